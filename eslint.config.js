@@ -1,0 +1,68 @@
+// Lint rules, including the import boundaries of DESIGN.md:
+// - server contracts are pure: they import nothing from the apps or from node:*
+// - the desktop renderer never imports main, preload, electron or node:*
+// - only desktop/src/main/platform imports electron
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['scripts/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['server/src/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'contracts are pure: no Node built-ins.' },
+          { group: ['../*', '!./*'], message: 'contracts import nothing from the rest of the server.' },
+          { group: ['electron', '@carebridge/desktop*'], message: 'contracts import nothing from the apps.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['desktop/src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'the renderer runs in a browser: no Node built-ins.' },
+          { group: ['electron'], message: 'the renderer never imports electron; use window.carebridge.' },
+          { group: ['**/main/**', '**/preload/**'], message: 'the renderer never imports main or preload.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['desktop/src/**/*.{ts,tsx}'],
+    ignores: ['desktop/src/main/platform/**', 'desktop/src/renderer/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['electron'], message: 'only desktop/src/main/platform imports electron.' }],
+      }],
+    },
+  },
+  {
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/contracts/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['electron', '@carebridge/desktop*'], message: 'the server never imports the desktop app.' }],
+      }],
+    },
+  },
+);

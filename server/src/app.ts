@@ -1,0 +1,85 @@
+/**
+ * The Express application, assembled from its dependencies without listening, so tests run it on an
+ * ephemeral port and main.ts on the configured one.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './platform/config.js';
+import type { Logger } from './platform/logging.js';
+import type { DatabaseHandle } from './platform/db/index.js';
+import { AuditLog } from './platform/audit/audit.js';
+import { OpenApiRegistry } from './platform/http/openapi.js';
+import { apiNotFound, jsonErrorHandler, requestIdFor } from './platform/http/middleware.js';
+import { ResourceStore } from './fhir/store.js';
+import { registerHealthRoutes } from './health/routes.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+}
+
+/** What route modules receive: the dependencies and the shared services built from them. */
+export interface AppContext extends AppDeps {
+  store: ResourceStore;
+  audit: AuditLog;
+  openapi: OpenApiRegistry;
+  startedAt: number;
+}
+
+export function createContext(deps: AppDeps): AppContext {
+  return {
+    ...deps,
+    store: new ResourceStore(deps.database.sqlite),
+    audit: new AuditLog(deps.database.sqlite),
+    openapi: new OpenApiRegistry(),
+    startedAt: Date.now(),
+  };
+}
+
+export function createApp(deps: AppDeps, context: AppContext = createContext(deps)): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = requestIdFor(req.headers['x-request-id']);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"] },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: true }));
+
+  const api = express.Router();
+  registerHealthRoutes(api, context);
+  api.get('/openapi.json', (_req, res) => {
+    res.json(context.openapi.document({ version: VERSION, ...(config.PUBLIC_URL ? { serverUrl: config.PUBLIC_URL } : {}) }));
+  });
+  api.use(apiNotFound);
+  app.use('/api', api);
+
+  app.get('/', (_req, res) => {
+    res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json' });
+  });
+  app.use(jsonErrorHandler(logger, config.MAX_BODY_BYTES));
+  return app;
+}

@@ -1,0 +1,61 @@
+/**
+ * Starts the Carebridge server: parse the environment, open and migrate the database, seed demo
+ * data on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
+ */
+import http from 'node:http';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { createLogger } from './platform/logging.js';
+import { openDatabase } from './platform/db/index.js';
+import { createApp, createContext } from './app.js';
+import { prepareDemoData } from './demo.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config.databasePath);
+  const deps = { config, logger, database };
+  const context = createContext(deps);
+  await prepareDemoData(context);
+
+  const server = http.createServer(createApp(deps, context));
+  server.listen(config.PORT, config.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port, demoMode: config.demoMode }, `Carebridge listening on http://localhost:${port}`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.warn('connections did not close within 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(() => {
+      void database.close().then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`Carebridge failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

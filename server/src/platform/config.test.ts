@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(4000);
+    expect(c.databasePath).toBe('./data/carebridge.db');
+    expect(c.demoMode).toBe(true);
+  });
+
+  it('turns demo mode off in production unless DEMO_MODE=1', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).demoMode).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_MODE: '1' }).demoMode).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['PUBLIC_URL', 'not a url'],
+    ['DEMO_MODE', 'maybe'],
+    ['JWT_SECRET', 'short'],
+  ])('fails with one line naming %s when it is %s', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(name);
+    expect(message.split('\n')).toHaveLength(1);
+    if (name === 'JWT_SECRET') expect(message).not.toContain(value);
+  });
+});

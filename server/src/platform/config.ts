@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^sqlite:.+/, 'must look like sqlite:<path> or sqlite::memory:')
+    .default('sqlite:./data/carebridge.db'),
+  PUBLIC_URL: z.url().optional(),
+  DEMO_MODE: booleanFlag.optional(),
+  SEED_PATIENTS: z.coerce.number().int().min(0).max(10_000_000).default(500),
+  SEED: z.coerce.number().int().default(42),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  SMTP_URL: z.string().optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'DEMO_MODE'> {
+  /** Demo accounts and synthetic data: on by default, off in production unless DEMO_MODE=1. */
+  demoMode: boolean;
+  /** Path of the SQLite file, or ':memory:'. */
+  databasePath: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; a bad value throws one line that names the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const shown = relevant[name] === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got "${relevant[name]}")`;
+    throw new ConfigError(`Invalid environment variable ${name}: ${issue.message}${shown}`);
+  }
+  const { DEMO_MODE, ...rest } = parsed.data;
+  const demoMode = DEMO_MODE ?? rest.NODE_ENV !== 'production';
+  return { ...rest, demoMode, databasePath: rest.DATABASE_URL.slice('sqlite:'.length) };
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
+import * as m001 from './migrations/001_fhir_store.js';
+import * as m002 from './migrations/002_accounts_and_audit.js';
+
+export type { Database } from './schema.js';
+
+/** Numbered migrations, one file each; never edit one after it has landed. */
+const migrations: Record<string, Migration> = {
+  '001_fhir_store': m001,
+  '002_accounts_and_audit': m002,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  /** The raw connection, for the few hot paths (bulk seeding) that need prepared statements. */
+  sqlite: SQLite.Database;
+  path: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Skip migrations (only for tools that inspect an existing file). */
+  migrate?: boolean;
+}
+
+/**
+ * Opens (creating if needed) the SQLite database, with WAL, foreign keys and synchronous=FULL:
+ * messages and the audit log live here too, and losing an acknowledged write is unacceptable.
+ */
+export async function openDatabase(file: string, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  if (options.migrate !== false) await migrate(db);
+  return {
+    db,
+    sqlite,
+    path: file,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}
+
+/** Runs `work` in one SQLite transaction on the raw connection; rolls back if it throws. */
+export function inTransaction<T>(sqlite: SQLite.Database, work: () => T): T {
+  return sqlite.transaction(work)();
+}

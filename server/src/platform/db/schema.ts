@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+/** Table types for Kysely. Columns use portable types (TEXT, INTEGER) so PostgreSQL can follow. */
+export interface ResourceTable {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  deleted: number;
+  /** The patient whose compartment holds this resource (the Patient's own id for a Patient). */
+  patient_id: string | null;
+  content: string;
+}
+
+export interface ResourceHistoryTable {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  deleted: number;
+  content: string;
+}
+
+export interface SearchTokenTable {
+  resource_type: string;
+  resource_id: string;
+  param: string;
+  system: string | null;
+  code: string;
+}
+
+export interface SearchStringTable {
+  resource_type: string;
+  resource_id: string;
+  param: string;
+  /** Lower-cased, accents removed, for prefix matching. */
+  value: string;
+}
+
+export interface SearchReferenceTable {
+  resource_type: string;
+  resource_id: string;
+  param: string;
+  target_type: string;
+  target_id: string;
+}
+
+export interface SearchDateTable {
+  resource_type: string;
+  resource_id: string;
+  param: string;
+  /** ISO-8601 instants (UTC) bounding the value: a date 2020-01-02 spans the whole day. */
+  start: string;
+  end: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: string;
+  display_name: string;
+  /** Set for patient accounts: the Patient resource they own. */
+  patient_id: string | null;
+  /** Practitioner resource id for staff who are practitioners. */
+  practitioner_id: string | null;
+  totp_secret: string | null;
+  totp_enabled: number;
+  failed_logins: number;
+  locked_until: string | null;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RefreshTokenTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  action: string;
+  outcome: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  patient_id: string | null;
+  reason: string | null;
+  ip: string | null;
+  request_id: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  resources: ResourceTable;
+  resource_history: ResourceHistoryTable;
+  search_token: SearchTokenTable;
+  search_string: SearchStringTable;
+  search_reference: SearchReferenceTable;
+  search_date: SearchDateTable;
+  users: UserTable;
+  refresh_tokens: RefreshTokenTable;
+  audit_log: AuditLogTable;
+  meta: MetaTable;
+}

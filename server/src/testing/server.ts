@@ -1,0 +1,50 @@
+/**
+ * Test harness: a real server on an ephemeral port over a real SQLite file in a temp folder.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from '../platform/config.js';
+import { createLogger } from '../platform/logging.js';
+import { openDatabase } from '../platform/db/index.js';
+import { createApp, createContext, type AppContext } from '../app.js';
+
+export interface TestServer {
+  url: string;
+  context: AppContext;
+  config: Config;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`,
+    JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    ...env,
+  });
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config.databasePath);
+  const deps = { config, logger, database };
+  const context = createContext(deps);
+  const server = http.createServer(createApp(deps, context));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    context,
+    config,
+    dir,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
