@@ -13,6 +13,8 @@ import { OpenApiRegistry } from './platform/http/openapi.js';
 import { apiNotFound, jsonErrorHandler, requestIdFor } from './platform/http/middleware.js';
 import { ResourceStore } from './fhir/store.js';
 import { registerHealthRoutes } from './health/routes.js';
+import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
+import { authenticate } from './platform/auth/middleware.js';
 
 export const VERSION = '0.1.0';
 
@@ -27,6 +29,7 @@ export interface AppContext extends AppDeps {
   store: ResourceStore;
   audit: AuditLog;
   openapi: OpenApiRegistry;
+  tokens: TokenService;
   startedAt: number;
 }
 
@@ -36,6 +39,7 @@ export function createContext(deps: AppDeps): AppContext {
     store: new ResourceStore(deps.database.sqlite),
     audit: new AuditLog(deps.database.sqlite),
     openapi: new OpenApiRegistry(),
+    tokens: new TokenService(signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET), deps.config.ACCESS_TOKEN_TTL_SECONDS),
     startedAt: Date.now(),
   };
 }
@@ -68,6 +72,8 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
     }),
   );
   app.use(express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: true }));
+
+  app.use(authenticate(context.tokens));
 
   const api = express.Router();
   registerHealthRoutes(api, context);

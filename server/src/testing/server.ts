@@ -10,9 +10,12 @@ import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createApp, createContext, type AppContext } from '../app.js';
+import type { Principal } from '../platform/auth/principal.js';
 
 export interface TestServer {
   url: string;
+  /** A signed access token for the principal, as login would issue. */
+  tokenFor(principal: Principal): Promise<string>;
   context: AppContext;
   config: Config;
   dir: string;
@@ -37,6 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    tokenFor: (principal) => context.tokens.issueAccessToken(principal),
     context,
     config,
     dir,
