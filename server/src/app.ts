@@ -13,6 +13,9 @@ import { OpenApiRegistry } from './platform/http/openapi.js';
 import { apiNotFound, jsonErrorHandler, requestIdFor } from './platform/http/middleware.js';
 import { ResourceStore } from './fhir/store.js';
 import { registerHealthRoutes } from './health/routes.js';
+import { registerAccountRoutes } from './accounts/routes.js';
+import { registerAuditRoutes } from './platform/audit/routes.js';
+import { createFhirRouter } from './fhir/routes.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
 import { authenticate } from './platform/auth/middleware.js';
 
@@ -77,11 +80,14 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
 
   const api = express.Router();
   registerHealthRoutes(api, context);
+  registerAccountRoutes(api, context);
+  registerAuditRoutes(api, context);
   api.get('/openapi.json', (_req, res) => {
     res.json(context.openapi.document({ version: VERSION, ...(config.PUBLIC_URL ? { serverUrl: config.PUBLIC_URL } : {}) }));
   });
   api.use(apiNotFound);
   app.use('/api', api);
+  app.use('/fhir/R4', createFhirRouter(context));
 
   app.get('/', (_req, res) => {
     res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json' });

@@ -1,9 +1,21 @@
 /**
- * Demo mode: on an empty database, seed the synthetic patients and the demo accounts.
- * Filled in by the synthetic-data and accounts modules.
+ * Demo mode: on an empty database, seed the synthetic patients (SEED_PATIENTS, default 500) and
+ * make sure the demo accounts exist. Does nothing when demo mode is off.
  */
 import type { AppContext } from './app.js';
+import { ensureDemoAccounts } from './accounts/demo-accounts.js';
+import { seedSyntheticData } from './synthetic/index.js';
 
-export async function prepareDemoData(_context: AppContext): Promise<void> {
-  // Seeding and demo accounts are wired here (see synthetic/ and accounts/).
+export async function prepareDemoData(ctx: AppContext): Promise<void> {
+  if (!ctx.config.demoMode) return;
+  const existing = ctx.database.sqlite
+    .prepare("SELECT COUNT(*) AS n FROM resources WHERE resource_type = 'Patient'")
+    .get() as { n: number };
+  if (existing.n === 0 && ctx.config.SEED_PATIENTS > 0) {
+    const started = Date.now();
+    ctx.logger.info({ patients: ctx.config.SEED_PATIENTS }, 'empty database: seeding synthetic demo data');
+    const summary = await seedSyntheticData(ctx.database, { patients: ctx.config.SEED_PATIENTS, seed: ctx.config.SEED });
+    ctx.logger.info({ ...summary, ms: Date.now() - started }, 'synthetic demo data ready');
+  }
+  await ensureDemoAccounts(ctx);
 }
