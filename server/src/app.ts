@@ -15,7 +15,7 @@ import { ResourceStore } from './fhir/store.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { registerAccountRoutes } from './accounts/routes.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
-import { createFhirRouter } from './fhir/routes.js';
+import { createFhirErrorHandler, createFhirRouter } from './fhir/routes.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
 import { authenticate } from './platform/auth/middleware.js';
 
@@ -40,7 +40,7 @@ export function createContext(deps: AppDeps): AppContext {
   return {
     ...deps,
     store: new ResourceStore(deps.database.sqlite),
-    audit: new AuditLog(deps.database.sqlite),
+    audit: new AuditLog(deps.database.sqlite, { checkpointSecret: deps.config.JWT_SECRET }),
     openapi: new OpenApiRegistry(),
     tokens: new TokenService(signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET), deps.config.ACCESS_TOKEN_TTL_SECONDS),
     startedAt: Date.now(),
@@ -87,7 +87,9 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
   });
   api.use(apiNotFound);
   app.use('/api', api);
-  app.use('/fhir/R4', createFhirRouter(context));
+  // The error handler also catches what fails before the router (body parser, token check), so
+  // FHIR clients always get an OperationOutcome.
+  app.use('/fhir/R4', createFhirRouter(context), createFhirErrorHandler(context));
 
   app.get('/', (_req, res) => {
     res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json' });

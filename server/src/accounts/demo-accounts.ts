@@ -1,4 +1,102 @@
-/** Demo accounts for demo mode. (Being built.) */
+/**
+ * Demo accounts for demo mode, all with the password `carebridge-demo`: staff of every role and
+ * twenty patients linked to the synthetic Patients CB0000001..CB0000020. Idempotent: only missing
+ * accounts are created (one argon2 hash, reused), and practitioner1 is linked to the Practitioner
+ * PR0001 as soon as it exists. Does nothing unless demo mode is on.
+ */
+import type { HumanName, Patient } from '@medplum/fhirtypes';
 import type { AppContext } from '../app.js';
+import type { StaffRole } from '../platform/auth/principal.js';
+import { hashPassword } from '../platform/auth/passwords.js';
+import { accountsFor, type NewAccount } from './service.js';
 
-export async function ensureDemoAccounts(_ctx: AppContext): Promise<void> {}
+export const DEMO_PASSWORD = 'carebridge-demo';
+export const DEMO_EMAIL_DOMAIN = 'demo.carebridge.local';
+export const DEMO_PATIENT_COUNT = 20;
+export const MRN_SYSTEM = 'urn:carebridge:mrn';
+export const PRACTITIONER_NUMBER_SYSTEM = 'urn:carebridge:practitioner-number';
+
+interface DemoStaff {
+  local: string;
+  role: StaffRole;
+  displayName: string;
+}
+
+const DEMO_STAFF: DemoStaff[] = [
+  { local: 'admin', role: 'admin', displayName: 'Demo Admin' },
+  { local: 'supervisor', role: 'supervisor', displayName: 'Demo Supervisor' },
+  ...[1, 2, 3, 4, 5].map((n): DemoStaff => ({ local: `agent${n}`, role: 'agent', displayName: `Demo Agent ${n}` })),
+  { local: 'practitioner1', role: 'practitioner', displayName: 'Demo Practitioner 1' },
+  { local: 'outreach', role: 'outreach', displayName: 'Demo Outreach Manager' },
+  { local: 'author', role: 'bot-author', displayName: 'Demo Bot Author' },
+];
+
+export const demoEmail = (local: string) => `${local}@${DEMO_EMAIL_DOMAIN}`;
+export const demoMrn = (n: number) => `CB${String(n).padStart(7, '0')}`;
+
+/** Ids of live resources of `type` with identifier `system|code`, by code. */
+function resourcesByIdentifier(ctx: AppContext, type: string, system: string, codes: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  if (codes.length === 0) return found;
+  const rows = ctx.database.sqlite
+    .prepare(
+      `SELECT t.code AS code, t.resource_id AS id FROM search_token t
+       JOIN resources r ON r.resource_type = t.resource_type AND r.id = t.resource_id AND r.deleted = 0
+       WHERE t.resource_type = ? AND t.param = 'identifier' AND t.system = ? AND t.code IN (${codes.map(() => '?').join(', ')})
+       ORDER BY t.resource_id`,
+    )
+    .all(type, system, ...codes) as Array<{ code: string; id: string }>;
+  for (const row of rows) if (!found.has(row.code)) found.set(row.code, row.id);
+  return found;
+}
+
+function nameOf(names: HumanName[] | undefined): string | undefined {
+  const name = names?.find((n) => n.use === 'official') ?? names?.[0];
+  if (!name) return undefined;
+  const text = name.text ?? [...(name.given ?? []), name.family].filter(Boolean).join(' ');
+  return text.trim() || undefined;
+}
+
+export async function ensureDemoAccounts(ctx: AppContext): Promise<void> {
+  if (!ctx.config.demoMode) return;
+  const accounts = accountsFor(ctx);
+  const repo = accounts.repository;
+
+  const practitionerId = resourcesByIdentifier(ctx, 'Practitioner', PRACTITIONER_NUMBER_SYSTEM, ['PR0001']).get('PR0001') ?? null;
+  const mrns = Array.from({ length: DEMO_PATIENT_COUNT }, (_, i) => demoMrn(i + 1));
+  const patientIds = resourcesByIdentifier(ctx, 'Patient', MRN_SYSTEM, mrns);
+
+  const wanted: NewAccount[] = DEMO_STAFF.map((s) => ({
+    email: demoEmail(s.local),
+    role: s.role,
+    displayName: s.displayName,
+    practitionerId: s.role === 'practitioner' ? practitionerId : null,
+  }));
+  mrns.forEach((mrn, i) => {
+    const patientId = patientIds.get(mrn);
+    if (!patientId) return;
+    const patient = ctx.store.read('Patient', patientId)?.resource as Patient | undefined;
+    wanted.push({
+      email: demoEmail(`patient${i + 1}`),
+      role: 'patient',
+      displayName: nameOf(patient?.name) ?? `Demo Patient ${i + 1}`,
+      patientId,
+    });
+  });
+
+  const missing = wanted.filter((a) => !repo.findByEmail(a.email));
+  if (missing.length > 0) {
+    // One argon2 hash for every demo account: hashing thirty would slow the first start.
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    for (const account of missing) await accounts.createAccount({ ...account, passwordHash });
+    ctx.logger.info({ created: missing.length }, 'demo accounts created');
+  }
+
+  // practitioner1 may predate the synthetic Practitioner; link it once that exists.
+  if (practitionerId) {
+    const practitioner = repo.findByEmail(demoEmail('practitioner1'));
+    if (practitioner && !practitioner.practitioner_id) {
+      repo.update(practitioner.id, { practitioner_id: practitionerId }, new Date().toISOString());
+    }
+  }
+}

@@ -1,9 +1,225 @@
 /**
- * The FHIR R4 API mounted at /fhir/R4. (Being built: see the fhir/ README.)
+ * The FHIR R4 API mounted at /fhir/R4. Thin handlers: check the input (content type, headers,
+ * query), build the actor, call the service, present the result as application/fhir+json.
+ * Every error, including those of the body parser and authentication, leaves as an
+ * OperationOutcome (see `createFhirErrorHandler`, which app.ts also mounts ahead of the router).
  */
-import express, { type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import { VERSION } from '../app.js';
+import { requirePrincipal } from '../platform/auth/middleware.js';
+import { accessReason } from '../platform/auth/phi-access.js';
+import { badRequest, unsupportedMediaType } from '../platform/http/errors.js';
+import { parseInput } from '../platform/http/validation.js';
+import { buildCapabilityStatement } from './capability.js';
+import { fhirErrorHandler, fhirNotFound, methodNotAllowed, sendOutcome } from './outcome.js';
+import { baseUrlFor, etagFor, everythingJson, historyJson, searchsetJson, sendFhir } from './present.js';
+import { parseSearch, queryPairs } from './search-query.js';
+import { FhirService, type Actor, type WrittenResource } from './service.js';
+import { TransactionService, parseVersionTag } from './transaction.js';
+import { registerFhirOpenApi } from './openapi.js';
 
-export function createFhirRouter(_ctx: AppContext): Router {
-  return express.Router();
+const FHIR_JSON_TYPES = ['application/fhir+json', 'application/json', 'application/*+json'];
+
+/** Query parameters that any non-search endpoint accepts (and ignores: JSON is the only format). */
+const formatOnly = z.strictObject({ _format: z.string().max(100).optional(), _pretty: z.string().max(10).optional() });
+const historyQuery = formatOnly.extend({ _count: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').optional() });
+
+export function createFhirErrorHandler(ctx: AppContext): ErrorRequestHandler {
+  return fhirErrorHandler(ctx.logger, ctx.config.MAX_BODY_BYTES);
+}
+
+export function createFhirRouter(ctx: AppContext): Router {
+  const router = express.Router({ caseSensitive: true });
+  const service = new FhirService(ctx.database.sqlite, ctx.store, ctx.audit);
+  const transactions = new TransactionService(ctx.database.sqlite, service, ctx.audit);
+  const capabilityCache = new Map<string, string>();
+  const capabilityDate = new Date().toISOString();
+  registerFhirOpenApi(ctx.openapi);
+
+  const base = (req: Request) => baseUrlFor(req, ctx.config);
+
+  router.get('/metadata', (req, res) => {
+    checkQuery(req, formatOnly);
+    const url = base(req);
+    let body = capabilityCache.get(url);
+    if (!body) {
+      body = JSON.stringify(buildCapabilityStatement({ version: VERSION, baseUrl: url, date: capabilityDate }));
+      if (capabilityCache.size > 20) capabilityCache.clear();
+      capabilityCache.set(url, body);
+    }
+    sendFhir(res, 200, body);
+  });
+
+  // Everything below needs a signed-in user.
+  router.use(((req, _res, next) => {
+    requirePrincipal(req);
+    next();
+  }) satisfies RequestHandler);
+
+  router.post('/', (req, res) => {
+    const body = jsonBody(req);
+    const bundle = transactions.process(actorOf(req), body);
+    sendFhir(res, 200, JSON.stringify(bundle));
+  });
+
+  router.get('/Patient/:id/$everything', async (req, res) => {
+    checkQuery(req, formatOnly);
+    const id = req.params.id;
+    const { members, referenced } = await service.everything(actorOf(req), id);
+    sendFhir(res, 200, everythingJson(base(req), id, members, referenced));
+  });
+
+  const search = async (req: Request, res: express.Response, pairs: Array<[string, string]>) => {
+    const actor = actorOf(req);
+    // Access first, so an unknown type is a 404 and a missing reason a 403, whatever the query.
+    const { type } = service.readAccess(actor, req.params.type as string, 404);
+    const query = parseSearch(type, pairs, { lenient: isLenient(req) });
+    const result = await service.searchType(actor, query, new URLSearchParams(pairs).toString());
+    sendFhir(res, 200, searchsetJson(base(req), query, result));
+  };
+
+  router.get('/:type', (req, res) => search(req, res, queryPairs(rawQuery(req))));
+
+  router.post('/:type/_search', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), (req, res) => {
+    if (req.headers['content-type'] !== undefined && !req.is('application/x-www-form-urlencoded')) {
+      throw unsupportedMediaType('POST _search takes application/x-www-form-urlencoded parameters.');
+    }
+    const fromBody = typeof req.body === 'string' ? queryPairs(req.body) : [];
+    return search(req, res, [...queryPairs(rawQuery(req)), ...fromBody]);
+  });
+
+  router.post('/:type', (req, res) => {
+    checkQuery(req, formatOnly);
+    const body = jsonBody(req);
+    const ifNoneExist = header(req, 'if-none-exist');
+    const result = service.create(actorOf(req), req.params.type, body, ifNoneExist === undefined ? {} : { ifNoneExist });
+    sendWritten(req, res, base(req), result);
+  });
+
+  router.get('/:type/:id', async (req, res) => {
+    checkQuery(req, formatOnly);
+    const row = await service.read(actorOf(req), req.params.type, req.params.id);
+    const etag = etagFor(row.version_id);
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).setHeader('ETag', etag);
+      res.end();
+      return;
+    }
+    sendFhir(res, 200, row.content, { etag, lastModified: row.last_updated });
+  });
+
+  router.put('/:type/:id', (req, res) => {
+    checkQuery(req, formatOnly);
+    const body = jsonBody(req);
+    const ifMatch = versionHeader(req);
+    const result = service.update(actorOf(req), req.params.type, req.params.id, body, ifMatch === undefined ? {} : { ifMatch });
+    sendWritten(req, res, base(req), result);
+  });
+
+  router.delete('/:type/:id', (req, res) => {
+    checkQuery(req, formatOnly);
+    const ifMatch = versionHeader(req);
+    const { versionId } = service.delete(actorOf(req), req.params.type, req.params.id, ifMatch === undefined ? {} : { ifMatch });
+    sendFhir(
+      res,
+      200,
+      JSON.stringify({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'information', code: 'informational', diagnostics: `${req.params.type}/${req.params.id} is deleted.` }],
+      }),
+      versionId === undefined ? {} : { etag: etagFor(versionId) },
+    );
+  });
+
+  router.get('/:type/:id/_history', async (req, res) => {
+    const { _count } = checkQuery(req, historyQuery);
+    const count = _count === undefined ? 100 : Math.min(Math.max(Number(_count), 1), 1000);
+    const { type, id } = req.params;
+    const rows = await service.history(actorOf(req), type, id, count);
+    sendFhir(res, 200, historyJson(base(req), type, id, rows, rows[0]?.version_id ?? 0));
+  });
+
+  router.get('/:type/:id/_history/:vid', async (req, res) => {
+    checkQuery(req, formatOnly);
+    const row = await service.vread(actorOf(req), req.params.type, req.params.id, req.params.vid);
+    sendFhir(res, 200, row.content, { etag: etagFor(row.version_id), lastModified: row.last_updated });
+  });
+
+  const notAllowed: RequestHandler = (req) => {
+    throw methodNotAllowed(req.method, `${req.baseUrl}${req.path}`);
+  };
+  router.all('/', notAllowed);
+  router.all('/:type', notAllowed);
+  router.all('/:type/:id', notAllowed);
+  router.all('/:type/:id/_history', notAllowed);
+  router.all('/:type/:id/_history/:vid', notAllowed);
+  router.use(fhirNotFound);
+  router.use(createFhirErrorHandler(ctx));
+  return router;
+}
+
+function actorOf(req: Request): Actor {
+  return {
+    principal: requirePrincipal(req),
+    reason: accessReason(req),
+    requestId: String(req.id ?? ''),
+    ip: req.ip ?? null,
+  };
+}
+
+function rawQuery(req: Request): string {
+  const q = req.originalUrl.indexOf('?');
+  return q === -1 ? '' : req.originalUrl.slice(q + 1);
+}
+
+/** Rejects unknown query parameters on endpoints that take none (beyond _format/_pretty). */
+function checkQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  const raw = rawQuery(req);
+  return parseInput(schema, raw ? Object.fromEntries(queryPairs(raw)) : {}, 'query');
+}
+
+/** The parsed JSON body of a write, or 400 (none) / 415 (not JSON). */
+function jsonBody(req: Request): unknown {
+  const empty = req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0;
+  if (empty) throw badRequest('This needs a FHIR resource in the request body (Content-Type: application/fhir+json).');
+  if (!req.is(FHIR_JSON_TYPES)) throw unsupportedMediaType('Send FHIR resources as application/fhir+json (or application/json).');
+  return req.body;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function versionHeader(req: Request): number | undefined {
+  const raw = header(req, 'if-match');
+  if (raw === undefined) return undefined;
+  const version = parseVersionTag(raw);
+  if (version === undefined) throw badRequest(`If-Match must be a version ETag like W/"3", not "${raw.slice(0, 40)}".`);
+  return version;
+}
+
+function isLenient(req: Request): boolean {
+  const prefer = header(req, 'prefer');
+  return prefer !== undefined && /(?:^|[\s,;])handling=lenient\b/.test(prefer);
+}
+
+function sendWritten(req: Request, res: express.Response, base: string, result: WrittenResource): void {
+  const { resource, versionId, lastUpdated, status } = result;
+  const location = `${base}/${resource.resourceType}/${resource.id}/_history/${versionId}`;
+  const headers = { etag: etagFor(versionId), lastModified: lastUpdated, location };
+  const prefer = header(req, 'prefer') ?? '';
+  if (/\breturn=minimal\b/.test(prefer)) {
+    sendFhir(res, status, '', headers);
+  } else if (/\breturn=OperationOutcome\b/.test(prefer)) {
+    res.setHeader('ETag', headers.etag).setHeader('Location', headers.location);
+    sendOutcome(res, status, {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'information', code: 'informational', diagnostics: `${resource.resourceType}/${resource.id} version ${versionId} saved.` }],
+    });
+  } else {
+    sendFhir(res, status, JSON.stringify(resource), headers);
+  }
 }

@@ -48,12 +48,24 @@ export const SUPPORTED_RESOURCE_TYPES = [
   'DocumentReference',
   'Questionnaire',
   'QuestionnaireResponse',
+  // The rest of what a Synthea patient export contains, so its Bundles import whole.
+  'Medication',
+  'MedicationAdministration',
+  'Goal',
+  'Device',
+  'ImagingStudy',
+  'SupplyDelivery',
+  'Claim',
+  'ExplanationOfBenefit',
+  'Provenance',
 ] as const;
 
 export type SupportedResourceType = (typeof SUPPORTED_RESOURCE_TYPES)[number];
 
+const SUPPORTED = new Set<string>(SUPPORTED_RESOURCE_TYPES);
+
 export function isSupportedResourceType(type: string): type is SupportedResourceType {
-  return (SUPPORTED_RESOURCE_TYPES as readonly string[]).includes(type);
+  return SUPPORTED.has(type);
 }
 
 export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> = {
@@ -285,6 +297,49 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('author', 'reference', ['author']),
     p('encounter', 'reference', ['encounter'], ['Encounter']),
   ],
+  Medication: [p('code', 'token', ['code']), p('status', 'token', ['status'])],
+  MedicationAdministration: [
+    ...subjectPatient,
+    p('code', 'token', ['medicationCodeableConcept']),
+    p('status', 'token', ['status']),
+    p('effective-time', 'date', ['effectiveDateTime', 'effectivePeriod']),
+    p('context', 'reference', ['context'], ['Encounter']),
+  ],
+  Goal: [
+    ...subjectPatient,
+    p('lifecycle-status', 'token', ['lifecycleStatus']),
+    p('category', 'token', ['category']),
+    p('target-date', 'date', ['target.dueDate']),
+  ],
+  Device: [p('patient', 'reference', ['patient'], ['Patient']), p('type', 'token', ['type']), p('status', 'token', ['status'])],
+  ImagingStudy: [
+    ...subjectPatient,
+    p('status', 'token', ['status']),
+    p('started', 'date', ['started']),
+    p('modality', 'token', ['series.modality']),
+    p('encounter', 'reference', ['encounter'], ['Encounter']),
+  ],
+  SupplyDelivery: [p('patient', 'reference', ['patient'], ['Patient']), p('status', 'token', ['status'])],
+  Claim: [
+    p('patient', 'reference', ['patient'], ['Patient']),
+    p('status', 'token', ['status']),
+    p('use', 'token', ['use']),
+    p('created', 'date', ['created']),
+    p('provider', 'reference', ['provider']),
+  ],
+  ExplanationOfBenefit: [
+    p('patient', 'reference', ['patient'], ['Patient']),
+    p('status', 'token', ['status']),
+    p('created', 'date', ['created']),
+    p('claim', 'reference', ['claim'], ['Claim']),
+    p('provider', 'reference', ['provider']),
+  ],
+  Provenance: [
+    p('target', 'reference', ['target']),
+    p('patient', 'reference', ['target'], ['Patient']),
+    p('recorded', 'date', ['recorded']),
+    p('agent', 'reference', ['agent.who']),
+  ],
 };
 
 /** The element that puts a resource in a patient's compartment. */
@@ -306,6 +361,14 @@ const COMPARTMENT_PATHS: Partial<Record<SupportedResourceType, string[]>> = {
   Task: ['for'],
   DocumentReference: ['subject'],
   QuestionnaireResponse: ['subject'],
+  MedicationAdministration: ['subject'],
+  Goal: ['subject'],
+  Device: ['patient'],
+  ImagingStudy: ['subject'],
+  SupplyDelivery: ['patient'],
+  Claim: ['patient'],
+  ExplanationOfBenefit: ['patient'],
+  Provenance: ['target'],
 };
 
 export function getSearchParam(type: string, name: string): SearchParamDef | undefined {
@@ -405,7 +468,8 @@ function tokensOf(value: unknown): Array<{ system: string | null; code: string }
   return [];
 }
 
-function stringsOf(value: unknown): string[] {
+/** The searchable strings of a string-typed element (every part of a HumanName or Address). */
+export function stringsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (!value || typeof value !== 'object') return [];
   const v = value as Record<string, unknown>;

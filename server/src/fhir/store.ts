@@ -37,6 +37,20 @@ export class VersionConflictError extends Error {
 
 type Row = { resource_type: string; id: string; version_id: number; last_updated: string; deleted: number; content: string };
 
+/** A stored version as its JSON text, for responses that pass the text through unparsed. */
+export type StoredRow = Row;
+/** The current version's row, with the compartment it belongs to. */
+export type CurrentRow = Row & { patient_id: string | null };
+
+export interface DeletedVersion {
+  versionId: number;
+  lastUpdated: string;
+  patientId: string | null;
+}
+
+/** Directory types $everything adds when the patient's resources refer to them. */
+const EVERYTHING_REFERENCED_TYPES = ['Practitioner', 'Organization', 'Location'] as const;
+
 export class ResourceStore {
   private readonly stmts;
 
@@ -74,6 +88,21 @@ export class ResourceStore {
       compartment: s(
         'SELECT resource_type, id, version_id, last_updated, deleted, content FROM resources WHERE patient_id = ? AND deleted = 0 ORDER BY resource_type, id',
       ),
+      currentRow: s(
+        'SELECT resource_type, id, version_id, last_updated, deleted, patient_id, content FROM resources WHERE resource_type = ? AND id = ?',
+      ),
+      exists: s('SELECT 1 AS found FROM resources WHERE resource_type = ? AND id = ? AND deleted = 0'),
+      compartmentContent: s('SELECT resource_type, id, content FROM resources WHERE patient_id = ? AND deleted = 0 ORDER BY resource_type, id'),
+      compartmentReferenced: s(
+        `SELECT t.resource_type, t.id, t.content
+         FROM (SELECT DISTINCT x.target_type, x.target_id FROM resources c
+               JOIN search_reference x ON x.resource_type = c.resource_type AND x.resource_id = c.id
+               WHERE c.patient_id = ? AND c.deleted = 0
+                 AND x.target_type IN (${EVERYTHING_REFERENCED_TYPES.map(() => '?').join(', ')})) ref
+         JOIN resources t ON t.resource_type = ref.target_type AND t.id = ref.target_id
+         WHERE t.deleted = 0
+         ORDER BY t.resource_type, t.id`,
+      ),
     };
   }
 
@@ -101,6 +130,43 @@ export class ResourceStore {
     return (this.stmts.compartment.all(patientId) as Row[]).map((r) => JSON.parse(r.content) as Resource);
   }
 
+  /** The current version as stored (JSON text unparsed), deleted or not. */
+  readRow(type: string, id: string): CurrentRow | undefined {
+    return this.stmts.currentRow.get(type, id) as CurrentRow | undefined;
+  }
+
+  vreadRow(type: string, id: string, versionId: number): StoredRow | undefined {
+    return this.stmts.version.get(type, id, versionId) as StoredRow | undefined;
+  }
+
+  /** Versions of one resource as stored, newest first. */
+  historyRows(type: string, id: string, limit = 100): StoredRow[] {
+    return this.stmts.history.all(type, id, limit) as StoredRow[];
+  }
+
+  /** True when the resource exists and is not deleted. */
+  exists(type: string, id: string): boolean {
+    return this.stmts.exists.get(type, id) !== undefined;
+  }
+
+  /**
+   * A patient's compartment as stored JSON text (for $everything, which splices the text into
+   * the Bundle), and the practitioners, organizations and locations its resources refer to.
+   */
+  compartmentContent(patientId: string): {
+    members: Array<{ resource_type: string; id: string; content: string }>;
+    referenced: Array<{ resource_type: string; id: string; content: string }>;
+  } {
+    return {
+      members: this.stmts.compartmentContent.all(patientId) as Array<{ resource_type: string; id: string; content: string }>,
+      referenced: this.stmts.compartmentReferenced.all(patientId, ...EVERYTHING_REFERENCED_TYPES) as Array<{
+        resource_type: string;
+        id: string;
+        content: string;
+      }>,
+    };
+  }
+
   /** Creates a resource with a new id (or the id it carries, for imports and seeding). */
   create<T extends Resource>(resource: T, options: WriteOptions = {}): T {
     return inTransaction(this.sqlite, () => this.writeVersion({ ...resource, id: resource.id ?? ResourceStore.newId() }, options));
@@ -113,19 +179,28 @@ export class ResourceStore {
 
   /** Marks the resource deleted (a new version); returns false when it did not exist. */
   delete(type: string, id: string, options: WriteOptions = {}): boolean {
-    return inTransaction(this.sqlite, () => {
-      const current = this.stmts.current.get(type, id) as Row | undefined;
-      if (!current || current.deleted) return false;
-      const now = options.now ?? new Date().toISOString();
-      const versionId = current.version_id + 1;
-      const previous = JSON.parse(current.content) as Resource;
-      const tombstone = { resourceType: type, id, meta: { versionId: String(versionId), lastUpdated: now } };
-      const row = { resource_type: type, id, version_id: versionId, last_updated: now, deleted: 1, content: JSON.stringify(tombstone) };
-      this.stmts.upsert.run({ ...row, patient_id: compartmentPatientId(previous) });
-      this.stmts.insertHistory.run(row);
-      this.clearIndex(type, id);
-      return true;
-    });
+    return inTransaction(this.sqlite, () => this.deleteVersion(type, id, options) !== undefined);
+  }
+
+  /**
+   * Writes a deletion version inside the caller's transaction; undefined when there was nothing
+   * live to delete. If-Match applies as for updates.
+   */
+  deleteVersion(type: string, id: string, options: WriteOptions = {}): DeletedVersion | undefined {
+    const current = this.stmts.currentRow.get(type, id) as CurrentRow | undefined;
+    if (options.ifMatchVersion !== undefined && current?.version_id !== options.ifMatchVersion) {
+      throw new VersionConflictError(type, id, options.ifMatchVersion, current?.version_id);
+    }
+    if (!current || current.deleted) return undefined;
+    const now = options.now ?? new Date().toISOString();
+    const versionId = current.version_id + 1;
+    const tombstone = { resourceType: type, id, meta: { versionId: String(versionId), lastUpdated: now } };
+    const row = { resource_type: type, id, version_id: versionId, last_updated: now, deleted: 1, content: JSON.stringify(tombstone) };
+    // The tombstone stays in the compartment it was in, so access checks on its history still work.
+    this.stmts.upsert.run({ ...row, patient_id: current.patient_id });
+    this.stmts.insertHistory.run(row);
+    this.clearIndex(type, id);
+    return { versionId, lastUpdated: now, patientId: current.patient_id };
   }
 
   /**

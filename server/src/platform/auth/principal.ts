@@ -1,5 +1,8 @@
 /** Who is making a request, as established by the access token. */
-export const STAFF_ROLES = ['agent', 'supervisor', 'practitioner', 'outreach', 'bot-author', 'admin'] as const;
+import { STAFF_ROLES } from '../../contracts/auth.js';
+
+// The role lists live in the contracts so the apps share them; re-exported for the server.
+export { STAFF_ROLES };
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export type Role = StaffRole | 'patient';
 

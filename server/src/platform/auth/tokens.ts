@@ -3,7 +3,7 @@
  * that is unset, from a random key kept in the database's meta table so tokens survive restarts
  * without a secret ever landing in the repository or logs.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isStaffRole, type Principal } from './principal.js';
@@ -31,10 +31,15 @@ export function signingKeyFor(sqlite: SQLite.Database, configured?: string): Uin
 }
 
 export class TokenService {
+  /** Imported once: jose would otherwise import a raw key on every verification. */
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly key: Uint8Array,
+    key: Uint8Array,
     readonly accessTtlSeconds: number,
-  ) {}
+  ) {
+    this.key = createSecretKey(key);
+  }
 
   async issueAccessToken(principal: Principal): Promise<string> {
     const claims: Record<string, unknown> = { role: principal.role, email: principal.email };

@@ -5,6 +5,8 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_fhir_store.js';
 import * as m002 from './migrations/002_accounts_and_audit.js';
+import * as m003 from './migrations/003_search_covering_indexes.js';
+import * as m004 from './migrations/004_account_security.js';
 
 export type { Database } from './schema.js';
 
@@ -12,6 +14,8 @@ export type { Database } from './schema.js';
 const migrations: Record<string, Migration> = {
   '001_fhir_store': m001,
   '002_accounts_and_audit': m002,
+  '003_search_covering_indexes': m003,
+  '004_account_security': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -64,11 +64,15 @@ export interface UserTable {
   patient_id: string | null;
   /** Practitioner resource id for staff who are practitioners. */
   practitioner_id: string | null;
+  /** TOTP secret, sealed with SecretBox (platform/auth/secret-box.ts); set at enrolment. */
   totp_secret: string | null;
   totp_enabled: number;
+  /** The TOTP time step last accepted; codes at or before it are refused (replay). */
+  totp_last_step: number | null;
   failed_logins: number;
   locked_until: string | null;
   disabled: number;
+  last_login_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,0 +1,170 @@
+/**
+ * SQL for accounts and refresh tokens. Writes use the synchronous raw connection so a service can
+ * group several of them in one `inTransaction`; list queries are built with Kysely.
+ */
+import type SQLite from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { inTransaction, type Database } from '../platform/db/index.js';
+import type { UserTable, RefreshTokenTable } from '../platform/db/schema.js';
+
+export type UserRow = UserTable;
+export type RefreshTokenRow = RefreshTokenTable;
+
+export interface NewUser {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: string;
+  displayName: string;
+  patientId: string | null;
+  practitionerId: string | null;
+  now: string;
+}
+
+/** Columns an account update may change. */
+export type UserChanges = Partial<
+  Pick<
+    UserRow,
+    | 'role'
+    | 'display_name'
+    | 'password_hash'
+    | 'practitioner_id'
+    | 'totp_secret'
+    | 'totp_enabled'
+    | 'totp_last_step'
+    | 'failed_logins'
+    | 'locked_until'
+    | 'disabled'
+    | 'last_login_at'
+  >
+>;
+
+const UPDATABLE = new Set<keyof UserChanges>([
+  'role',
+  'display_name',
+  'password_hash',
+  'practitioner_id',
+  'totp_secret',
+  'totp_enabled',
+  'totp_last_step',
+  'failed_logins',
+  'locked_until',
+  'disabled',
+  'last_login_at',
+]);
+
+export interface UserListFilter {
+  role?: string;
+  q?: string;
+  /** Exclusive lower bound on e-mail (keyset pagination). */
+  afterEmail?: string;
+  limit: number;
+}
+
+export class AccountRepository {
+  private readonly stmts;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly db: Kysely<Database>,
+  ) {
+    const s = (sql: string) => sqlite.prepare(sql);
+    this.stmts = {
+      byId: s('SELECT * FROM users WHERE id = ?'),
+      byEmail: s('SELECT * FROM users WHERE email = ?'),
+      insert: s(
+        `INSERT INTO users (id, email, password_hash, role, display_name, patient_id, practitioner_id,
+           totp_enabled, failed_logins, disabled, created_at, updated_at)
+         VALUES (@id, @email, @passwordHash, @role, @displayName, @patientId, @practitionerId, 0, 0, 0, @now, @now)
+         ON CONFLICT (email) DO NOTHING`,
+      ),
+      insertRefresh: s('INSERT INTO refresh_tokens (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)'),
+      refreshByHash: s('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
+      revokeRefresh: s('UPDATE refresh_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
+      revokeAllRefresh: s('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
+      deleteExpiredRefresh: s('DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?'),
+      incrementFailures: s('UPDATE users SET failed_logins = failed_logins + 1, updated_at = ? WHERE id = ?'),
+      failures: s('SELECT failed_logins FROM users WHERE id = ?'),
+      lock: s('UPDATE users SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?'),
+      claimTotpStep: s(
+        'UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
+      ),
+    };
+  }
+
+  findById(id: string): UserRow | undefined {
+    return this.stmts.byId.get(id) as UserRow | undefined;
+  }
+
+  findByEmail(email: string): UserRow | undefined {
+    return this.stmts.byEmail.get(email) as UserRow | undefined;
+  }
+
+  /** Inserts the account unless the e-mail is taken; returns whether it was inserted. */
+  insert(user: NewUser): boolean {
+    return this.stmts.insert.run(user).changes === 1;
+  }
+
+  update(id: string, changes: UserChanges, now: string): void {
+    const columns = Object.keys(changes).filter((c): c is keyof UserChanges => UPDATABLE.has(c as keyof UserChanges));
+    if (columns.length === 0) return;
+    const assignments = [...columns.map((c) => `${c} = @${c}`), 'updated_at = @updated_at'].join(', ');
+    this.sqlite.prepare(`UPDATE users SET ${assignments} WHERE id = @id`).run({ ...changes, updated_at: now, id });
+  }
+
+  /**
+   * Counts one failed sign-in; when the count reaches `maxFailures`, locks the account until
+   * `lockedUntil` and starts the count again. Returns whether this failure locked it. Atomic, so
+   * parallel failures cannot skip the lock.
+   */
+  recordFailedLogin(id: string, maxFailures: number, lockedUntil: string, now: string): boolean {
+    return inTransaction(this.sqlite, () => {
+      this.stmts.incrementFailures.run(now, id);
+      const row = this.stmts.failures.get(id) as { failed_logins: number } | undefined;
+      if (!row || row.failed_logins < maxFailures) return false;
+      this.stmts.lock.run(lockedUntil, now, id);
+      return true;
+    });
+  }
+
+  /** Records `step` as the last TOTP step used, unless it is not newer (a replay): then false. */
+  claimTotpStep(id: string, step: number): boolean {
+    return this.stmts.claimTotpStep.run(step, id, step).changes === 1;
+  }
+
+  async list(filter: UserListFilter): Promise<UserRow[]> {
+    let query = this.db.selectFrom('users').selectAll().orderBy('email').limit(filter.limit);
+    if (filter.role) query = query.where('role', '=', filter.role);
+    if (filter.afterEmail) query = query.where('email', '>', filter.afterEmail);
+    if (filter.q) {
+      // LIKE patterns with the wildcards in the search text escaped; lower() on both sides so
+      // PostgreSQL (case-sensitive LIKE) behaves like SQLite.
+      const escaped = filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      query = query.where(
+        sql<boolean>`(email LIKE ${`${escaped}%`} ESCAPE '\\' OR lower(display_name) LIKE ${`%${escaped}%`} ESCAPE '\\')`,
+      );
+    }
+    return (await query.execute()) as UserRow[];
+  }
+
+  insertRefreshToken(tokenHash: string, userId: string, expiresAt: string, now: string): void {
+    this.stmts.insertRefresh.run(tokenHash, userId, expiresAt, now);
+  }
+
+  findRefreshToken(tokenHash: string): RefreshTokenRow | undefined {
+    return this.stmts.refreshByHash.get(tokenHash) as RefreshTokenRow | undefined;
+  }
+
+  /** Revokes one token; returns false when it was already revoked (or unknown). */
+  revokeRefreshToken(tokenHash: string, now: string): boolean {
+    return this.stmts.revokeRefresh.run(now, tokenHash).changes === 1;
+  }
+
+  revokeAllRefreshTokens(userId: string, now: string): number {
+    return this.stmts.revokeAllRefresh.run(now, userId).changes;
+  }
+
+  deleteExpiredRefreshTokens(userId: string, now: string): void {
+    this.stmts.deleteExpiredRefresh.run(userId, now);
+  }
+}

@@ -1,0 +1,602 @@
+/**
+ * Accounts: sign-in with lockout and throttling, refresh-token rotation with theft detection, TOTP
+ * MFA, and account management for administrators. Every security event is audited; passwords,
+ * tokens and TOTP codes never reach the audit log or the logs.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AppContext } from '../app.js';
+import type {
+  AccountUser,
+  AdminUser,
+  AdminUserListResponse,
+  MfaEnrolResponse,
+  SessionResponse,
+} from '../contracts/auth.js';
+import { inTransaction } from '../platform/db/index.js';
+import { conflict, forbidden, notFound, unprocessable, validationFailed } from '../platform/http/errors.js';
+import type { AuditEntry } from '../platform/audit/audit.js';
+import { isStaffRole, type Principal, type StaffRole } from '../platform/auth/principal.js';
+import { signingKeyFor } from '../platform/auth/tokens.js';
+import { SecretBox } from '../platform/auth/secret-box.js';
+import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
+import { checkTotp, newTotpSecret, totpUri } from '../platform/auth/totp.js';
+import { dummyPasswordHash, hashPassword, needsRehash, passwordPolicyProblems, verifyPassword } from '../platform/auth/passwords.js';
+import {
+  accountDisabled,
+  accountGone,
+  accountLocked,
+  invalidCredentials,
+  invalidRefreshToken,
+  invalidTotp,
+  mfaRequired,
+  mfaUnavailable,
+  rateLimited,
+} from '../platform/auth/auth-errors.js';
+import { AccountRepository, type UserChanges, type UserRow } from './repository.js';
+import { toAccountUser, toAdminUser } from './presenters.js';
+
+/** Where a request came from, for the audit log. */
+export interface RequestMeta {
+  ip: string | null;
+  requestId: string | null;
+}
+
+export interface AccountPolicy {
+  /** Consecutive failed sign-ins that lock an account. */
+  maxFailedLogins: number;
+  lockoutMs: number;
+  /** Failed sign-ins allowed per IP and e-mail within `loginWindowMs` before 429. */
+  loginAttemptsPerWindow: number;
+  loginWindowMs: number;
+  /** Wrong MFA codes per account within `loginWindowMs` (enrolment, disabling) before 429. */
+  mfaAttemptsPerWindow: number;
+}
+
+export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
+  maxFailedLogins: 5,
+  lockoutMs: 15 * 60_000,
+  loginAttemptsPerWindow: 10,
+  loginWindowMs: 5 * 60_000,
+  mfaAttemptsPerWindow: 5,
+};
+
+export interface NewAccount {
+  email: string;
+  role: string;
+  displayName: string;
+  /** Either a password (checked against the policy) or a ready argon2 hash (demo seeding). */
+  password?: string;
+  passwordHash?: string;
+  patientId?: string | null;
+  practitionerId?: string | null;
+}
+
+export interface UpdateUserInput {
+  role?: StaffRole;
+  displayName?: string;
+  disabled?: boolean;
+  unlock?: true;
+  resetMfa?: true;
+}
+
+export interface ListUsersInput {
+  role?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The principal an account signs in as. */
+export function principalFor(user: UserRow): Principal {
+  if (user.role === 'patient') {
+    if (!user.patient_id) throw new Error(`patient account ${user.id} is not linked to a Patient`);
+    return { kind: 'patient', userId: user.id, email: user.email, role: 'patient', patientId: user.patient_id };
+  }
+  if (!isStaffRole(user.role)) throw new Error(`account ${user.id} has an unknown role`);
+  return { kind: 'staff', userId: user.id, email: user.email, role: user.role, practitionerId: user.practitioner_id };
+}
+
+const MAX_PHANTOM_ACCOUNTS = 10_000;
+
+export class AccountService {
+  readonly repository: AccountRepository;
+  private readonly box: SecretBox;
+  private readonly loginLimiter: SlidingWindowLimiter;
+  private readonly mfaLimiter: SlidingWindowLimiter;
+  /**
+   * Failed sign-ins for e-mails that have no account, so that they lock like real accounts do and
+   * a 423 does not reveal that an account exists. In memory, bounded.
+   */
+  private readonly phantomFailures = new Map<string, { failures: number; lockedUntil: number }>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly policy: AccountPolicy = DEFAULT_ACCOUNT_POLICY,
+  ) {
+    this.repository = new AccountRepository(ctx.database.sqlite, ctx.database.db);
+    this.box = new SecretBox(signingKeyFor(ctx.database.sqlite, ctx.config.JWT_SECRET), 'totp-secret');
+    this.loginLimiter = new SlidingWindowLimiter({ limit: policy.loginAttemptsPerWindow, windowMs: policy.loginWindowMs });
+    this.mfaLimiter = new SlidingWindowLimiter({ limit: policy.mfaAttemptsPerWindow, windowMs: policy.loginWindowMs });
+  }
+
+  // ---------------------------------------------------------------- sign-in
+
+  async login(input: { email: string; password: string; totp?: string }, meta: RequestMeta): Promise<SessionResponse> {
+    const email = input.email;
+    const limiterKey = `${email}\u0000${meta.ip ?? '-'}`;
+    const retryAfter = this.loginLimiter.retryAfterSeconds(limiterKey);
+    if (retryAfter > 0) throw rateLimited(retryAfter);
+    // Count the attempt before the slow hash, so a burst of parallel guesses is throttled too;
+    // a successful sign-in clears it again.
+    this.loginLimiter.hit(limiterKey);
+
+    const found = this.repository.findByEmail(email);
+    if (!found) return this.failUnknownEmail(email, input.password, meta);
+
+    if (this.isLocked(found)) {
+      this.auditLogin(found, 'failure', meta, { reason: 'locked' });
+      throw accountLocked(found.locked_until!);
+    }
+    const passwordOk = await verifyPassword(found.password_hash, input.password);
+    // Re-read: another request may have locked the account while this one was hashing.
+    const user = this.repository.findById(found.id) ?? found;
+    if (this.isLocked(user)) {
+      this.auditLogin(user, 'failure', meta, { reason: 'locked' });
+      throw accountLocked(user.locked_until!);
+    }
+    if (!passwordOk) return this.failLogin(user, 'wrong_password', meta, invalidCredentials);
+    if (user.disabled) {
+      this.auditLogin(user, 'failure', meta, { reason: 'disabled' });
+      throw accountDisabled();
+    }
+
+    let totpStep: number | undefined;
+    if (user.totp_enabled) {
+      if (!input.totp) {
+        this.auditLogin(user, 'failure', meta, { reason: 'mfa_required' });
+        throw mfaRequired();
+      }
+      const check = await checkTotp(this.totpSecretOf(user), input.totp, user.totp_last_step);
+      if (!check.ok) return this.failLogin(user, check.reason === 'reused' ? 'totp_reused' : 'wrong_totp', meta, () => invalidTotp(401));
+      totpStep = check.step;
+    }
+
+    const rehash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
+    const now = new Date().toISOString();
+    const refreshToken = inTransaction(this.ctx.database.sqlite, () => {
+      if (totpStep !== undefined && !this.repository.claimTotpStep(user.id, totpStep)) return undefined;
+      const changes: UserChanges = { failed_logins: 0, locked_until: null, last_login_at: now };
+      if (rehash) changes.password_hash = rehash;
+      this.repository.update(user.id, changes, now);
+      this.repository.deleteExpiredRefreshTokens(user.id, now);
+      return this.issueRefreshToken(user.id, now);
+    });
+    if (!refreshToken) return this.failLogin(user, 'totp_reused', meta, () => invalidTotp(401));
+
+    this.loginLimiter.reset(limiterKey);
+    this.auditLogin(user, 'success', meta, user.totp_enabled ? { mfa: true } : null);
+    return this.session(this.repository.findById(user.id) ?? user, refreshToken);
+  }
+
+  /** Seconds until `email` may try to sign in again from `ip` (0 = now). */
+  loginRetryAfter(email: string, ip: string | null): number {
+    return this.loginLimiter.retryAfterSeconds(`${email}\u0000${ip ?? '-'}`);
+  }
+
+  async refresh(refreshToken: string, meta: RequestMeta): Promise<SessionResponse> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const now = new Date().toISOString();
+    type Outcome =
+      | { kind: 'unknown' }
+      | { kind: 'reused' | 'expired' | 'disabled'; userId: string; role: string | null }
+      | { kind: 'ok'; user: UserRow; next: string };
+    const outcome = inTransaction(this.ctx.database.sqlite, (): Outcome => {
+      const row = this.repository.findRefreshToken(tokenHash);
+      if (!row) return { kind: 'unknown' };
+      const user = this.repository.findById(row.user_id);
+      const role = user?.role ?? null;
+      if (row.revoked_at) {
+        // A revoked token came back: either it was stolen and already used by someone else, or the
+        // thief is using it now. Either way, end every session of the account.
+        this.repository.revokeAllRefreshTokens(row.user_id, now);
+        return { kind: 'reused', userId: row.user_id, role };
+      }
+      if (row.expires_at <= now) {
+        this.repository.revokeRefreshToken(tokenHash, now);
+        return { kind: 'expired', userId: row.user_id, role };
+      }
+      if (!user || user.disabled) {
+        this.repository.revokeAllRefreshTokens(row.user_id, now);
+        return { kind: 'disabled', userId: row.user_id, role };
+      }
+      this.repository.revokeRefreshToken(tokenHash, now);
+      return { kind: 'ok', user, next: this.issueRefreshToken(user.id, now) };
+    });
+    if (outcome.kind === 'unknown') throw invalidRefreshToken();
+    if (outcome.kind !== 'ok') {
+      this.record(meta, {
+        actorId: outcome.userId,
+        actorRole: outcome.role,
+        action: 'auth.refresh',
+        outcome: 'failure',
+        resourceType: 'User',
+        resourceId: outcome.userId,
+        details: { reason: outcome.kind === 'reused' ? 'reuse_detected_all_sessions_revoked' : outcome.kind },
+      });
+      throw invalidRefreshToken();
+    }
+    this.record(meta, {
+      actorId: outcome.user.id,
+      actorRole: outcome.user.role,
+      action: 'auth.refresh',
+      resourceType: 'User',
+      resourceId: outcome.user.id,
+    });
+    return this.session(outcome.user, outcome.next);
+  }
+
+  /** Revokes the refresh token (idempotent: unknown or already revoked tokens are fine). */
+  logout(refreshToken: string, meta: RequestMeta): void {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const row = this.repository.findRefreshToken(tokenHash);
+    if (!row) return;
+    if (!this.repository.revokeRefreshToken(tokenHash, new Date().toISOString())) return;
+    const user = this.repository.findById(row.user_id);
+    this.record(meta, {
+      actorId: row.user_id,
+      actorRole: user?.role ?? null,
+      action: 'auth.logout',
+      resourceType: 'User',
+      resourceId: row.user_id,
+    });
+  }
+
+  /** The signed-in account, as stored now. */
+  me(principal: Principal): AccountUser {
+    const user = this.activeAccountOf(principal);
+    return toAccountUser(user);
+  }
+
+  // ---------------------------------------------------------------- MFA
+
+  enrolMfa(principal: Principal, meta: RequestMeta): MfaEnrolResponse {
+    const user = this.activeAccountOf(principal);
+    if (user.totp_enabled) throw conflict('Two-step sign-in is already on. Turn it off first to enrol a new authenticator.');
+    const secret = newTotpSecret();
+    this.repository.update(user.id, { totp_secret: this.box.seal(secret), totp_enabled: 0, totp_last_step: null }, new Date().toISOString());
+    this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.enrol', resourceType: 'User', resourceId: user.id });
+    return { secret, otpauthUrl: totpUri(secret, user.email) };
+  }
+
+  async activateMfa(principal: Principal, code: string, meta: RequestMeta): Promise<AccountUser> {
+    const user = this.activeAccountOf(principal);
+    if (user.totp_enabled) throw conflict('Two-step sign-in is already on.');
+    if (!user.totp_secret) throw conflict('Enrol first: POST /api/auth/mfa/enrol, then confirm with a code.');
+    const step = await this.checkMfaCode(user, code, null, meta);
+    this.repository.update(user.id, { totp_enabled: 1, totp_last_step: step }, new Date().toISOString());
+    this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.enable', resourceType: 'User', resourceId: user.id });
+    return toAccountUser(this.repository.findById(user.id)!);
+  }
+
+  async disableMfa(principal: Principal, code: string, meta: RequestMeta): Promise<AccountUser> {
+    const user = this.activeAccountOf(principal);
+    if (!user.totp_enabled) throw conflict('Two-step sign-in is not on.');
+    const step = await this.checkMfaCode(user, code, user.totp_last_step, meta);
+    const now = new Date().toISOString();
+    const claimed = inTransaction(this.ctx.database.sqlite, () => {
+      if (!this.repository.claimTotpStep(user.id, step)) return false;
+      this.repository.update(user.id, { totp_enabled: 0, totp_secret: null, totp_last_step: null }, now);
+      return true;
+    });
+    if (!claimed) throw invalidTotp(400);
+    this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.disable', resourceType: 'User', resourceId: user.id });
+    return toAccountUser(this.repository.findById(user.id)!);
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  /**
+   * Creates an account. Returns undefined when the e-mail is already taken (so seeding can be
+   * idempotent); routes turn that into 409. Passwords are checked against the policy.
+   */
+  async createAccount(input: NewAccount): Promise<UserRow | undefined> {
+    const email = input.email.trim().toLowerCase();
+    let passwordHash = input.passwordHash;
+    if (!passwordHash) {
+      const problems = passwordPolicyProblems(input.password ?? '', email);
+      if (problems.length) {
+        throw validationFailed(`Invalid body: password: ${problems[0]}`, {
+          issues: problems.map((message) => ({ path: 'password', message })),
+        });
+      }
+      passwordHash = await hashPassword(input.password!);
+    }
+    if (input.role === 'patient' ? !input.patientId : !isStaffRole(input.role)) {
+      throw unprocessable('A patient account needs a patientId; a staff account a staff role.');
+    }
+    const id = randomUUID();
+    const inserted = this.repository.insert({
+      id,
+      email,
+      passwordHash,
+      role: input.role,
+      displayName: input.displayName,
+      patientId: input.patientId ?? null,
+      practitionerId: input.practitionerId ?? null,
+      now: new Date().toISOString(),
+    });
+    return inserted ? this.repository.findById(id) : undefined;
+  }
+
+  async createStaffUser(
+    actor: Principal,
+    input: { email: string; displayName: string; role: StaffRole; password: string; practitionerId?: string },
+    meta: RequestMeta,
+  ): Promise<AdminUser> {
+    this.requireActiveAdmin(actor);
+    if (input.practitionerId) {
+      const practitioner = this.ctx.store.read('Practitioner', input.practitionerId);
+      if (!practitioner || practitioner.deleted) throw unprocessable(`Practitioner ${input.practitionerId} does not exist.`);
+    }
+    if (this.repository.findByEmail(input.email)) throw conflict('An account with this e-mail address already exists.');
+    const created = await this.createAccount({ ...input, practitionerId: input.practitionerId ?? null });
+    if (!created) throw conflict('An account with this e-mail address already exists.');
+    this.record(meta, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: 'permission.change',
+      resourceType: 'User',
+      resourceId: created.id,
+      details: {
+        change: 'account.create',
+        before: null,
+        after: { email: created.email, role: created.role, displayName: created.display_name, practitionerId: created.practitioner_id },
+      },
+    });
+    return toAdminUser(created);
+  }
+
+  async listUsers(actor: Principal, input: ListUsersInput): Promise<AdminUserListResponse> {
+    this.requireActiveAdmin(actor);
+    let afterEmail: string | undefined;
+    if (input.cursor) {
+      afterEmail = Buffer.from(input.cursor, 'base64url').toString('utf8');
+      if (!afterEmail || afterEmail.length > 254) throw validationFailed('Invalid query: cursor: is not a cursor from a previous page');
+    }
+    const rows = await this.repository.list({
+      limit: input.limit + 1,
+      ...(input.role ? { role: input.role } : {}),
+      ...(input.q ? { q: input.q } : {}),
+      ...(afterEmail ? { afterEmail } : {}),
+    });
+    const page = rows.slice(0, input.limit);
+    const now = Date.now();
+    return {
+      items: page.map((r) => toAdminUser(r, now)),
+      nextCursor: rows.length > input.limit ? Buffer.from(page[page.length - 1]!.email, 'utf8').toString('base64url') : null,
+    };
+  }
+
+  getUser(actor: Principal, id: string): AdminUser {
+    this.requireActiveAdmin(actor);
+    const user = this.repository.findById(id);
+    if (!user) throw notFound('User', id);
+    return toAdminUser(user);
+  }
+
+  /** Role, display name, disabled, unlock, reset MFA; audited as one permission.change. */
+  updateUser(actor: Principal, id: string, input: UpdateUserInput, meta: RequestMeta): AdminUser {
+    this.requireActiveAdmin(actor);
+    const target = this.repository.findById(id);
+    if (!target) throw notFound('User', id);
+    if (target.id === actor.userId) {
+      if (input.role !== undefined && input.role !== 'admin') throw forbidden('Administrators cannot remove their own admin role.');
+      if (input.disabled === true) throw forbidden('Administrators cannot disable their own account.');
+    }
+    if (input.role !== undefined && target.role === 'patient') {
+      throw unprocessable('Patient accounts keep the patient role; create a staff account instead.');
+    }
+
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const changes: UserChanges = {};
+    const nowMs = Date.now();
+    if (input.role !== undefined && input.role !== target.role) {
+      before.role = target.role;
+      after.role = input.role;
+      changes.role = input.role;
+    }
+    if (input.displayName !== undefined && input.displayName !== target.display_name) {
+      before.displayName = target.display_name;
+      after.displayName = input.displayName;
+      changes.display_name = input.displayName;
+    }
+    if (input.disabled !== undefined && input.disabled !== (target.disabled === 1)) {
+      before.disabled = target.disabled === 1;
+      after.disabled = input.disabled;
+      changes.disabled = input.disabled ? 1 : 0;
+    }
+    if (input.unlock && (this.isLocked(target, nowMs) || target.failed_logins > 0)) {
+      before.lockedUntil = this.isLocked(target, nowMs) ? target.locked_until : null;
+      before.failedLogins = target.failed_logins;
+      after.lockedUntil = null;
+      after.failedLogins = 0;
+      changes.locked_until = null;
+      changes.failed_logins = 0;
+    }
+    if (input.resetMfa && (target.totp_enabled === 1 || target.totp_secret !== null)) {
+      before.mfaEnabled = target.totp_enabled === 1;
+      after.mfaEnabled = false;
+      changes.totp_enabled = 0;
+      changes.totp_secret = null;
+      changes.totp_last_step = null;
+    }
+
+    if (Object.keys(changes).length > 0) {
+      const now = new Date(nowMs).toISOString();
+      inTransaction(this.ctx.database.sqlite, () => {
+        this.repository.update(target.id, changes, now);
+        // A disabled account's sessions end now; refresh also re-checks, so this is belt and braces.
+        if (changes.disabled === 1) this.repository.revokeAllRefreshTokens(target.id, now);
+      });
+      this.record(meta, {
+        actorId: actor.userId,
+        actorRole: actor.role,
+        action: 'permission.change',
+        resourceType: 'User',
+        resourceId: target.id,
+        details: { change: 'account.update', email: target.email, before, after },
+      });
+    }
+    if (input.unlock) this.loginLimiter.resetWhere((key) => key.startsWith(`${target.email}\u0000`));
+    return toAdminUser(this.repository.findById(target.id)!);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private session(user: UserRow, refreshToken: string): Promise<SessionResponse> {
+    return this.ctx.tokens.issueAccessToken(principalFor(user)).then((accessToken) => ({
+      accessToken,
+      tokenType: 'Bearer' as const,
+      expiresIn: this.ctx.tokens.accessTtlSeconds,
+      refreshToken,
+      user: toAccountUser(user),
+    }));
+  }
+
+  /** Creates and stores a refresh token (only its SHA-256); call inside a transaction. */
+  private issueRefreshToken(userId: string, nowIso: string): string {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.parse(nowIso) + this.ctx.config.REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString();
+    this.repository.insertRefreshToken(hashRefreshToken(token), userId, expiresAt, nowIso);
+    return token;
+  }
+
+  private isLocked(user: UserRow, now = Date.now()): boolean {
+    return user.locked_until !== null && Date.parse(user.locked_until) > now;
+  }
+
+  /** Counts a failed sign-in; the one that reaches the limit locks the account (423). */
+  private failLogin(user: UserRow, reason: string, meta: RequestMeta, error: () => Error): never {
+    const lockedUntil = new Date(Date.now() + this.policy.lockoutMs).toISOString();
+    const locked = this.repository.recordFailedLogin(user.id, this.policy.maxFailedLogins, lockedUntil, new Date().toISOString());
+    this.auditLogin(user, 'failure', meta, { reason });
+    if (locked) {
+      this.record(meta, {
+        actorId: user.id,
+        actorRole: user.role,
+        action: 'auth.lockout',
+        resourceType: 'User',
+        resourceId: user.id,
+        details: { failedLogins: this.policy.maxFailedLogins, lockedUntil },
+      });
+      throw accountLocked(lockedUntil);
+    }
+    throw error();
+  }
+
+  private async failUnknownEmail(email: string, password: string, meta: RequestMeta): Promise<never> {
+    // Same work as a wrong password, so timing does not tell the two apart.
+    await verifyPassword(await dummyPasswordHash(), password);
+    const now = Date.now();
+    let phantom = this.phantomFailures.get(email);
+    if (phantom && phantom.lockedUntil > now) {
+      this.record(meta, { action: 'auth.login', outcome: 'failure', details: { email, reason: 'unknown_user' } });
+      throw accountLocked(new Date(phantom.lockedUntil).toISOString());
+    }
+    if (!phantom || phantom.lockedUntil !== 0) phantom = { failures: 0, lockedUntil: 0 };
+    phantom.failures++;
+    this.phantomFailures.delete(email);
+    this.phantomFailures.set(email, phantom);
+    if (this.phantomFailures.size > MAX_PHANTOM_ACCOUNTS) {
+      const oldest = this.phantomFailures.keys().next().value;
+      if (oldest !== undefined) this.phantomFailures.delete(oldest);
+    }
+    this.record(meta, { action: 'auth.login', outcome: 'failure', details: { email, reason: 'unknown_user' } });
+    if (phantom.failures >= this.policy.maxFailedLogins) {
+      phantom.failures = 0;
+      phantom.lockedUntil = now + this.policy.lockoutMs;
+      throw accountLocked(new Date(phantom.lockedUntil).toISOString());
+    }
+    throw invalidCredentials();
+  }
+
+  private auditLogin(user: UserRow, outcome: 'success' | 'failure', meta: RequestMeta, details: Record<string, unknown> | null): void {
+    this.record(meta, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.login',
+      outcome,
+      resourceType: 'User',
+      resourceId: user.id,
+      details,
+    });
+  }
+
+  private record(meta: RequestMeta, entry: AuditEntry): void {
+    this.ctx.audit.record({ ...entry, ip: meta.ip, requestId: meta.requestId });
+  }
+
+  private totpSecretOf(user: UserRow): string {
+    const secret = user.totp_secret ? this.box.open(user.totp_secret) : undefined;
+    if (!secret) throw mfaUnavailable();
+    return secret;
+  }
+
+  /** Checks an MFA code for enrolment or disabling, throttled per account. */
+  private async checkMfaCode(user: UserRow, code: string, lastStep: number | null, meta: RequestMeta): Promise<number> {
+    const key = user.id;
+    const retryAfter = this.mfaLimiter.retryAfterSeconds(key);
+    if (retryAfter > 0) throw rateLimited(retryAfter);
+    const check = await checkTotp(this.totpSecretOf(user), code, lastStep);
+    if (!check.ok) {
+      this.mfaLimiter.hit(key);
+      this.record(meta, {
+        actorId: user.id,
+        actorRole: user.role,
+        action: 'auth.mfa.verify',
+        outcome: 'failure',
+        resourceType: 'User',
+        resourceId: user.id,
+        details: { reason: check.reason },
+      });
+      throw invalidTotp(400);
+    }
+    this.mfaLimiter.reset(key);
+    return check.step;
+  }
+
+  /** The principal's account, which must still exist and be enabled. */
+  private activeAccountOf(principal: Principal): UserRow {
+    const user = this.repository.findById(principal.userId);
+    if (!user) throw accountGone();
+    if (user.disabled) throw accountDisabled();
+    return user;
+  }
+
+  /**
+   * The acting administrator as the database has it now: an access token outlives a demotion by up
+   * to its lifetime, but account management checks the current role.
+   */
+  private requireActiveAdmin(actor: Principal): UserRow {
+    const user = this.activeAccountOf(actor);
+    if (user.role !== 'admin') throw forbidden('This needs one of the roles: admin.');
+    return user;
+  }
+}
+
+const services = new WeakMap<AppContext, AccountService>();
+
+/** The one AccountService of an application context (its throttles are per instance). */
+export function accountsFor(ctx: AppContext): AccountService {
+  let service = services.get(ctx);
+  if (!service) {
+    service = new AccountService(ctx);
+    services.set(ctx, service);
+  }
+  return service;
+}

@@ -1,0 +1,355 @@
+/**
+ * The FHIR interactions: read, vread, history, search, Patient/$everything, create, update and
+ * delete, each with its access decision (policy.ts) and its audit rows. Reads hand back stored
+ * JSON text so the routes can send it without re-parsing; read audits are group-committed
+ * (audit-queue.ts) and always durable before the data is returned. Writes record their audit row
+ * in the same transaction as the data.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type SQLite from 'better-sqlite3';
+import type { Principal } from '../platform/auth/principal.js';
+import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
+import { inTransaction } from '../platform/db/index.js';
+import { badRequest, forbidden, gone, notFound } from '../platform/http/errors.js';
+import { AuditQueue } from './audit-queue.js';
+import { badReference, preconditionFailed, unsupportedType } from './outcome.js';
+import {
+  authorizeDelete,
+  authorizeTypeRead,
+  authorizeWrite,
+  canSee,
+  type ReadAccess,
+  type WriteAccess,
+} from './policy.js';
+import { SearchRepository, type SearchResult } from './search.js';
+import { compartmentPatientId, isSupportedResourceType, type SupportedResourceType } from './search-parameters.js';
+import { parseSearch, queryPairs, type SearchQuery } from './search-query.js';
+import { ResourceStore, VersionConflictError, type CurrentRow, type StoredRow } from './store.js';
+import { asResource, assertValidId, classifyReference, findReferences, validateStructure } from './validation.js';
+
+/** Who is asking, and the request facts every audit row carries. */
+export interface Actor {
+  principal: Principal;
+  /** The X-Access-Reason header when it was valid. */
+  reason: string | undefined;
+  requestId: string;
+  ip: string | null;
+}
+
+export interface WrittenResource {
+  resource: Resource & { id: string };
+  versionId: number;
+  lastUpdated: string;
+  /** 201 for a new resource, 200 for an update or a conditional create that matched. */
+  status: 200 | 201;
+}
+
+export interface EverythingResult {
+  members: Array<{ resource_type: string; id: string; content: string }>;
+  referenced: Array<{ resource_type: string; id: string; content: string }>;
+}
+
+export class FhirService {
+  readonly search: SearchRepository;
+  private readonly auditQueue: AuditQueue;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    readonly store: ResourceStore,
+    private readonly audit: AuditLog,
+  ) {
+    this.search = new SearchRepository(sqlite);
+    this.auditQueue = new AuditQueue(audit);
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async read(actor: Actor, type: string, id: string): Promise<CurrentRow> {
+    const access = this.readAccess(actor, type, 404);
+    assertValidId(id);
+    const row = this.store.readRow(type, id);
+    if (!row) throw notFound(type, id);
+    await this.assertVisible(actor, access, type, id, row.patient_id);
+    if (row.deleted) throw gone(type, id);
+    if (access.kind === 'phi') await this.auditQueue.record([this.entry(actor, access, 'phi.read', type, id, row.patient_id)]);
+    return row;
+  }
+
+  async vread(actor: Actor, type: string, id: string, versionId: string): Promise<StoredRow> {
+    const access = this.readAccess(actor, type, 404);
+    assertValidId(id);
+    if (!/^[1-9]\d{0,8}$/.test(versionId)) throw notFound(`${type}/${id} version`, versionId.slice(0, 20));
+    const current = this.store.readRow(type, id);
+    if (!current) throw notFound(type, id);
+    await this.assertVisible(actor, access, type, id, current.patient_id);
+    const row = this.store.vreadRow(type, id, Number(versionId));
+    if (!row) throw notFound(`${type}/${id} version`, versionId);
+    if (row.deleted) throw gone(`${type}/${id} version`, versionId);
+    if (access.kind === 'phi') {
+      await this.auditQueue.record([this.entry(actor, access, 'phi.read', type, id, current.patient_id, { versionId: row.version_id })]);
+    }
+    return row;
+  }
+
+  async history(actor: Actor, type: string, id: string, count: number): Promise<StoredRow[]> {
+    const access = this.readAccess(actor, type, 404);
+    assertValidId(id);
+    const current = this.store.readRow(type, id);
+    if (!current) throw notFound(type, id);
+    await this.assertVisible(actor, access, type, id, current.patient_id);
+    const rows = this.store.historyRows(type, id, count);
+    if (access.kind === 'phi') {
+      await this.auditQueue.record([this.entry(actor, access, 'phi.read', type, id, current.patient_id, { interaction: 'history' })]);
+    }
+    return rows;
+  }
+
+  /**
+   * A type search. A patient's search is silently limited to their own compartment (asking for
+   * another patient's data finds nothing rather than failing, so it does not reveal whether that
+   * data exists). One `phi.search` audit row per patient whose data is returned.
+   */
+  async searchType(actor: Actor, query: SearchQuery, queryText: string): Promise<SearchResult> {
+    const access = this.readAccess(actor, query.resourceType, 404);
+    const result = this.search.search(
+      query,
+      access.kind === 'phi' && access.compartmentPatientId !== undefined ? { compartmentPatientId: access.compartmentPatientId } : {},
+    );
+    if (access.kind === 'phi') {
+      const perPatient = new Map<string | null, number>();
+      for (const row of result.rows) perPatient.set(row.patient_id, (perPatient.get(row.patient_id) ?? 0) + 1);
+      const entries: AuditEntry[] = [];
+      for (const [patientId, matches] of perPatient) {
+        entries.push(this.entry(actor, access, 'phi.search', query.resourceType, null, patientId, { query: queryText, matches }));
+      }
+      // A search that returned nothing is still a search for someone: record it once.
+      if (entries.length === 0) entries.push(this.entry(actor, access, 'phi.search', query.resourceType, null, null, { query: queryText, matches: 0 }));
+      await this.auditQueue.record(entries);
+    }
+    return result;
+  }
+
+  /** Patient/$everything: the patient, their compartment, and the directory resources it refers to. */
+  async everything(actor: Actor, patientId: string): Promise<EverythingResult> {
+    const access = this.readAccess(actor, 'Patient', 404);
+    assertValidId(patientId);
+    const patient = this.store.readRow('Patient', patientId);
+    if (!patient) throw notFound('Patient', patientId);
+    await this.assertVisible(actor, access, 'Patient', patientId, patient.patient_id);
+    if (patient.deleted) throw gone('Patient', patientId);
+    const { members, referenced } = this.store.compartmentContent(patientId);
+    // The Patient first, as clients expect.
+    const self = members.findIndex((m) => m.resource_type === 'Patient' && m.id === patientId);
+    if (self > 0) members.unshift(...members.splice(self, 1));
+    await this.auditQueue.record([
+      this.entry(actor, access, 'phi.read', 'Patient', patientId, patientId, { operation: '$everything', resources: members.length }),
+    ]);
+    return { members, referenced };
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** POST /[type]: a new resource with a server-assigned id; conditional with If-None-Exist. */
+  create(actor: Actor, urlType: string, body: unknown, options: { ifNoneExist?: string } = {}): WrittenResource {
+    const type = this.writableType(urlType);
+    const input = asResource(body);
+    if (input.resourceType !== type) throw resourceTypeMismatch(input.resourceType, type);
+    validateStructure(input);
+    // The server assigns the id; a client's id is ignored, as the spec requires.
+    const { resourceType, id: _clientId, meta, ...rest } = input;
+    const resource = { resourceType, id: ResourceStore.newId(), meta, ...rest } as Resource & { id: string };
+    const patientAfter = compartmentPatientId(resource);
+    const access = this.authorizeWriteAudited(actor, { type, patientAfter });
+
+    if (options.ifNoneExist !== undefined) {
+      const query = parseSearch(type, queryPairs(options.ifNoneExist));
+      const scope = actor.principal.kind === 'patient' ? { compartmentPatientId: actor.principal.patientId } : {};
+      const found = this.search.search({ ...query, count: 2, offset: 0, total: 'none' }, scope).rows;
+      if (found.length > 1) throw preconditionFailed(`If-None-Exist matched ${found.length} or more ${type} resources; it must match at most one.`);
+      if (found.length === 1) {
+        const existing = this.store.readRow(type, found[0]!.id)!;
+        return { resource: JSON.parse(existing.content) as Resource & { id: string }, versionId: existing.version_id, lastUpdated: existing.last_updated, status: 200 };
+      }
+    }
+    this.checkReferences(resource);
+    return inTransaction(this.sqlite, () => {
+      const stored = this.store.writeVersion(resource);
+      this.recordWrite(actor, access, 'phi.write', stored, 'create');
+      return written(stored, 201);
+    });
+  }
+
+  /** PUT /[type]/[id]: update, or create with the client's id. If-Match makes it conditional. */
+  update(actor: Actor, urlType: string, id: string, body: unknown, options: { ifMatch?: number } = {}): WrittenResource {
+    const type = this.writableType(urlType);
+    assertValidId(id);
+    const resource = asResource(body);
+    if (resource.resourceType !== type) throw resourceTypeMismatch(resource.resourceType, type);
+    if (resource.id === undefined) throw invalidBody(`The ${type} in the body needs "id": "${id}" to match the URL.`);
+    if (resource.id !== id) throw invalidBody(`The id in the body ("${String(resource.id).slice(0, 64)}") does not match the URL (${id}).`);
+    validateStructure(resource);
+    const current = this.store.readRow(type, id);
+    const patientAfter = compartmentPatientId(resource);
+    const access = this.authorizeWriteAudited(actor, {
+      type,
+      patientAfter,
+      ...(current ? { patientBefore: current.patient_id } : {}),
+    });
+    this.checkReferences(resource);
+    return inTransaction(this.sqlite, () => {
+      let stored: Resource & { id: string };
+      try {
+        stored = this.store.writeVersion(resource as Resource & { id: string }, options.ifMatch === undefined ? {} : { ifMatchVersion: options.ifMatch });
+      } catch (err) {
+        if (err instanceof VersionConflictError) throw versionMismatch(err);
+        throw err;
+      }
+      this.recordWrite(actor, access, 'phi.write', stored, current && !current.deleted ? 'update' : 'create');
+      return written(stored, current && !current.deleted ? 200 : 201);
+    });
+  }
+
+  /** DELETE /[type]/[id]. Deleting an already deleted resource succeeds and changes nothing. */
+  delete(actor: Actor, urlType: string, id: string, options: { ifMatch?: number } = {}): { versionId: number | undefined } {
+    const type = this.writableType(urlType);
+    assertValidId(id);
+    const access = authorizeDelete(actor.principal, type, actor.reason);
+    const current = this.store.readRow(type, id);
+    if (!current) throw notFound(type, id);
+    return inTransaction(this.sqlite, () => {
+      let deleted;
+      try {
+        deleted = this.store.deleteVersion(type, id, options.ifMatch === undefined ? {} : { ifMatchVersion: options.ifMatch });
+      } catch (err) {
+        if (err instanceof VersionConflictError) throw versionMismatch(err);
+        throw err;
+      }
+      if (deleted && access.kind === 'phi') {
+        this.audit.record({
+          ...this.entry(actor, access, 'phi.delete', type, id, deleted.patientId, { versionId: deleted.versionId }),
+        });
+      }
+      return { versionId: deleted?.versionId };
+    });
+  }
+
+  // ---- shared --------------------------------------------------------------------------------
+
+  /**
+   * Rejects references to supported types that are not in the store. `known` holds `Type/id`s
+   * being written in the same transaction; `expressionPrefix` locates the resource in a Bundle. urn:uuid and conditional references only make sense
+   * inside a transaction, which resolves them before calling this.
+   */
+  checkReferences(resource: Resource, known: ReadonlySet<string> = new Set(), expressionPrefix?: string): void {
+    for (const found of findReferences(resource)) {
+      const ref = expressionPrefix ? { ...found, expression: expressionPrefix + found.expression.slice(resource.resourceType.length) } : found;
+      const target = classifyReference(ref.reference);
+      switch (target.kind) {
+        case 'contained':
+        case 'external':
+          break;
+        case 'local':
+          if (isSupportedResourceType(target.type) && !known.has(`${target.type}/${target.id}`) && !this.store.exists(target.type, target.id)) {
+            throw badReference(`Bad reference at ${ref.expression}: ${target.type}/${target.id} does not exist.`, ref.expression);
+          }
+          break;
+        case 'urn':
+          throw badReference(`Bad reference at ${ref.expression}: ${ref.reference.slice(0, 100)} only resolves inside a transaction Bundle that contains it.`, ref.expression);
+        case 'conditional':
+          throw badReference(`Bad reference at ${ref.expression}: conditional references (Type?search) are only resolved inside a transaction Bundle.`, ref.expression);
+        case 'invalid':
+          throw badReference(`Bad reference at ${ref.expression}: "${ref.reference.slice(0, 100)}" is not a FHIR reference (Type/id, an absolute URL or #contained).`, ref.expression);
+      }
+    }
+  }
+
+  /** Read access for a type; unsupported types are 404 on reads. */
+  readAccess(actor: Actor, type: string, unsupportedStatus: 400 | 404): ReadAccess & { type: SupportedResourceType } {
+    if (!isSupportedResourceType(type)) throw unsupportedType(type, unsupportedStatus);
+    return { ...authorizeTypeRead(actor.principal, type, actor.reason), type };
+  }
+
+  /** A patient touching another patient's data: refused, and the attempt is audited. */
+  private async assertVisible(actor: Actor, access: ReadAccess, type: string, id: string, patientId: string | null): Promise<void> {
+    if (canSee(access, patientId)) return;
+    await this.auditQueue.record([
+      {
+        ...this.entry(actor, access, 'access.denied', type, id, patientId),
+        outcome: 'denied',
+      },
+    ]);
+    throw forbidden(`You can only see your own records; ${type}/${id} is not in your record.`);
+  }
+
+  private authorizeWriteAudited(actor: Actor, target: { type: string; patientAfter: string | null; patientBefore?: string | null }): WriteAccess {
+    try {
+      return authorizeWrite(actor.principal, target, actor.reason);
+    } catch (err) {
+      const { principal } = actor;
+      const otherPatient =
+        principal.kind === 'patient'
+          ? [target.patientAfter, target.patientBefore].find((p) => p !== undefined && p !== null && p !== principal.patientId)
+          : undefined;
+      if (otherPatient) {
+        this.audit.record({
+          ...this.entry(actor, { kind: 'phi', reason: null }, 'access.denied', target.type, null, otherPatient, { interaction: 'write' }),
+          outcome: 'denied',
+        });
+      }
+      throw err;
+    }
+  }
+
+  private writableType(type: string): SupportedResourceType {
+    if (!isSupportedResourceType(type)) throw unsupportedType(type, 400);
+    return type;
+  }
+
+  private recordWrite(actor: Actor, access: WriteAccess, action: 'phi.write', stored: Resource & { id: string }, interaction: string): void {
+    if (access.kind !== 'phi') return;
+    this.audit.record(
+      this.entry(actor, access, action, stored.resourceType, stored.id, compartmentPatientId(stored), {
+        interaction,
+        versionId: Number(stored.meta?.versionId),
+      }),
+    );
+  }
+
+  entry(
+    actor: Actor,
+    access: ReadAccess | WriteAccess,
+    action: string,
+    resourceType: string,
+    resourceId: string | null,
+    patientId: string | null,
+    details?: Record<string, unknown>,
+  ): AuditEntry {
+    return {
+      actorId: actor.principal.userId,
+      actorRole: actor.principal.role,
+      action,
+      resourceType,
+      resourceId,
+      patientId,
+      reason: (access.kind === 'phi' ? access.reason : null) ?? actor.reason ?? null,
+      ip: actor.ip,
+      requestId: actor.requestId,
+      details: details ?? null,
+    };
+  }
+}
+
+function written(stored: Resource & { id: string }, status: 200 | 201): WrittenResource {
+  return { resource: stored, versionId: Number(stored.meta?.versionId), lastUpdated: stored.meta?.lastUpdated ?? '', status };
+}
+
+const resourceTypeMismatch = (bodyType: string, urlType: string) =>
+  invalidBody(`The body is a ${bodyType} but the URL is for ${urlType}.`);
+
+const invalidBody = (message: string) => badRequest(message);
+
+export function versionMismatch(err: VersionConflictError) {
+  return preconditionFailed(
+    `If-Match failed: ${err.resourceType}/${err.id} is at version ${err.actual ?? 'none (it does not exist)'}, not ${err.expected}.`,
+  );
+}

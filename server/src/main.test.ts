@@ -1,0 +1,87 @@
+/**
+ * The real entry point as a user starts it: a child process on a fresh database, which seeds demo
+ * data, serves /api/health, and stops cleanly on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const serverDir = path.resolve(import.meta.dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: serverDir,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('server entry point', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-main-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails with one line naming a bad variable', async () => {
+    const { child, output } = start({ PORT: 'eighty', DATABASE_URL: `sqlite:${path.join(dir, 'bad.db')}` });
+    children.push(child);
+    expect(await exited(child)).toBe(1);
+    expect(output().trim().split('\n')).toEqual(['Invalid environment variable PORT: Invalid input: expected number, received NaN (got "eighty")']);
+  });
+
+  it('seeds an empty database, serves health, and shuts down on SIGTERM', async () => {
+    const port = await freePort();
+    const { child, output } = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${path.join(dir, 'first-start.db')}`,
+      SEED_PATIENTS: '40',
+    });
+    children.push(child);
+    let health: { status: string; database: { patients: number } } | undefined;
+    const deadline = Date.now() + 50_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+        if (res.ok) {
+          health = (await res.json()) as typeof health;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health, output()).toMatchObject({ status: 'ok', database: { patients: 40 } });
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(output()).toContain('stopped');
+  }, 60_000);
+});
