@@ -8,6 +8,7 @@ import { createLogger } from './platform/logging.js';
 import { openDatabase } from './platform/db/index.js';
 import { createApp, createContext } from './app.js';
 import { prepareDemoData } from './demo.js';
+import { rebuildDroppedIndexes } from './fhir/bulk-load.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config.databasePath);
+  // A bulk load killed mid-way leaves its search indexes dropped; put them back before serving.
+  const rebuilt = rebuildDroppedIndexes(database.sqlite, (message) => logger.warn(message));
+  if (rebuilt > 0) logger.warn({ rebuilt }, 'rebuilt search indexes left dropped by an interrupted seed');
   const deps = { config, logger, database };
   const context = createContext(deps);
   await prepareDemoData(context);

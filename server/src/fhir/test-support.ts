@@ -5,6 +5,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Principal } from '../platform/auth/principal.js';
 import type { TestServer } from '../testing/server.js';
+import type { AuditRow } from '../platform/audit/audit.js';
 
 export const admin: Principal = { kind: 'staff', userId: 'user-admin', email: 'admin@example.test', role: 'admin', practitionerId: null };
 export const practitioner: Principal = {
@@ -91,19 +92,7 @@ export function countRows(server: TestServer, table: string): number {
   return (server.context.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
 
-export interface AuditRowView {
-  action: string;
-  outcome: string;
-  actor_id: string | null;
-  actor_role: string | null;
-  resource_type: string | null;
-  resource_id: string | null;
-  patient_id: string | null;
-  reason: string | null;
-  ip: string | null;
-  request_id: string | null;
-  details: string | null;
-}
+export type AuditRowView = AuditRow;
 
 /** Audit rows written after `afterSeq`, oldest first. */
 export function auditSince(server: TestServer, afterSeq: number): AuditRowView[] {
