@@ -1,7 +1,7 @@
 // Lint rules, including the import boundaries of DESIGN.md:
 // - server contracts are pure: they import nothing from the apps or from node:*
 // - the desktop renderer never imports main, preload, electron or node:*
-// - only desktop/src/main/platform imports electron
+// - only desktop/src/main/platform (and the preload entry) import electron
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -49,7 +49,8 @@ export default tseslint.config(
   },
   {
     files: ['desktop/src/**/*.{ts,tsx}'],
-    ignores: ['desktop/src/main/platform/**', 'desktop/src/renderer/**'],
+    // The preload entry is the other runtime that must reach Electron (contextBridge, ipcRenderer).
+    ignores: ['desktop/src/main/platform/**', 'desktop/src/preload/index.ts', 'desktop/src/renderer/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['electron'], message: 'only desktop/src/main/platform imports electron.' }],

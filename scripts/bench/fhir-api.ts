@@ -60,7 +60,7 @@ interface Run {
   bytes: number;
 }
 
-async function load(name: string, base: string, paths: string[], headers: Record<string, string>): Promise<Run> {
+async function load(name: string, base: string, paths: string[], headers: Record<string, string>, seconds = SECONDS): Promise<Run> {
   let i = 0;
   const times: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -68,7 +68,7 @@ async function load(name: string, base: string, paths: string[], headers: Record
       {
         url: base,
         connections: CONNECTIONS,
-        duration: SECONDS,
+        duration: seconds,
         headers,
         requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
       },
@@ -148,7 +148,9 @@ async function main(): Promise<void> {
       ['search Patient?family', namePaths, 'name'],
       ['Patient/{id}/$everything', everythingPaths, 'everything'],
     ] as const) {
+      await load(label, base, [...paths], headers, 3); // warm-up: JIT, page cache, prepared statements
       const fhir = await load(label, base, [...paths], headers);
+      await load('baseline', baseUrl, [`/baseline/${key}`], {}, 3);
       const bare = await load(`baseline (same body size)`, baseUrl, [`/baseline/${key}`], {});
       runs.push([fhir, bare]);
       console.log(`${label}: ${fhir.rps.toFixed(0)} req/s vs baseline ${bare.rps.toFixed(0)} req/s`);

@@ -4,13 +4,14 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './platform/config.js';
 import type { Logger } from './platform/logging.js';
 import type { DatabaseHandle } from './platform/db/index.js';
 import { AuditLog } from './platform/audit/audit.js';
 import { OpenApiRegistry } from './platform/http/openapi.js';
-import { apiNotFound, jsonErrorHandler, requestIdFor } from './platform/http/middleware.js';
+import { apiNotFound, jsonErrorHandler } from './platform/http/middleware.js';
+import { requestLogger } from './platform/http/request-log.js';
+import { allowedOrigins, cors } from './platform/http/cors.js';
 import { ResourceStore } from './fhir/store.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { registerAccountRoutes } from './accounts/routes.js';
@@ -18,6 +19,9 @@ import { registerAuditRoutes } from './platform/audit/routes.js';
 import { createFhirErrorHandler, createFhirRouter } from './fhir/routes.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
 import { authenticate } from './platform/auth/middleware.js';
+import { PresenceService } from './presence/service.js';
+import { registerPresenceRoutes } from './presence/routes.js';
+import { registerDeskRoutes } from './desk/routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +37,7 @@ export interface AppContext extends AppDeps {
   audit: AuditLog;
   openapi: OpenApiRegistry;
   tokens: TokenService;
+  presence: PresenceService;
   startedAt: number;
 }
 
@@ -43,6 +48,7 @@ export function createContext(deps: AppDeps): AppContext {
     audit: new AuditLog(deps.database.sqlite, { checkpointSecret: deps.config.JWT_SECRET }),
     openapi: new OpenApiRegistry(),
     tokens: new TokenService(signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET), deps.config.ACCESS_TOKEN_TTL_SECONDS),
+    presence: new PresenceService({ disconnectGraceMs: deps.config.PRESENCE_GRACE_MS }),
     startedAt: Date.now(),
   };
 }
@@ -54,18 +60,8 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = requestIdFor(req.headers['x-request-id']);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/api/health' },
-    }),
-  );
+  app.use(requestLogger(logger, { ignore: (path) => path === '/api/health' }));
+  app.use(['/api', '/fhir/R4'], cors(allowedOrigins(config.CORS_ORIGINS)));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -82,6 +78,7 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
   registerHealthRoutes(api, context);
   registerAccountRoutes(api, context);
   registerAuditRoutes(api, context);
+  registerPresenceRoutes(api, context);
   api.get('/openapi.json', (_req, res) => {
     res.json(context.openapi.document({ version: VERSION, ...(config.PUBLIC_URL ? { serverUrl: config.PUBLIC_URL } : {}) }));
   });
@@ -91,8 +88,10 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
   // FHIR clients always get an OperationOutcome.
   app.use('/fhir/R4', createFhirRouter(context), createFhirErrorHandler(context));
 
+  registerDeskRoutes(app, context);
+
   app.get('/', (_req, res) => {
-    res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json' });
+    res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json', desk: '/desk/' });
   });
   app.use(jsonErrorHandler(logger, config.MAX_BODY_BYTES));
   return app;

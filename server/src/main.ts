@@ -9,6 +9,7 @@ import { openDatabase } from './platform/db/index.js';
 import { createApp, createContext } from './app.js';
 import { prepareDemoData } from './demo.js';
 import { rebuildDroppedIndexes } from './fhir/bulk-load.js';
+import { attachRealtime } from './platform/realtime/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   await prepareDemoData(context);
 
   const server = http.createServer(createApp(deps, context));
+  const realtime = attachRealtime(server, context);
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
+    void realtime.close();
+    context.presence.close();
     server.close(() => {
       void database.close().then(() => {
         logger.info('stopped');

@@ -38,6 +38,7 @@ export const settingsPatchSchema = z.strictObject({
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'conversation ids are 1–64 letters, digits, _ or -');
+export const userIdSchema = z.string().min(1).max(64);
 
 /** What is kept of a session between app starts (encrypted by the OS in Electron). */
 export const storedSessionSchema = z.strictObject({
@@ -61,15 +62,19 @@ export const invokeChannels = {
   'session:load': z.undefined(),
   'session:save': storedSessionSchema,
   'session:clear': z.undefined(),
-  'settings:get': z.undefined(),
-  'settings:update': settingsPatchSchema,
-  'drafts:get': z.strictObject({ userId: z.string().min(1).max(64), conversationId: conversationIdSchema }),
-  'drafts:set': z.strictObject({ userId: z.string().min(1).max(64), conversationId: conversationIdSchema, text: z.string().max(20_000) }),
-  'drafts:clear': z.strictObject({ userId: z.string().min(1).max(64), conversationId: conversationIdSchema }),
+  /** No payload: the device's settings (sign-in screen); `{ userId }`: that user's. */
+  'settings:get': z.strictObject({ userId: userIdSchema }).optional(),
+  /** A bare patch updates the device's settings; `{ userId, patch }` that user's. */
+  'settings:update': z.union([settingsPatchSchema, z.strictObject({ userId: userIdSchema, patch: settingsPatchSchema })]),
+  'drafts:get': z.strictObject({ userId: userIdSchema, conversationId: conversationIdSchema }),
+  'drafts:set': z.strictObject({ userId: userIdSchema, conversationId: conversationIdSchema, text: z.string().max(20_000) }),
+  'drafts:clear': z.strictObject({ userId: userIdSchema, conversationId: conversationIdSchema }),
   'notify': notificationSchema,
   'badge:set': z.strictObject({ count: z.number().int().min(0).max(9999) }),
   'external:open': z.strictObject({ url: z.url().max(2000) }),
   'config:get': z.undefined(),
+  /** The renderer listens for deep links now (sent by the preload when the first listener subscribes). */
+  'deeplink:ready': z.undefined(),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.infer<(typeof invokeChannels)[C]>;
@@ -95,6 +100,7 @@ export interface InvokeResults {
   'badge:set': null;
   'external:open': null;
   'config:get': DesktopConfig;
+  'deeplink:ready': null;
 }
 
 export interface IpcError {
@@ -129,8 +135,9 @@ export interface CarebridgeBridge {
     clear(): Result<'session:clear'>;
   };
   settings: {
-    get(): Result<'settings:get'>;
-    update(patch: SettingsPatch): Result<'settings:update'>;
+    /** Without a user id: the device's settings (before sign-in). Settings are kept per user. */
+    get(userId?: string): Result<'settings:get'>;
+    update(patch: SettingsPatch, userId?: string): Result<'settings:update'>;
   };
   drafts: {
     get(userId: string, conversationId: string): Result<'drafts:get'>;

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './health.js';
 export * from './auth.js';
 export * from './audit.js';
+export * from './realtime.js';

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'not a url'],
     ['DEMO_MODE', 'maybe'],
     ['JWT_SECRET', 'short'],
+    ['CORS_ORIGINS', 'https://ok.example, javascript:alert(1)'],
   ])('fails with one line naming %s when it is %s', (name, value) => {
     let error: unknown;
     try {

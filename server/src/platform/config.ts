@@ -1,4 +1,9 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The repository root, for defaults that point at built files inside it. */
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -22,6 +27,18 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   SMTP_URL: z.string().optional(),
+  /** Extra origins allowed to call the API from a browser (comma-separated); app://desk always is. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(https?:\/\/[^/\s]+|app:\/\/desk)$/, 'must be a comma-separated list of origins like https://clinic.example')))
+    .default([]),
+  /** The built desktop renderer served at /desk. */
+  DESK_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'desktop/dist/renderer')),
+  /** Desktop update files, served at /updates/<channel>/ for electron-updater's generic provider. */
+  UPDATES_DIR: z.string().min(1).default('./data/updates'),
+  /** How long a staff member whose last live connection dropped keeps their presence before going offline. */
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -11,6 +11,7 @@ import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createApp, createContext, type AppContext } from '../app.js';
 import type { Principal } from '../platform/auth/principal.js';
+import { attachRealtime, type Realtime } from '../platform/realtime/index.js';
 
 export interface TestServer {
   url: string;
@@ -19,6 +20,11 @@ export interface TestServer {
   context: AppContext;
   config: Config;
   dir: string;
+  /**
+   * Stops listening (dropping every connection, live sockets included), runs `whileDown`, then
+   * listens again on the same port with the same database, as a restarted server would.
+   */
+  restart(options?: { whileDown?: () => Promise<void> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,18 +41,40 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const database = await openDatabase(config.databasePath);
   const deps = { config, logger, database };
   const context = createContext(deps);
-  const server = http.createServer(createApp(deps, context));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const app = createApp(deps, context);
+  const listen = async (port: number) => {
+    const server = http.createServer(app);
+    const realtime = attachRealtime(server, context);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return { server, realtime };
+  };
+  const stop = async ({ server, realtime }: { server: http.Server; realtime: Realtime }) => {
+    await realtime.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  let running = await listen(0);
+  const { port } = running.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     tokenFor: (principal) => context.tokens.issueAccessToken(principal),
     context,
     config,
     dir,
+    restart: async (options = {}) => {
+      await stop(running);
+      await options.whileDown?.();
+      running = await listen(port);
+    },
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop(running);
+      context.presence.close();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

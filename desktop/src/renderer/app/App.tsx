@@ -1,0 +1,27 @@
+import { useEffect } from 'react';
+import { useAppDispatch, useAppSelector } from './hooks.js';
+import { selectSession } from '../features/session/session-slice.js';
+import { startSession } from '../features/session/session-thunks.js';
+import { SignIn } from '../features/session/SignIn.js';
+import { Shell } from '../features/shell/Shell.js';
+import { selectSettings } from '../features/settings/settings-slice.js';
+import { useApplyTheme } from '../features/settings/theme.js';
+
+export function App() {
+  const session = useAppSelector(selectSession);
+  const settings = useAppSelector(selectSettings);
+  const dispatch = useAppDispatch();
+  useApplyTheme(settings.theme);
+  useEffect(() => {
+    void dispatch(startSession());
+  }, [dispatch]);
+
+  if (session.status === 'starting') {
+    return (
+      <p className="loading center-screen" role="status">
+        Starting Carebridge…
+      </p>
+    );
+  }
+  return session.status === 'signedIn' && session.user ? <Shell /> : <SignIn />;
+}
