@@ -24,7 +24,7 @@ export default function ConversationsPage() {
     <WorkspacePlaceholder
       title="Conversations"
       purpose="Chat, SMS and voice conversations offered to you, in one inbox."
-      arrivesWith="live conversations and routing (capability 3)"
+      arrivesWith="live conversations and routing"
     >
       {requested && requested !== conversationId ? (
         <p role="alert" className="inline-error">

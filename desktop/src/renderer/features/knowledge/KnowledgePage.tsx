@@ -1,5 +1,5 @@
 import { WorkspacePlaceholder } from '../../common/WorkspacePlaceholder.js';
 
 export default function KnowledgePage() {
-  return <WorkspacePlaceholder title="Knowledge" purpose="Search approved articles and answers while you help a patient." arrivesWith="the knowledge base (capability 6)" />;
+  return <WorkspacePlaceholder title="Knowledge" purpose="Search approved articles and answers while you help a patient." arrivesWith="the knowledge base" />;
 }

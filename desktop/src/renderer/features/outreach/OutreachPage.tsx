@@ -1,5 +1,5 @@
 import { WorkspacePlaceholder } from '../../common/WorkspacePlaceholder.js';
 
 export default function OutreachPage() {
-  return <WorkspacePlaceholder title="Outreach" purpose="Plan segments, journeys and campaigns that reach patients." arrivesWith="patient outreach (capability 8)" />;
+  return <WorkspacePlaceholder title="Outreach" purpose="Plan segments, journeys and campaigns that reach patients." arrivesWith="patient outreach" />;
 }

@@ -1,5 +1,5 @@
 import { WorkspacePlaceholder } from '../../common/WorkspacePlaceholder.js';
 
 export default function ScriptsPage() {
-  return <WorkspacePlaceholder title="Scripts" purpose="Follow guided agent scripts for common requests." arrivesWith="agent scripts (capability 6)" />;
+  return <WorkspacePlaceholder title="Scripts" purpose="Follow guided agent scripts for common requests." arrivesWith="agent scripts" />;
 }
