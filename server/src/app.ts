@@ -22,6 +22,10 @@ import { authenticate } from './platform/auth/middleware.js';
 import { PresenceService } from './presence/service.js';
 import { registerPresenceRoutes } from './presence/routes.js';
 import { registerDeskRoutes } from './desk/routes.js';
+import { ConversationService } from './conversations/service.js';
+import { GreetingMenuBot } from './conversations/bot.js';
+import { VisitorTokens } from './conversations/visitor-tokens.js';
+import { registerConversationRoutes } from './conversations/routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -38,17 +42,23 @@ export interface AppContext extends AppDeps {
   openapi: OpenApiRegistry;
   tokens: TokenService;
   presence: PresenceService;
+  conversations: ConversationService;
+  visitorTokens: VisitorTokens;
   startedAt: number;
 }
 
 export function createContext(deps: AppDeps): AppContext {
+  const signingKey = signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET);
+  const audit = new AuditLog(deps.database.sqlite, { checkpointSecret: deps.config.JWT_SECRET });
   return {
     ...deps,
     store: new ResourceStore(deps.database.sqlite),
-    audit: new AuditLog(deps.database.sqlite, { checkpointSecret: deps.config.JWT_SECRET }),
+    audit,
     openapi: new OpenApiRegistry(),
-    tokens: new TokenService(signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET), deps.config.ACCESS_TOKEN_TTL_SECONDS),
+    tokens: new TokenService(signingKey, deps.config.ACCESS_TOKEN_TTL_SECONDS),
     presence: new PresenceService({ disconnectGraceMs: deps.config.PRESENCE_GRACE_MS }),
+    conversations: new ConversationService({ sqlite: deps.database.sqlite, audit, logger: deps.logger, bot: new GreetingMenuBot() }),
+    visitorTokens: new VisitorTokens(signingKey),
     startedAt: Date.now(),
   };
 }
@@ -79,6 +89,7 @@ export function createApp(deps: AppDeps, context: AppContext = createContext(dep
   registerAccountRoutes(api, context);
   registerAuditRoutes(api, context);
   registerPresenceRoutes(api, context);
+  registerConversationRoutes(api, context);
   api.get('/openapi.json', (_req, res) => {
     res.json(context.openapi.document({ version: VERSION, ...(config.PUBLIC_URL ? { serverUrl: config.PUBLIC_URL } : {}) }));
   });

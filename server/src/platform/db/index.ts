@@ -7,6 +7,7 @@ import * as m001 from './migrations/001_fhir_store.js';
 import * as m002 from './migrations/002_accounts_and_audit.js';
 import * as m003 from './migrations/003_search_covering_indexes.js';
 import * as m004 from './migrations/004_account_security.js';
+import * as m005 from './migrations/005_conversations.js';
 
 export type { Database } from './schema.js';
 
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '002_accounts_and_audit': m002,
   '003_search_covering_indexes': m003,
   '004_account_security': m004,
+  '005_conversations': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -108,6 +108,54 @@ export interface MetaTable {
   value: string;
 }
 
+export interface ConversationTable {
+  id: string;
+  channel: string;
+  patient_id: string | null;
+  visitor_name: string | null;
+  state: string;
+  queue: string | null;
+  priority: number;
+  /** JSON array of skill names. */
+  skills: string;
+  /** JSON handoff packet from the bot, once handed off. */
+  handoff: string | null;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface ConversationParticipantTable {
+  conversation_id: string;
+  user_id: string;
+  kind: string;
+  display_name: string | null;
+  muted: number;
+  joined_at: string;
+  left_at: string | null;
+}
+
+export interface ConversationMessageTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  client_message_id: string | null;
+  sender_kind: string;
+  sender_id: string;
+  kind: string;
+  body: string;
+  created_at: string;
+}
+
+export interface ConversationReceiptTable {
+  conversation_id: string;
+  user_id: string;
+  delivered_seq: number;
+  read_seq: number;
+  updated_at: string;
+}
+
 export interface Database {
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
@@ -119,4 +167,8 @@ export interface Database {
   refresh_tokens: RefreshTokenTable;
   audit_log: AuditLogTable;
   meta: MetaTable;
+  conversations: ConversationTable;
+  conversation_participants: ConversationParticipantTable;
+  conversation_messages: ConversationMessageTable;
+  conversation_receipts: ConversationReceiptTable;
 }

@@ -22,6 +22,8 @@ import type { AppContext } from '../../app.js';
 import type { Principal } from '../auth/principal.js';
 import { SlidingWindowLimiter } from '../auth/rate-limit.js';
 import { allowedOrigins } from '../http/cors.js';
+import { PATIENT_NAMESPACE } from '../../contracts/conversations.js';
+import { attachConversationRealtime } from '../../conversations/realtime.js';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 interface SocketData {
@@ -128,6 +130,9 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
     }
   }
 
+  // Conversations: the /patient namespace (patients and chat visitors) and conversation events on /staff.
+  const detachConversations = attachConversationRealtime({ patient: io.of(PATIENT_NAMESPACE), staff: staffNamespace }, ctx);
+
   const unsubscribe = ctx.presence.onChange((presence) => {
     staffNamespace.to(userRoom(presence.userId)).to(PRESENCE_WATCHERS).emit('presence:changed', presence);
   });
@@ -136,6 +141,7 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
     io,
     close: async () => {
       unsubscribe();
+      detachConversations();
       // Closing the transports (not disconnecting the sockets, which tells clients to stay away)
       // lets clients reconnect by themselves once the server is back. io.close() would also close
       // the HTTP server, which the caller owns.

@@ -1,0 +1,211 @@
+/**
+ * SQL for conversations. Hot paths (append a message, read membership, receipts) use prepared
+ * statements on the raw connection, prepared once; the SQL is portable to PostgreSQL
+ * (UPDATE … RETURNING, ON CONFLICT … DO UPDATE, CASE instead of MAX(a, b)).
+ */
+import type SQLite from 'better-sqlite3';
+import type { ConversationChannel, ConversationState, HandoffPacket, MessageKind, ParticipantKind } from '../contracts/conversations.js';
+
+export interface ConversationRow {
+  id: string;
+  channel: ConversationChannel;
+  patient_id: string | null;
+  visitor_name: string | null;
+  state: ConversationState;
+  queue: string | null;
+  priority: number;
+  skills: string;
+  handoff: string | null;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface ParticipantRow {
+  conversation_id: string;
+  user_id: string;
+  kind: ParticipantKind;
+  display_name: string | null;
+  muted: number;
+  joined_at: string;
+  left_at: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  client_message_id: string | null;
+  sender_kind: string;
+  sender_id: string;
+  kind: MessageKind;
+  body: string;
+  created_at: string;
+}
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  clientMessageId: string | null;
+  senderKind: string;
+  senderId: string;
+  kind: MessageKind;
+  body: string;
+  createdAt: string;
+}
+
+export class ConversationRepository {
+  private readonly statements;
+
+  constructor(private readonly sqlite: SQLite.Database) {
+    const s = sqlite;
+    this.statements = {
+      insertConversation: s.prepare<[string, string, string | null, string | null, string, string, string]>(
+        `INSERT INTO conversations (id, channel, patient_id, visitor_name, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getConversation: s.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
+      setState: s.prepare<[string, string, string | null, string, string]>(
+        'UPDATE conversations SET state = ?, updated_at = ?, closed_at = ? WHERE id = ? AND state = ?',
+      ),
+      setHandoff: s.prepare<[string, string, number, string, string, string]>(
+        'UPDATE conversations SET queue = ?, skills = ?, priority = ?, handoff = ?, updated_at = ? WHERE id = ?',
+      ),
+      nextSeq: s.prepare<[string, string], { last_seq: number }>(
+        'UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq',
+      ),
+      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string]>(
+        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      findByClientId: s.prepare<[string, string, string], MessageRow>(
+        'SELECT * FROM conversation_messages WHERE conversation_id = ? AND sender_id = ? AND client_message_id = ?',
+      ),
+      messagesAfter: s.prepare<[string, number, number], MessageRow>(
+        'SELECT * FROM conversation_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      messagesAfterExcludingKind: s.prepare<[string, number, string, number], MessageRow>(
+        'SELECT * FROM conversation_messages WHERE conversation_id = ? AND seq > ? AND kind <> ? ORDER BY seq LIMIT ?',
+      ),
+      upsertParticipant: s.prepare<[string, string, string, string | null, number, string]>(
+        `INSERT INTO conversation_participants (conversation_id, user_id, kind, display_name, muted, joined_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET kind = excluded.kind, left_at = NULL`,
+      ),
+      getParticipant: s.prepare<[string, string], ParticipantRow>(
+        'SELECT * FROM conversation_participants WHERE conversation_id = ? AND user_id = ?',
+      ),
+      participants: s.prepare<[string], ParticipantRow>(
+        'SELECT * FROM conversation_participants WHERE conversation_id = ? ORDER BY joined_at, user_id',
+      ),
+      setMutedByKind: s.prepare<[number, string, string]>(
+        'UPDATE conversation_participants SET muted = ? WHERE conversation_id = ? AND kind = ?',
+      ),
+      openConversationsOf: s.prepare<[string], { conversation_id: string }>(
+        `SELECT p.conversation_id FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.user_id = ? AND p.left_at IS NULL AND c.state <> 'closed'`,
+      ),
+      upsertReceipt: s.prepare<[string, string, number, number, string]>(
+        `INSERT INTO conversation_receipts (conversation_id, user_id, delivered_seq, read_seq, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+           delivered_seq = CASE WHEN excluded.delivered_seq > conversation_receipts.delivered_seq
+                                THEN excluded.delivered_seq ELSE conversation_receipts.delivered_seq END,
+           read_seq = CASE WHEN excluded.read_seq > conversation_receipts.read_seq
+                           THEN excluded.read_seq ELSE conversation_receipts.read_seq END,
+           updated_at = excluded.updated_at`,
+      ),
+      receipts: s.prepare<[string], { user_id: string; delivered_seq: number; read_seq: number }>(
+        'SELECT user_id, delivered_seq, read_seq FROM conversation_receipts WHERE conversation_id = ?',
+      ),
+    };
+  }
+
+  get connection(): SQLite.Database {
+    return this.sqlite;
+  }
+
+  insertConversation(row: { id: string; channel: ConversationChannel; patientId: string | null; visitorName: string | null; state: ConversationState; at: string }): void {
+    this.statements.insertConversation.run(row.id, row.channel, row.patientId, row.visitorName, row.state, row.at, row.at);
+  }
+
+  get(id: string): ConversationRow | undefined {
+    return this.statements.getConversation.get(id);
+  }
+
+  /** Compare-and-set on the state, so two racing transitions cannot both win. */
+  setState(id: string, from: ConversationState, to: ConversationState, at: string): boolean {
+    return this.statements.setState.run(to, at, to === 'closed' ? at : null, id, from).changes === 1;
+  }
+
+  setHandoff(id: string, queue: string, skills: readonly string[], priority: number, packet: HandoffPacket, at: string): void {
+    this.statements.setHandoff.run(queue, JSON.stringify(skills), priority, JSON.stringify(packet), at, id);
+  }
+
+  /** Assigns the next seq and stores the message; call inside a transaction. */
+  appendMessage(message: NewMessage): MessageRow {
+    const { last_seq: seq } = this.statements.nextSeq.get(message.createdAt, message.conversationId)!;
+    this.statements.insertMessage.run(
+      message.id,
+      message.conversationId,
+      seq,
+      message.clientMessageId,
+      message.senderKind,
+      message.senderId,
+      message.kind,
+      message.body,
+      message.createdAt,
+    );
+    return {
+      id: message.id,
+      conversation_id: message.conversationId,
+      seq,
+      client_message_id: message.clientMessageId,
+      sender_kind: message.senderKind,
+      sender_id: message.senderId,
+      kind: message.kind,
+      body: message.body,
+      created_at: message.createdAt,
+    };
+  }
+
+  findByClientMessageId(conversationId: string, senderId: string, clientMessageId: string): MessageRow | undefined {
+    return this.statements.findByClientId.get(conversationId, senderId, clientMessageId);
+  }
+
+  messagesAfter(conversationId: string, afterSeq: number, limit: number, options: { includeNotes: boolean }): MessageRow[] {
+    return options.includeNotes
+      ? this.statements.messagesAfter.all(conversationId, afterSeq, limit)
+      : this.statements.messagesAfterExcludingKind.all(conversationId, afterSeq, 'note', limit);
+  }
+
+  addParticipant(p: { conversationId: string; userId: string; kind: ParticipantKind; displayName: string | null; muted?: boolean; at: string }): void {
+    this.statements.upsertParticipant.run(p.conversationId, p.userId, p.kind, p.displayName, p.muted ? 1 : 0, p.at);
+  }
+
+  participant(conversationId: string, userId: string): ParticipantRow | undefined {
+    return this.statements.getParticipant.get(conversationId, userId);
+  }
+
+  participants(conversationId: string): ParticipantRow[] {
+    return this.statements.participants.all(conversationId);
+  }
+
+  setMuted(conversationId: string, kind: ParticipantKind, muted: boolean): void {
+    this.statements.setMutedByKind.run(muted ? 1 : 0, conversationId, kind);
+  }
+
+  openConversationIdsOf(userId: string): string[] {
+    return this.statements.openConversationsOf.all(userId).map((r) => r.conversation_id);
+  }
+
+  recordReceipt(conversationId: string, userId: string, kind: 'delivered' | 'read', seq: number, at: string): void {
+    // Read implies delivered.
+    this.statements.upsertReceipt.run(conversationId, userId, seq, kind === 'read' ? seq : 0, at);
+  }
+
+  receipts(conversationId: string): { user_id: string; delivered_seq: number; read_seq: number }[] {
+    return this.statements.receipts.all(conversationId);
+  }
+}

@@ -1,0 +1,41 @@
+import type { Router } from 'express';
+import {
+  visitorTokenRequestSchema,
+  visitorTokenResponseSchema,
+  type VisitorTokenResponse,
+} from '../contracts/conversations.js';
+import type { AppContext } from '../app.js';
+import { addGuardedRoute, anyone } from '../platform/auth/access.js';
+import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
+import { tooManyRequests } from '../platform/http/errors.js';
+import { parseInput } from '../platform/http/validation.js';
+
+export function registerConversationRoutes(api: Router, ctx: AppContext): void {
+  // Anyone may start an anonymous chat; one address may not mint tokens without limit.
+  const perAddress = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000 });
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'post',
+      path: '/chat/visitor',
+      summary: 'Get a short-lived visitor token for an anonymous chat (the /patient live channel)',
+      tags: ['conversations'],
+      access: anyone,
+      body: visitorTokenRequestSchema,
+      responses: { 201: { description: 'A visitor token', schema: visitorTokenResponseSchema } },
+    },
+    async (req, res) => {
+      const address = req.ip ?? 'unknown';
+      const retryAfter = perAddress.retryAfterSeconds(address);
+      if (retryAfter > 0) throw tooManyRequests('Too many chat starts from this address: try again shortly.', retryAfter);
+      perAddress.hit(address);
+      const { displayName } = parseInput(visitorTokenRequestSchema, req.body);
+      const { token, visitorId } = await ctx.visitorTokens.issue(displayName);
+      const body: VisitorTokenResponse = { token, visitorId, expiresIn: ctx.visitorTokens.ttlSeconds };
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(201).json(body);
+    },
+  );
+}
