@@ -26,6 +26,11 @@ import { ConversationService } from './conversations/service.js';
 import { GreetingMenuBot } from './conversations/bot.js';
 import { VisitorTokens } from './conversations/visitor-tokens.js';
 import { registerConversationRoutes } from './conversations/routes.js';
+import { RoutingEngine } from './routing/engine.js';
+import { createSystemScheduler, systemClock } from './routing/clock.js';
+import { DEFAULT_ROUTING_CONFIG_INPUT } from './routing/queues.js';
+import type { RoutingConfigInput } from './contracts/routing.js';
+import { AssignmentService } from './assignment/service.js';
 
 export const VERSION = '0.1.0';
 
@@ -43,6 +48,10 @@ export interface AppContext extends AppDeps {
   tokens: TokenService;
   presence: PresenceService;
   conversations: ConversationService;
+  /** Who gets which conversation (in memory; rebuilt from the waiting conversations at start). */
+  routing: RoutingEngine;
+  /** Connects conversations, presence and routing; the realtime layer listens to its events. */
+  assignment: AssignmentService;
   visitorTokens: VisitorTokens;
   startedAt: number;
 }
@@ -50,17 +59,41 @@ export interface AppContext extends AppDeps {
 export function createContext(deps: AppDeps): AppContext {
   const signingKey = signingKeyFor(deps.database.sqlite, deps.config.JWT_SECRET);
   const audit = new AuditLog(deps.database.sqlite, { checkpointSecret: deps.config.JWT_SECRET });
+  const presence = new PresenceService({ disconnectGraceMs: deps.config.PRESENCE_GRACE_MS });
+  const conversations = new ConversationService({ sqlite: deps.database.sqlite, audit, logger: deps.logger, bot: new GreetingMenuBot() });
+  const routing = new RoutingEngine({ config: routingConfigFor(deps.config), clock: systemClock, scheduler: createSystemScheduler() });
+  const assignment = new AssignmentService({ engine: routing, conversations, presence, sqlite: deps.database.sqlite, logger: deps.logger });
+  const restored = assignment.restore();
+  if (restored > 0) deps.logger.info({ restored }, 'conversations back in line for routing');
   return {
     ...deps,
     store: new ResourceStore(deps.database.sqlite),
     audit,
     openapi: new OpenApiRegistry(),
     tokens: new TokenService(signingKey, deps.config.ACCESS_TOKEN_TTL_SECONDS),
-    presence: new PresenceService({ disconnectGraceMs: deps.config.PRESENCE_GRACE_MS }),
-    conversations: new ConversationService({ sqlite: deps.database.sqlite, audit, logger: deps.logger, bot: new GreetingMenuBot() }),
+    presence,
+    conversations,
+    routing,
+    assignment,
     visitorTokens: new VisitorTokens(signingKey),
     startedAt: Date.now(),
   };
+}
+
+/** The default queues, with the offer timeout and business hours the environment may override. */
+export function routingConfigFor(config: Config): RoutingConfigInput {
+  return {
+    ...DEFAULT_ROUTING_CONFIG_INPUT,
+    ...(config.ROUTING_OFFER_TIMEOUT_MS !== undefined ? { offerTimeoutMs: config.ROUTING_OFFER_TIMEOUT_MS } : {}),
+    ...(config.ROUTING_ALWAYS_OPEN ? { queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: null })) } : {}),
+  };
+}
+
+/** Stops the context's timers and listeners (server shutdown); the caller closes the database. */
+export function closeContext(context: AppContext): void {
+  context.assignment.close();
+  context.routing.close();
+  context.presence.close();
 }
 
 export function createApp(deps: AppDeps, context: AppContext = createContext(deps)): Express {

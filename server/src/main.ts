@@ -6,7 +6,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger } from './platform/logging.js';
 import { openDatabase } from './platform/db/index.js';
-import { createApp, createContext } from './app.js';
+import { closeContext, createApp, createContext } from './app.js';
 import { prepareDemoData } from './demo.js';
 import { rebuildDroppedIndexes } from './fhir/bulk-load.js';
 import { attachRealtime } from './platform/realtime/index.js';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     void realtime.close();
-    context.presence.close();
+    closeContext(context);
     server.close(() => {
       void database.close().then(() => {
         logger.info('stopped');

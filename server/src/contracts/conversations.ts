@@ -6,7 +6,7 @@
  * is answered with an acknowledgement `{ ok: true, ... } | { ok: false, error: { code, message } }`.
  */
 import { z } from 'zod';
-import { ROUTING_SKILLS } from './routing.js';
+import { ROUTING_SKILLS, type AssignmentReason, type OfferEndCause } from './routing.js';
 
 export const PATIENT_NAMESPACE = '/patient';
 
@@ -92,6 +92,8 @@ export const conversationSyncSchema = z.strictObject({ conversationId: id, after
 export const typingSchema = z.strictObject({ conversationId: id, typing: z.boolean() });
 export const receiptSchema = z.strictObject({ conversationId: id, seq: z.number().int().min(1), kind: z.enum(['delivered', 'read']) });
 export const conversationRefSchema = z.strictObject({ conversationId: id });
+/** An agent answers an `offer:new`. */
+export const offerRefSchema = z.strictObject({ offerId: id });
 
 export const patientConversationEvents = {
   'conversation:start': conversationStartSchema,
@@ -109,6 +111,8 @@ export const staffConversationEvents = {
   'conversation:sync': conversationSyncSchema,
   typing: typingSchema,
   receipt: receiptSchema,
+  'offer:accept': offerRefSchema,
+  'offer:decline': offerRefSchema,
 } as const;
 export type StaffConversationEvent = keyof typeof staffConversationEvents;
 
@@ -128,6 +132,9 @@ export interface ConversationAcks {
   typing: ConversationAck<Record<never, never>>;
   receipt: ConversationAck<Record<never, never>>;
   'conversation:end': ConversationAck<{ conversation: ConversationView }>;
+  /** The conversation is the agent's: the desk opens it (the agent's sockets are already in its room). */
+  'offer:accept': ConversationAck<{ conversation: ConversationView; packet: HandoffPacket | null }>;
+  'offer:decline': ConversationAck<Record<never, never>>;
 }
 
 // --- socket events, server → client ---
@@ -143,11 +150,39 @@ export interface ReceiptEvent {
   kind: 'delivered' | 'read';
   seq: number;
 }
+/** To one agent (`/staff`): a conversation is offered; answer with `offer:accept` or `offer:decline` before `expiresAt`. */
+export interface OfferEvent {
+  offerId: string;
+  conversationId: string;
+  queue: string;
+  priority: number;
+  /** The bot's handoff packet: why the patient wants a person and what the bot collected. */
+  packet: HandoffPacket | null;
+  /** ISO time after which the offer goes to the next agent. */
+  expiresAt: string;
+  /** Why routing chose this agent. */
+  reason: AssignmentReason;
+}
+/** To one agent (`/staff`): an offer is gone, because it expired or was declined or the chat ended meanwhile. */
+export interface OfferWithdrawnEvent {
+  offerId: string;
+  conversationId: string;
+  cause: 'expired' | OfferEndCause;
+}
+/** To the patient (`/patient`): their place in line; `estimatedWaitMs` null when no agent is signed in. */
+export interface QueuePositionEvent {
+  conversationId: string;
+  position: number;
+  estimatedWaitMs: number | null;
+}
 export interface ConversationServerEvents {
   'message:new': (message: MessageView) => void;
   'conversation:updated': (conversation: ConversationView) => void;
   typing: (event: TypingEvent) => void;
   receipt: (event: ReceiptEvent) => void;
+  'offer:new': (offer: OfferEvent) => void;
+  'offer:withdrawn': (event: OfferWithdrawnEvent) => void;
+  'queue:position': (event: QueuePositionEvent) => void;
 }
 
 /** Why a `/patient` connection is refused. */

@@ -134,6 +134,15 @@ export function attachConversationRealtime(
       service.receipt(staffActor(socket), payload.conversationId, payload.kind, payload.seq);
       return { ok: true };
     },
+    // Routing offers: the agent's sockets join the room on `participant.joined` during accept.
+    'offer:accept': (socket, payload) => {
+      const { conversation, packet } = ctx.assignment.accept(staffActor(socket).userId, payload.offerId);
+      return { ok: true, conversation, packet };
+    },
+    'offer:decline': (socket, payload) => {
+      ctx.assignment.decline(staffActor(socket).userId, payload.offerId);
+      return { ok: true };
+    },
   };
 
   function bind<E extends string>(socket: Socket, schemas: Record<E, z.ZodType>, handlers: Record<E, Handler<Socket, never>>): void {
@@ -200,6 +209,16 @@ export function attachConversationRealtime(
     service.on('receipt', (event) => {
       staff.to(conversationRoom(event.conversationId)).emit('receipt', event);
       patient.to(conversationRoom(event.conversationId)).emit('receipt', event);
+    }),
+    // Routing: offers to one agent's desks, queue positions to the patient.
+    ctx.assignment.on('offer', ({ agentId, offer }) => {
+      staff.to(userRoom(agentId)).emit('offer:new', offer);
+    }),
+    ctx.assignment.on('offer.withdrawn', ({ agentId, event }) => {
+      staff.to(userRoom(agentId)).emit('offer:withdrawn', event);
+    }),
+    ctx.assignment.on('queue.position', (event) => {
+      patient.to(conversationRoom(event.conversationId)).emit('queue:position', event);
     }),
   ];
   return () => {

@@ -322,6 +322,13 @@ export class ConversationService {
     return updated;
   }
 
+  /** A system line in the chat (e.g. a closed queue's message): stored, so a resync shows it, and delivered. */
+  postSystemMessage(conversationId: string, body: string): MessageView {
+    const message = inTransaction(this.deps.sqlite, () => this.appendSystem(conversationId, body, this.stamp()));
+    this.emit('message', { message, conversationId });
+    return message;
+  }
+
   // --- internals ---
 
   private transition(row: ConversationRow, to: ConversationState, systemText: string): ConversationRow {

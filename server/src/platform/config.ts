@@ -39,6 +39,10 @@ const configSchema = z.object({
   UPDATES_DIR: z.string().min(1).default('./data/updates'),
   /** How long a staff member whose last live connection dropped keeps their presence before going offline. */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  /** How long an agent has to accept a chat offer before it goes to the next agent (routing default: 30 s). */
+  ROUTING_OFFER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  /** Ignore the queues' business hours (demos and tests): every queue is open around the clock. */
+  ROUTING_ALWAYS_OPEN: booleanFlag.default(false),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
-import { createApp, createContext, type AppContext } from '../app.js';
+import { closeContext, createApp, createContext, type AppContext } from '../app.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { attachRealtime, type Realtime } from '../platform/realtime/index.js';
 
@@ -74,7 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     close: async () => {
       await stop(running);
-      context.presence.close();
+      closeContext(context);
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

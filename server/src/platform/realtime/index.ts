@@ -97,6 +97,8 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
     void socket.join(userRoom(principal.userId));
     if (WATCHES_EVERYONE.has(principal.role)) void socket.join(PRESENCE_WATCHERS);
     ctx.presence.connected(principal.userId, socket.id);
+    // Routing learns the role, so this user's presence changes (socket or REST) reach it if they take chats.
+    ctx.assignment.staffConnected(principal.userId, principal.role);
 
     for (const event of Object.keys(clientEvents) as ClientEvent[]) {
       socket.on(event as never, (...args: unknown[]) => {
