@@ -4,45 +4,15 @@
  * (UPDATE … RETURNING, ON CONFLICT … DO UPDATE, CASE instead of MAX(a, b)).
  */
 import type SQLite from 'better-sqlite3';
+import type { ConversationMessageTable, ConversationParticipantTable, ConversationTable } from '../platform/db/schema.js';
 import type { ConversationChannel, ConversationState, HandoffPacket, MessageKind, ParticipantKind } from '../contracts/conversations.js';
 
-export interface ConversationRow {
-  id: string;
-  channel: ConversationChannel;
-  patient_id: string | null;
-  visitor_name: string | null;
-  state: ConversationState;
-  queue: string | null;
-  priority: number;
-  skills: string;
-  handoff: string | null;
-  last_seq: number;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-}
+/** Rows as stored (platform/db/schema.ts), with the text columns narrowed to their contract types. */
+export type ConversationRow = Omit<ConversationTable, 'channel' | 'state'> & { channel: ConversationChannel; state: ConversationState };
 
-export interface ParticipantRow {
-  conversation_id: string;
-  user_id: string;
-  kind: ParticipantKind;
-  display_name: string | null;
-  muted: number;
-  joined_at: string;
-  left_at: string | null;
-}
+export type ParticipantRow = Omit<ConversationParticipantTable, 'kind'> & { kind: ParticipantKind };
 
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  client_message_id: string | null;
-  sender_kind: string;
-  sender_id: string;
-  kind: MessageKind;
-  body: string;
-  created_at: string;
-}
+export type MessageRow = Omit<ConversationMessageTable, 'kind'> & { kind: MessageKind };
 
 export interface NewMessage {
   id: string;
