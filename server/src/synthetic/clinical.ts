@@ -402,39 +402,32 @@ export function screeningProcedures(ctx: GeneratorContext, person: Person, ids: 
     if (earliestAllowed > latestAllowed) return undefined;
     return earliestAllowed + prng.int(0, Math.floor((latestAllowed - earliestAllowed) / DAY_MS)) * DAY_MS;
   };
+  /**
+   * The day of the latest screening: up to date, overdue, or never (undefined), by the rates.
+   * Each window is [fromDaysAgo, toDaysAgo, earliest day allowed].
+   */
+  const screeningDay = (
+    rates: { upToDate: number; overdue: number },
+    upToDate: [number, number, number],
+    overdue: [number, number, number],
+  ): number | undefined => {
+    const r = prng.next();
+    if (r < rates.upToDate) return dayBetween(...upToDate);
+    return r < rates.upToDate + rates.overdue ? dayBetween(...overdue) : undefined;
+  };
 
   if (sex === 'female' && age >= 40 && age <= 80) {
     const rates = age >= 50 && age <= 74 ? SCREENING_RATES.mammography : { upToDate: 0.45, overdue: 0.2 };
-    const r = prng.next();
-    const day =
-      r < rates.upToDate
-        ? dayBetween(7, 720, sinceAge(40))
-        : r < rates.upToDate + rates.overdue
-          ? dayBetween(740, 1800, sinceAge(40))
-          : undefined;
+    const day = screeningDay(rates, [7, 720, sinceAge(40)], [740, 1800, sinceAge(40)]);
     if (day !== undefined) add(SCREENINGS.mammography, day, undefined);
   }
   if (age >= 45 && age <= 80) {
-    const rates = SCREENING_RATES.colonoscopy;
-    const r = prng.next();
-    const day =
-      r < rates.upToDate
-        ? dayBetween(7, 3600, sinceAge(44))
-        : r < rates.upToDate + rates.overdue
-          ? dayBetween(3680, 5200, sinceAge(40))
-          : undefined;
+    const day = screeningDay(SCREENING_RATES.colonoscopy, [7, 3600, sinceAge(44)], [3680, 5200, sinceAge(40)]);
     const gi = prng.pick(directory.bySpecialty.get('gastroenterology')!);
     if (day !== undefined) add(SCREENINGS.colonoscopy, day, ref('Practitioner', gi.id, gi.display));
   }
   if (sex === 'female' && age >= 21 && age <= 65) {
-    const rates = SCREENING_RATES.cervicalCytology;
-    const r = prng.next();
-    const day =
-      r < rates.upToDate
-        ? dayBetween(7, 1080, sinceAge(21))
-        : r < rates.upToDate + rates.overdue
-          ? dayBetween(1110, 2200, sinceAge(21))
-          : undefined;
+    const day = screeningDay(SCREENING_RATES.cervicalCytology, [7, 1080, sinceAge(21)], [1110, 2200, sinceAge(21)]);
     const clinician = prng.chance(0.5) ? prng.pick(directory.bySpecialty.get('obgyn')!) : person.pcp;
     if (day !== undefined) add(SCREENINGS.cervicalCytology, day, ref('Practitioner', clinician.id, clinician.display));
   }
