@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exited, freePort } from '../server/src/testing/processes.js';
 import { findElectronBinary } from './start.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -18,16 +18,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe('findElectronBinary', () => {
   it('uses ELECTRON_PATH when it exists, and nothing when it does not', () => {
@@ -80,8 +70,7 @@ describe('npm start without Electron', () => {
     expect(health.status).toBe(200);
 
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
-    expect(code).toBe(0);
+    expect(await exited(child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
   }, 60_000);
 });

@@ -8,27 +8,17 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@carebridge/server/testing/processes';
 
 const electronPath = process.env.ELECTRON_PATH;
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const desktopDir = path.join(repoRoot, 'desktop');
 const mainEntry = path.join(desktopDir, 'dist', 'main', 'index.cjs');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe.skipIf(!electronPath)('desktop app in Electron (ELECTRON_PATH)', () => {
   let dir = '';
