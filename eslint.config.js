@@ -58,6 +58,19 @@ export default tseslint.config(
     },
   },
   {
+    // The patient portal and the chat widget run in browsers (often on other sites' pages).
+    files: ['server/portal/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'the portal and widget run in a browser: no Node built-ins.' },
+          { group: ['**/src/*/**', '!**/src/contracts/**', '!./**', '!../widget/**', '!../portal/**'], message: 'the portal imports only contracts from the server.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/contracts/**'],
     rules: {

@@ -7,6 +7,7 @@
 import type { HumanName, Patient } from '@medplum/fhirtypes';
 import type { AppContext } from '../app.js';
 import type { StaffRole } from '../platform/auth/principal.js';
+import type { AgentRoutingProfile } from '../contracts/routing.js';
 import { hashPassword } from '../platform/auth/passwords.js';
 import { accountsFor, type NewAccount } from './service.js';
 
@@ -30,6 +31,17 @@ const DEMO_STAFF: DemoStaff[] = [
   { local: 'outreach', role: 'outreach', displayName: 'Demo Outreach Manager' },
   { local: 'author', role: 'bot-author', displayName: 'Demo Bot Author' },
 ];
+
+/**
+ * Routing profiles of the demo agents, so the demo shows skills-based routing: agent1 and agent2 take
+ * everything (the defaults), agent3 speaks Spanish, agent4 is the nurse line and pharmacy, agent5
+ * does billing with a smaller capacity. Stored only where none exists, so an admin's edits stay.
+ */
+export const DEMO_ROUTING_PROFILES: Readonly<Record<string, AgentRoutingProfile>> = {
+  agent3: { skills: ['spanish', 'general', 'scheduling'], capacity: 4 },
+  agent4: { skills: ['nurse-line', 'pharmacy', 'general'], capacity: 4 },
+  agent5: { skills: ['billing', 'general'], capacity: 2 },
+};
 
 export const demoEmail = (local: string) => `${local}@${DEMO_EMAIL_DOMAIN}`;
 export const demoMrn = (n: number) => `CB${String(n).padStart(7, '0')}`;
@@ -90,6 +102,11 @@ export async function ensureDemoAccounts(ctx: AppContext): Promise<void> {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     for (const account of missing) await accounts.createAccount({ ...account, passwordHash });
     ctx.logger.info({ created: missing.length }, 'demo accounts created');
+  }
+
+  for (const [local, profile] of Object.entries(DEMO_ROUTING_PROFILES)) {
+    const agent = repo.findByEmail(demoEmail(local));
+    if (agent) ctx.agentProfiles.setIfMissing(agent.id, profile);
   }
 
   // practitioner1 may predate the synthetic Practitioner; link it once that exists.

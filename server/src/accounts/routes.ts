@@ -25,6 +25,7 @@ import { requirePrincipal } from '../platform/auth/middleware.js';
 import { addGuardedRoute, admins, anyone, signedIn } from '../platform/auth/access.js';
 import { retryAfterOf } from '../platform/auth/auth-errors.js';
 import { accountsFor, type RequestMeta } from './service.js';
+import { registerRoutingProfileRoutes } from './routing-profile-routes.js';
 
 const emptyBodySchema = z.strictObject({});
 
@@ -265,4 +266,6 @@ export function registerAccountRoutes(api: Router, ctx: AppContext): void {
       res.json(accounts.updateUser(principal, id, body, requestMeta(req)));
     },
   );
+
+  registerRoutingProfileRoutes(api, ctx);
 }

@@ -17,7 +17,7 @@ import { GreetingMenuBot } from '../conversations/bot.js';
 import { RoutingEngine } from '../routing/engine.js';
 import { ManualClock } from '../routing/clock.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from '../routing/queues.js';
-import { AssignmentService } from './service.js';
+import { AssignmentService, DEFAULT_AGENT_PROFILES } from './service.js';
 
 let server: TestServer;
 let sockets: Socket[] = [];
@@ -230,7 +230,7 @@ describe('out of hours and restart', () => {
         clock,
         scheduler: clock,
       });
-      const assignment = new AssignmentService({ engine, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), sqlite: database.sqlite, logger });
+      const assignment = new AssignmentService({ engine, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), profiles: DEFAULT_AGENT_PROFILES, sqlite: database.sqlite, logger });
       const delivered: MessageView[] = [];
       conversations.on('message', ({ message }) => delivered.push(message));
 
@@ -248,7 +248,7 @@ describe('out of hours and restart', () => {
 
       // After a restart (always open now), the conversation still waiting for a person is back in line.
       const reopened = new RoutingEngine({ clock, scheduler: clock, config: { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: null })) } });
-      const restarted = new AssignmentService({ engine: reopened, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), sqlite: database.sqlite, logger });
+      const restarted = new AssignmentService({ engine: reopened, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), profiles: DEFAULT_AGENT_PROFILES, sqlite: database.sqlite, logger });
       expect(restarted.restore()).toBe(1);
       expect(reopened.conversation(conversation.id)).toMatchObject({ queueId: 'general', state: 'waiting' });
       conversations.endConversation(actor, conversation.id);

@@ -11,25 +11,42 @@
  *   hands it to the next agent.
  */
 import type SQLite from 'better-sqlite3';
-import type { ConversationErrorCode, ConversationView, HandoffPacket, OfferEvent, OfferWithdrawnEvent, QueuePositionEvent } from '../contracts/conversations.js';
-import { ROUTING_SKILLS, type AgentState, type RoutingEvent, type Skill } from '../contracts/routing.js';
+import type {
+  AgentSummary,
+  ConversationErrorCode,
+  ConversationView,
+  HandoffPacket,
+  OfferEvent,
+  OfferWithdrawnEvent,
+  QueuePositionEvent,
+} from '../contracts/conversations.js';
+import { ROUTING_SKILLS, type AssignmentReason, type RoutingEvent, type Skill } from '../contracts/routing.js';
 import type { Presence } from '../contracts/realtime.js';
 import type { Logger } from '../platform/logging.js';
 import type { RoutingEngine, RoutingErrorCode } from '../routing/engine.js';
 import type { PresenceService } from '../presence/service.js';
-import { ConversationFailure, toConversationView, type ConversationService } from '../conversations/service.js';
+import { ConversationFailure, toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
+import type { ConversationRow } from '../conversations/repository.js';
 import { AssignmentRepository } from './repository.js';
 
 /** Staff roles whose presence makes them receive offers. Supervisors watch and join; they are not routed to. */
 export const ROUTED_ROLES: ReadonlySet<string> = new Set(['agent']);
 
-/**
- * An agent's routing profile. Skills and capacity are not stored per agent yet: everyone has all six
- * skills and takes up to four conversations. A later issue reads them from the agent's profile here.
- */
-export function agentRoutingProfile(userId: string): Omit<AgentState, 'presence'> {
-  void userId;
-  return { skills: [...ROUTING_SKILLS] as Skill[], capacity: 4 };
+/** Where an agent's skills and capacity come from (the accounts domain stores them per agent). */
+export interface AgentProfiles {
+  get(userId: string): { skills: Skill[]; capacity: number };
+  /** When present, a changed profile applies to a signed-in agent at once. */
+  onChange?(listener: (change: { userId: string }) => void): () => void;
+}
+
+/** Until profiles are stored: every agent has all six skills and takes up to four conversations. */
+export const DEFAULT_AGENT_PROFILES: AgentProfiles = {
+  get: () => ({ skills: [...ROUTING_SKILLS], capacity: 4 }),
+};
+
+/** What an agent is told about why they got an offer: the decision without other agents' ids (counts stay). */
+export function reasonForAgent(reason: AssignmentReason): AssignmentReason {
+  return { ...reason, runnersUp: [], excluded: [] };
 }
 
 export interface AssignmentEvents {
@@ -45,6 +62,8 @@ export interface AssignmentServiceDeps {
   engine: RoutingEngine;
   conversations: ConversationService;
   presence: PresenceService;
+  /** Agents' skills and capacity. */
+  profiles: AgentProfiles;
   sqlite: SQLite.Database;
   logger: Logger;
 }
@@ -64,6 +83,7 @@ export class AssignmentService {
   private readonly roles = new Map<string, string>();
   private readonly assignments: AssignmentRepository;
   private readonly unsubscribers: (() => void)[] = [];
+  private reclaimTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: AssignmentServiceDeps) {
     this.assignments = new AssignmentRepository(deps.sqlite);
@@ -77,6 +97,10 @@ export class AssignmentService {
       presence.onChange((p) => this.presenceChanged(p)),
       engine.subscribe((event) => this.routingEvent(event)),
     );
+    const profilesChanged = deps.profiles.onChange?.(({ userId }) => {
+      if (engine.agent(userId)) this.presenceChanged(presence.get(userId));
+    });
+    if (profilesChanged) this.unsubscribers.push(profilesChanged);
   }
 
   on<E extends keyof AssignmentEvents>(event: E, listener: Listener<E>): () => void {
@@ -113,7 +137,39 @@ export class AssignmentService {
     let restored = 0;
     for (const id of this.assignments.waitingConversationIds()) {
       const row = this.deps.conversations.get(id);
-      if (row && this.enqueue(toConversationView(row, 'staff'), Date.parse(row.updated_at))) restored++;
+      if (!row) continue;
+      // The offer died with the old process; the conversation waits again until routing offers it anew.
+      this.deps.conversations.markOffered(id, false);
+      if (this.enqueue(toConversationView(row, 'staff'), Date.parse(row.queued_at ?? row.updated_at))) restored++;
+    }
+    return restored;
+  }
+
+  /**
+   * Gives agents back the load of the conversations they still had when the server stopped (active,
+   * waiting or in wrap-up), so routing does not offer them more than their capacity.
+   */
+  restoreLoad(options: { reclaimAfterMs?: number } = {}): number {
+    let restored = 0;
+    const agents = new Set<string>();
+    for (const row of this.assignments.ownedConversations()) {
+      const result = this.deps.engine.assignDirect({ ...this.routingInput(row), agentId: row.agent_id, assignedAt: Date.parse(row.updated_at) });
+      if (result.ok) {
+        restored++;
+        agents.add(row.agent_id);
+      } else {
+        this.deps.logger.error({ conversationId: row.id, code: result.error.code }, 'could not restore an agent’s conversation');
+      }
+    }
+    // A restart dropped every connection: agents not back within the grace period lose their chats to others.
+    if (options.reclaimAfterMs !== undefined && agents.size > 0) {
+      this.reclaimTimer = setTimeout(() => {
+        this.reclaimTimer = null;
+        for (const agentId of agents) {
+          if (this.deps.presence.get(agentId).state === 'offline') this.deps.engine.reassignActive(agentId);
+        }
+      }, options.reclaimAfterMs);
+      this.reclaimTimer.unref();
     }
     return restored;
   }
@@ -124,8 +180,8 @@ export class AssignmentService {
     if (!result.ok) throw new ConversationFailure(ROUTING_TO_CONVERSATION_ERROR[result.error.code], result.error.message);
     const { conversationId } = result.value;
     try {
-      const row = this.deps.conversations.assignAgent(conversationId, agentId);
-      const view = toConversationView(row, 'staff');
+      const row = this.deps.conversations.assignAgent(conversationId, agentId, null, result.value.reason);
+      const view = this.deps.conversations.view(row, 'staff');
       this.deps.logger.info({ conversationId, agentId, rule: result.value.reason.decidingRule }, 'conversation assigned');
       return { conversation: view, packet: view.handoff ?? null };
     } catch (err) {
@@ -140,23 +196,90 @@ export class AssignmentService {
     if (!result.ok) throw new ConversationFailure(ROUTING_TO_CONVERSATION_ERROR[result.error.code], result.error.message);
   }
 
+  /** The agent's pending offers (a reconnecting desk gets them back with `inbox:list`). */
+  pendingOffers(agentId: string): OfferEvent[] {
+    return this.deps.engine.pendingOffers(agentId).map((offer) => this.offerEvent(offer));
+  }
+
+  /**
+   * Transfer (by the conversation's agent or a supervisor) or reassignment (a supervisor) to another
+   * agent, who has it at once: routing moves the load from one agent to the other. The target must be
+   * a routed agent who is signed in.
+   */
+  transferToAgent(actor: Actor, conversationId: string, agentId: string, options: { cause: 'transfer' | 'reassign'; note?: string | undefined }): ConversationView {
+    this.deps.conversations.authorizeTransfer(actor, conversationId, options.cause);
+    this.requireReachableAgent(agentId);
+    const { conversation } = this.deps.conversations.transferToAgent(actor, conversationId, agentId, options);
+    const moved = this.deps.engine.assignDirect({ ...this.routingInput(conversation), agentId });
+    if (!moved.ok) this.deps.logger.error({ conversationId, code: moved.error.code }, 'routing could not move a transferred conversation');
+    return this.deps.conversations.view(conversation, 'staff');
+  }
+
+  /** Back into a queue (same priority): the previous agent is freed and routing offers it again. */
+  transferToQueue(actor: Actor, conversationId: string, queueId: string, note?: string): ConversationView {
+    this.deps.conversations.authorizeTransfer(actor, conversationId, 'transfer');
+    const queue = this.deps.engine.config.queues.find((q) => q.id === queueId);
+    if (!queue) throw new ConversationFailure('not_found', `No queue ${queueId}.`);
+    const current = this.deps.conversations.get(conversationId)!;
+    const extra = (JSON.parse(current.skills) as string[]).filter((s) => s === 'spanish' && !queue.skills.includes('spanish'));
+    const { conversation, fromAgentId } = this.deps.conversations.transferToQueue(actor, conversationId, {
+      queueId: queue.id,
+      queueName: queue.name,
+      skills: [...queue.skills, ...extra],
+      note,
+    });
+    if (this.deps.engine.conversation(conversationId)) this.deps.engine.conversationEnded(conversationId);
+    // Not straight back to the agent who just passed it on.
+    this.enqueue(toConversationView(conversation, 'staff'), undefined, fromAgentId === null ? [] : [fromAgentId]);
+    return this.deps.conversations.view(this.deps.conversations.get(conversationId) ?? conversation, 'staff');
+  }
+
+  /** Colleagues to transfer to or consult: agents with presence, load, capacity and skills. */
+  agents(): AgentSummary[] {
+    const byId = new Map<string, AgentSummary>();
+    const summary = (userId: string, displayName: string, role: string): AgentSummary => {
+      const routed = this.deps.engine.agent(userId);
+      const profile = this.deps.profiles.get(userId);
+      return {
+        userId,
+        displayName,
+        role,
+        presence: this.deps.presence.get(userId).state,
+        load: routed?.load ?? 0,
+        capacity: routed?.capacity ?? profile.capacity,
+        skills: routed && routed.skills.size > 0 ? [...routed.skills] : profile.skills,
+      };
+    };
+    for (const user of this.assignments.routedAccounts([...ROUTED_ROLES])) byId.set(user.id, summary(user.id, user.display_name, user.role));
+    // Agents known only from their live connection (accounts elsewhere, tests).
+    for (const { agentId } of this.deps.engine.snapshot().agents) {
+      if (!byId.has(agentId)) byId.set(agentId, summary(agentId, agentId, this.roleOf(agentId) ?? 'agent'));
+    }
+    return [...byId.values()].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.userId.localeCompare(b.userId));
+  }
+
   /** Stops listening; the caller closes the engine. */
   close(): void {
+    if (this.reclaimTimer !== null) clearTimeout(this.reclaimTimer);
+    this.reclaimTimer = null;
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers.length = 0;
   }
 
   // --- internals ---
 
-  private enqueue(conversation: ConversationView, enqueuedAt?: number): boolean {
+  private enqueue(conversation: ConversationView, enqueuedAt?: number, excludeAgents: readonly string[] = []): boolean {
     if (conversation.queue === null) return false;
-    const result = this.deps.engine.enqueue({
-      conversationId: conversation.id,
-      queueId: conversation.queue,
-      priority: conversation.priority,
-      skills: conversation.skills.filter((s): s is Skill => (ROUTING_SKILLS as readonly string[]).includes(s)),
-      ...(enqueuedAt !== undefined && Number.isFinite(enqueuedAt) ? { enqueuedAt } : {}),
-    });
+    const result = this.deps.engine.enqueue(
+      {
+        conversationId: conversation.id,
+        queueId: conversation.queue,
+        priority: conversation.priority,
+        skills: conversation.skills.filter(isSkill),
+        ...(enqueuedAt !== undefined && Number.isFinite(enqueuedAt) ? { enqueuedAt } : {}),
+      },
+      { excludeAgents },
+    );
     if (!result.ok) {
       this.deps.logger.error({ conversationId: conversation.id, code: result.error.code, error: result.error.message }, 'routing refused a conversation');
       return false;
@@ -167,12 +290,28 @@ export class AssignmentService {
   private presenceChanged(presence: Presence): void {
     const role = this.roleOf(presence.userId);
     if (role === undefined || !ROUTED_ROLES.has(role)) return;
-    const result = this.deps.engine.setAgentState(presence.userId, { presence: presence.state, ...agentRoutingProfile(presence.userId) });
+    const before = this.deps.engine.agent(presence.userId)?.presence;
+    const result = this.deps.engine.setAgentState(presence.userId, { presence: presence.state, ...this.deps.profiles.get(presence.userId) });
     if (!result.ok) this.deps.logger.error({ userId: presence.userId, code: result.error.code }, 'routing refused an agent state');
+    // Gone offline (signed out, or the connection lost past its grace period): their chats go to others.
+    if (presence.state === 'offline' && before !== undefined && before !== 'offline') this.deps.engine.reassignActive(presence.userId);
+  }
+
+  /** A transfer target: a routed agent (known from a connection or the accounts) who is signed in. */
+  private requireReachableAgent(agentId: string): void {
+    const role = this.roleOf(agentId);
+    if (role === undefined || !ROUTED_ROLES.has(role)) throw new ConversationFailure('not_found', `No agent ${agentId}.`);
+    if (this.deps.presence.get(agentId).state === 'offline') throw new ConversationFailure('conflict', `Agent ${agentId} is offline.`);
+  }
+
+  /** What routing needs to know about a conversation it did not route itself. */
+  private routingInput(row: ConversationRow) {
+    const queueId = row.queue !== null && this.deps.engine.config.queues.some((q) => q.id === row.queue) ? row.queue : this.deps.engine.config.queues[0]!.id;
+    return { conversationId: row.id, queueId, priority: row.priority, skills: (JSON.parse(row.skills) as string[]).filter(isSkill) };
   }
 
   /** From a live connection, else the account (presence set over REST before any socket). */
-  private roleOf(userId: string): string | undefined {
+  roleOf(userId: string): string | undefined {
     const known = this.roles.get(userId);
     if (known !== undefined) return known;
     const role = this.assignments.roleOf(userId);
@@ -182,29 +321,30 @@ export class AssignmentService {
 
   private routingEvent(event: RoutingEvent): void {
     switch (event.type) {
-      case 'offer.created': {
-        const row = this.deps.conversations.get(event.conversationId);
-        const view = row ? toConversationView(row, 'staff') : undefined;
-        this.emit('offer', {
-          agentId: event.agentId,
-          offer: {
-            offerId: event.offerId,
-            conversationId: event.conversationId,
-            queue: event.queueId,
-            priority: event.reason.priority,
-            packet: view?.handoff ?? null,
-            expiresAt: new Date(event.expiresAt).toISOString(),
-            reason: event.reason,
-          },
-        });
+      case 'offer.created':
+        this.deps.conversations.markOffered(event.conversationId, true);
+        this.emit('offer', { agentId: event.agentId, offer: this.offerEvent(event) });
         break;
-      }
       case 'offer.expired':
+        this.deps.conversations.markOffered(event.conversationId, false);
         this.emit('offer.withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: 'expired' } });
         break;
       case 'offer.withdrawn':
+        if (event.cause !== 'conversation-ended') this.deps.conversations.markOffered(event.conversationId, false);
         this.emit('offer.withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: event.cause } });
         break;
+      case 'conversation.requeued':
+        this.requeued(event.conversationId, event.fromAgentId);
+        break;
+      case 'agent.unresponsive': {
+        // Routing is mid-decision here: take their chats away once it is done.
+        const { agentId } = event;
+        queueMicrotask(() => {
+          this.deps.engine.reassignActive(agentId);
+          if (this.deps.presence.get(agentId).state === 'available') this.deps.presence.set(agentId, 'away');
+        });
+        break;
+      }
       case 'queue.position':
         this.emit('queue.position', { conversationId: event.conversationId, position: event.position, estimatedWaitMs: event.estimatedWaitMs });
         break;
@@ -216,8 +356,34 @@ export class AssignmentService {
     }
   }
 
+  private offerEvent(offer: { offerId: string; conversationId: string; queueId: string; expiresAt: number; reason: AssignmentReason }): OfferEvent {
+    const row = this.deps.conversations.get(offer.conversationId);
+    return {
+      offerId: offer.offerId,
+      conversationId: offer.conversationId,
+      queue: offer.queueId,
+      priority: offer.reason.priority,
+      packet: row ? (toConversationView(row, 'staff').handoff ?? null) : null,
+      expiresAt: new Date(offer.expiresAt).toISOString(),
+      reason: reasonForAgent(offer.reason),
+    };
+  }
+
+  /** Routing took an accepted conversation from its agent: the conversation waits again (or, in wrap-up, leaves routing). */
+  private requeued(conversationId: string, fromAgentId: string): void {
+    if (this.deps.conversations.requeueFromAgent(conversationId, fromAgentId)) return;
+    // Nothing to hand on (in wrap-up, or gone): drop it from routing once routing's own call returns.
+    queueMicrotask(() => {
+      if (this.deps.engine.conversation(conversationId)) this.deps.engine.conversationEnded(conversationId);
+    });
+  }
+
   /** The queue is closed: the patient reads the queue's message in the chat (stored, so a resync shows it). */
   private outOfHours(conversationId: string, text: string): void {
     this.deps.conversations.postSystemMessage(conversationId, text);
   }
+}
+
+function isSkill(value: string): value is Skill {
+  return (ROUTING_SKILLS as readonly string[]).includes(value);
 }

@@ -13,7 +13,13 @@ export const PATIENT_NAMESPACE = '/patient';
 export const CONVERSATION_CHANNELS = ['portal', 'widget'] as const;
 export const CONVERSATION_STATES = ['bot', 'queued', 'offered', 'active', 'waiting', 'wrapup', 'closed'] as const;
 export const PARTICIPANT_KINDS = ['patient', 'visitor', 'bot', 'agent', 'consultant', 'supervisor'] as const;
-export const MESSAGE_KINDS = ['text', 'note', 'system', 'card'] as const;
+/**
+ * `note`: internal, staff only. `whisper`: a supervisor to the agents only (staff only, like a note).
+ * `attachment`: a file (image or PDF) uploaded over REST; `attachment` on the message describes it.
+ */
+export const MESSAGE_KINDS = ['text', 'note', 'system', 'card', 'whisper', 'attachment'] as const;
+/** Message kinds patients and visitors never receive. */
+export const STAFF_ONLY_MESSAGE_KINDS: readonly MessageKind[] = ['note', 'whisper'];
 /** Queues the bot can hand off to: the routing skills (routing owns the queue configuration). */
 export const HANDOFF_QUEUES = ROUTING_SKILLS;
 
@@ -56,8 +62,67 @@ export const conversationSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable(),
+  /** Staff only: the agent who owns the conversation now (null while with the bot or waiting). */
+  agentId: z.string().nullable().optional(),
+  /** Staff only: who takes part (left participants excluded). */
+  participants: z.array(z.lazy(() => participantSchema)).optional(),
+  /** Staff only: the agent's wrap-up, once closed. */
+  wrapup: z.lazy(() => wrapupSchema).nullable().optional(),
 });
 export type ConversationView = z.infer<typeof conversationSchema>;
+
+export const participantSchema = z.object({
+  userId: z.string(),
+  kind: z.enum(PARTICIPANT_KINDS),
+  displayName: z.string().nullable(),
+  joinedAt: z.string(),
+});
+export type ParticipantView = z.infer<typeof participantSchema>;
+
+export const wrapupSchema = z.object({
+  disposition: z.string().nullable(),
+  notes: z.string().nullable(),
+  byUserId: z.string(),
+  at: z.string(),
+});
+export type WrapupView = z.infer<typeof wrapupSchema>;
+
+// --- attachments (uploaded over REST, announced as an `attachment` message) ---
+
+/** Accepted upload types; the server also checks the file's first bytes match the declared type. */
+export const ATTACHMENT_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'] as const;
+export type AttachmentContentType = (typeof ATTACHMENT_CONTENT_TYPES)[number];
+/** The largest upload, in bytes (10 MiB). */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+export const attachmentSchema = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  contentType: z.enum(ATTACHMENT_CONTENT_TYPES),
+  size: z.number().int(),
+  /** Relative URL to download it with the same bearer token: `/api/conversations/:id/attachments/:attachmentId`. */
+  url: z.string(),
+});
+export type AttachmentView = z.infer<typeof attachmentSchema>;
+
+/**
+ * `POST /api/conversations/:conversationId/attachments?clientMessageId=…&fileName=…` with the raw file
+ * as the body and its `Content-Type`; bearer token of a participant (patient, visitor or staff).
+ * Answers 201 `{ message }` (the stored `attachment` message; a resend with the same clientMessageId
+ * answers 200 with the original). Errors: 413 too large, 415 type not allowed or content not matching.
+ */
+export const attachmentUploadQuerySchema = z.strictObject({
+  clientMessageId: id,
+  fileName: z.string().trim().min(1).max(200),
+});
+export type AttachmentUploadQuery = z.infer<typeof attachmentUploadQuerySchema>;
+
+/**
+ * `GET /api/conversations/:conversationId/transcript?format=json|text` — the whole conversation for a
+ * participant (patients: without notes and whispers), as JSON `{ conversation, messages }` or as a
+ * plain-text download (`Content-Disposition: attachment`). Staff reads are audited.
+ */
+export const transcriptQuerySchema = z.strictObject({ format: z.enum(['json', 'text']).default('json') });
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -68,6 +133,8 @@ export const messageSchema = z.object({
   kind: z.enum(MESSAGE_KINDS),
   body: z.string(),
   createdAt: z.string(),
+  /** Set on `attachment` messages. */
+  attachment: attachmentSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageSchema>;
 
@@ -105,6 +172,29 @@ export const patientConversationEvents = {
 } as const;
 export type PatientConversationEvent = keyof typeof patientConversationEvents;
 
+const noteSchema = z.string().trim().max(1000).optional();
+/** Transfer to one agent (they get it at once, with the note) or back into a queue. */
+export const transferSchema = z.strictObject({
+  conversationId: id,
+  target: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('agent'), agentId: id }),
+    z.strictObject({ kind: z.literal('queue'), queueId: z.string().min(1).max(64) }),
+  ]),
+  note: noteSchema,
+});
+/** Invite another agent as a consultant: they read and write internal notes only, until added. */
+export const consultSchema = z.strictObject({ conversationId: id, agentId: id, note: noteSchema });
+/** The owning agent adds a consultant to the conversation: the consultant may now write to the patient. */
+export const consultAddSchema = z.strictObject({ conversationId: id, agentId: id });
+/** The agent ends the chat for the patient: the conversation goes to wrap-up (survey sent). */
+export const wrapupStartSchema = conversationRefSchema;
+/** Closes after wrap-up (or directly): disposition required when the server's settings say so. */
+export const closeSchema = z.strictObject({
+  conversationId: id,
+  disposition: z.string().min(1).max(64).optional(),
+  notes: z.string().trim().max(4000).optional(),
+});
+
 export const staffConversationEvents = {
   'conversation:join-room': conversationRefSchema,
   'message:send': staffMessageSendSchema,
@@ -113,6 +203,16 @@ export const staffConversationEvents = {
   receipt: receiptSchema,
   'offer:accept': offerRefSchema,
   'offer:decline': offerRefSchema,
+  /** The agent's open conversations and pending offers (sent again after every reconnect). */
+  'inbox:list': z.strictObject({}),
+  'conversation:transfer': transferSchema,
+  'conversation:consult': consultSchema,
+  'conversation:consult-add': consultAddSchema,
+  /** A consultant leaves. */
+  'conversation:leave': conversationRefSchema,
+  'conversation:wrapup': wrapupStartSchema,
+  'conversation:close': closeSchema,
+  'conversation:hand-back': conversationRefSchema,
 } as const;
 export type StaffConversationEvent = keyof typeof staffConversationEvents;
 
@@ -135,6 +235,14 @@ export interface ConversationAcks {
   /** The conversation is the agent's: the desk opens it (the agent's sockets are already in its room). */
   'offer:accept': ConversationAck<{ conversation: ConversationView; packet: HandoffPacket | null }>;
   'offer:decline': ConversationAck<Record<never, never>>;
+  'inbox:list': ConversationAck<{ conversations: ConversationView[]; offers: OfferEvent[] }>;
+  'conversation:transfer': ConversationAck<{ conversation: ConversationView }>;
+  'conversation:consult': ConversationAck<{ conversation: ConversationView }>;
+  'conversation:consult-add': ConversationAck<{ conversation: ConversationView }>;
+  'conversation:leave': ConversationAck<Record<never, never>>;
+  'conversation:wrapup': ConversationAck<{ conversation: ConversationView }>;
+  'conversation:close': ConversationAck<{ conversation: ConversationView }>;
+  'conversation:hand-back': ConversationAck<{ conversation: ConversationView }>;
 }
 
 // --- socket events, server → client ---
@@ -175,7 +283,25 @@ export interface QueuePositionEvent {
   position: number;
   estimatedWaitMs: number | null;
 }
+/**
+ * To one staff member (`/staff`): a conversation became theirs without an offer (a transfer to them,
+ * a supervisor's reassignment), or they were invited to consult. Their sockets are already in its room.
+ */
+export interface ConversationAssignedEvent {
+  conversation: ConversationView;
+  packet: HandoffPacket | null;
+  cause: 'transfer' | 'reassign' | 'consult';
+  fromUserId: string;
+  note: string | null;
+}
+/** To one staff member (`/staff`): the conversation left their inbox (transferred away, reassigned, force-closed). */
+export interface ConversationRemovedEvent {
+  conversationId: string;
+  cause: 'transferred' | 'reassigned' | 'force-closed' | 'requeued';
+}
 export interface ConversationServerEvents {
+  'conversation:assigned': (event: ConversationAssignedEvent) => void;
+  'conversation:removed': (event: ConversationRemovedEvent) => void;
   'message:new': (message: MessageView) => void;
   'conversation:updated': (conversation: ConversationView) => void;
   typing: (event: TypingEvent) => void;
@@ -191,3 +317,50 @@ export const PATIENT_REALTIME_AUTH_ERRORS = {
   invalidToken: 'The chat token is invalid or has expired: start again.',
   notPatient: 'Only patients and chat visitors can use the patient channel.',
 } as const;
+
+// --- desk settings and colleagues (REST, staff) ---
+
+export const dispositionSchema = z.strictObject({
+  code: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and - only'),
+  label: z.string().min(1).max(100),
+});
+export type Disposition = z.infer<typeof dispositionSchema>;
+
+export const quickReplySchema = z.strictObject({
+  /** Typed after `/q ` in the composer, e.g. `hours`. */
+  shortcut: z.string().min(1).max(32).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and - only'),
+  title: z.string().min(1).max(100),
+  body: z.string().min(1).max(MAX_MESSAGE_CHARS),
+});
+export type QuickReply = z.infer<typeof quickReplySchema>;
+
+/** The conversation settings a clinic configures (file named by `CONVERSATIONS_CONFIG`, else defaults). */
+export const conversationSettingsSchema = z.strictObject({
+  dispositions: z.array(dispositionSchema).max(100),
+  /** When true, `conversation:close` without a disposition is refused. */
+  requireDisposition: z.boolean(),
+  quickReplies: z.array(quickReplySchema).max(500),
+  /** Most conversations an agent's inbox shows at once (tabs). */
+  maxSessions: z.number().int().min(1).max(10),
+});
+export type ConversationSettings = z.infer<typeof conversationSettingsSchema>;
+
+/** `GET /api/conversations/settings` (staff). */
+export const conversationSettingsResponseSchema = conversationSettingsSchema.extend({
+  queues: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type ConversationSettingsResponse = z.infer<typeof conversationSettingsResponseSchema>;
+
+/** `GET /api/conversations/agents` (staff): colleagues to transfer to or consult. */
+export const agentSummarySchema = z.object({
+  userId: z.string(),
+  displayName: z.string(),
+  role: z.string(),
+  presence: z.enum(['available', 'busy', 'away', 'offline']),
+  load: z.number().int(),
+  capacity: z.number().int(),
+  skills: z.array(z.string()),
+});
+export type AgentSummary = z.infer<typeof agentSummarySchema>;
+export const agentListResponseSchema = z.object({ items: z.array(agentSummarySchema) });
+export type AgentListResponse = z.infer<typeof agentListResponseSchema>;

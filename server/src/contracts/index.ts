@@ -5,3 +5,5 @@ export * from './audit.js';
 export * from './realtime.js';
 export * from './conversations.js';
 export * from './routing.js';
+export * from './supervision.js';
+export * from './surveys.js';

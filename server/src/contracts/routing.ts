@@ -201,3 +201,15 @@ export interface QueuePosition {
   estimatedWaitMs: number | null;
   waitedMs: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Agents' routing profiles (stored per account; admins edit them)
+// ---------------------------------------------------------------------------------------------
+
+/** `GET|PUT /api/admin/users/:id/routing-profile` (admin; supervisors may read). */
+export const agentRoutingProfileSchema = z.strictObject({
+  skills: z.array(skillSchema).max(ROUTING_SKILLS.length),
+  /** Concurrent conversations (offers included); 0 takes the agent out of routing. */
+  capacity: z.number().int().min(0).max(10),
+});
+export type AgentRoutingProfile = z.infer<typeof agentRoutingProfileSchema>;

@@ -9,10 +9,13 @@ import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
   PATIENT_REALTIME_AUTH_ERRORS,
+  STAFF_ONLY_MESSAGE_KINDS,
   patientConversationEvents,
   staffConversationEvents,
   type ConversationAck,
+  type ConversationAssignedEvent,
   type ConversationError,
+  type ConversationRemovedEvent,
   type PatientConversationEvent,
   type StaffConversationEvent,
 } from '../contracts/conversations.js';
@@ -21,8 +24,9 @@ import type { Principal } from '../platform/auth/principal.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { ConversationFailure, toConversationView, type Actor } from './service.js';
 
-const conversationRoom = (id: string) => `conversation:${id}`;
-const userRoom = (id: string) => `user:${id}`;
+/** The socket.io room of one conversation (both namespaces), and of one user's sockets. */
+export const conversationRoom = (id: string) => `conversation:${id}`;
+export const userRoom = (id: string) => `user:${id}`;
 
 interface PatientSocketData {
   actor: Extract<Actor, { kind: 'patient' | 'visitor' }>;
@@ -37,8 +41,8 @@ export interface ConversationRealtimeOptions {
   windowMs?: number;
 }
 
-type AnyAck = ConversationAck<object>;
-type Handler<S, P> = (socket: S, payload: P) => AnyAck | Promise<AnyAck>;
+export type AnyAck = ConversationAck<object>;
+export type Handler<S, P> = (socket: S, payload: P) => AnyAck | Promise<AnyAck>;
 
 export function attachConversationRealtime(
   namespaces: { patient: Namespace; staff: Namespace },
@@ -115,7 +119,7 @@ export function attachConversationRealtime(
     'conversation:join-room': async (socket, payload) => {
       const row = service.joinRoom(staffActor(socket), payload.conversationId);
       await socket.join(conversationRoom(row.id));
-      return { ok: true, conversation: toConversationView(row, 'staff') };
+      return { ok: true, conversation: service.view(row, 'staff') };
     },
     'message:send': (socket, payload) => {
       const { message, duplicate } = service.sendMessage(staffActor(socket), payload);
@@ -124,7 +128,7 @@ export function attachConversationRealtime(
     'conversation:sync': async (socket, payload) => {
       const result = service.sync(staffActor(socket), payload.conversationId, payload.afterSeq);
       await socket.join(conversationRoom(payload.conversationId));
-      return { ok: true, conversation: toConversationView(result.conversation, 'staff'), messages: result.messages, hasMore: result.hasMore };
+      return { ok: true, conversation: service.view(result.conversation, 'staff'), messages: result.messages, hasMore: result.hasMore };
     },
     typing: (socket, payload) => {
       service.typing(staffActor(socket), payload.conversationId, payload.typing);
@@ -143,36 +147,48 @@ export function attachConversationRealtime(
       ctx.assignment.decline(staffActor(socket).userId, payload.offerId);
       return { ok: true };
     },
+    // The desk asks after every (re)connect: its open conversations (its sockets rejoin their rooms) and pending offers.
+    'inbox:list': async (socket) => {
+      const actor = staffActor(socket);
+      const rows = service.inbox(actor);
+      await socket.join(rows.map((row) => conversationRoom(row.id)));
+      return { ok: true, conversations: rows.map((row) => service.view(row, 'staff')), offers: ctx.assignment.pendingOffers(actor.userId) };
+    },
+    'conversation:transfer': (socket, payload) => {
+      const actor = staffActor(socket);
+      const conversation =
+        payload.target.kind === 'agent'
+          ? ctx.assignment.transferToAgent(actor, payload.conversationId, payload.target.agentId, { cause: 'transfer', note: payload.note })
+          : ctx.assignment.transferToQueue(actor, payload.conversationId, payload.target.queueId, payload.note);
+      return { ok: true, conversation };
+    },
+    'conversation:consult': (socket, payload) => {
+      const row = service.consult(staffActor(socket), payload.conversationId, payload.agentId, payload.note);
+      return { ok: true, conversation: service.view(row, 'staff') };
+    },
+    'conversation:consult-add': (socket, payload) => {
+      const row = service.consultAdd(staffActor(socket), payload.conversationId, payload.agentId);
+      return { ok: true, conversation: service.view(row, 'staff') };
+    },
+    'conversation:leave': (socket, payload) => {
+      service.leave(staffActor(socket), payload.conversationId);
+      return { ok: true };
+    },
+    'conversation:wrapup': (socket, payload) => {
+      const row = service.wrapup(staffActor(socket), payload.conversationId);
+      return { ok: true, conversation: service.view(row, 'staff') };
+    },
+    'conversation:close': (socket, payload) => {
+      const row = service.close(staffActor(socket), payload);
+      return { ok: true, conversation: service.view(row, 'staff') };
+    },
+    'conversation:hand-back': (socket, payload) => {
+      const row = service.handBackToBot(payload.conversationId, staffActor(socket).userId);
+      return { ok: true, conversation: service.view(row, 'staff') };
+    },
   };
 
-  function bind<E extends string>(socket: Socket, schemas: Record<E, z.ZodType>, handlers: Record<E, Handler<Socket, never>>): void {
-    for (const event of Object.keys(schemas) as E[]) {
-      socket.on(event as string, (...args: unknown[]) => {
-        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
-        void handle(socket, event, schemas[event], handlers[event], args[0]).then((reply) => ack?.(reply));
-      });
-    }
-  }
-
-  async function handle(socket: Socket, event: string, schema: z.ZodType, handler: Handler<Socket, never>, payload: unknown): Promise<AnyAck> {
-    const fail = (error: ConversationError): AnyAck => ({ ok: false, error });
-    const retryAfter = limiter.retryAfterSeconds(socket.id);
-    if (retryAfter > 0) return fail({ code: 'too_many_requests', message: `Too many events: wait ${retryAfter} s.` });
-    limiter.hit(socket.id);
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return fail({ code: 'bad_payload', message: `Invalid ${event} payload: ${where}${issue?.message ?? 'not accepted'}` });
-    }
-    try {
-      return await handler(socket, parsed.data as never);
-    } catch (err) {
-      if (err instanceof ConversationFailure) return fail({ code: err.code, message: err.message });
-      ctx.logger.error({ err, event }, 'conversation event failed');
-      return fail({ code: 'internal', message: 'The server could not handle this event.' });
-    }
-  }
+  const bind = ackedEventBinder(ctx.logger, limiter);
 
   patient.on('connection', (socket) => {
     const { actor } = socket.data as PatientSocketData;
@@ -184,6 +200,8 @@ export function attachConversationRealtime(
   });
 
   staff.on('connection', (socket) => {
+    // Like a patient's: a reconnecting desk is back in its conversations' rooms before it resyncs.
+    for (const id of service.openConversationIdsOf(staffActor(socket).userId)) void socket.join(conversationRoom(id));
     bind(socket, staffConversationEvents, staffHandlers as Record<StaffConversationEvent, Handler<Socket, never>>);
     socket.on('disconnect', () => limiter.reset(socket.id));
   });
@@ -191,15 +209,27 @@ export function attachConversationRealtime(
   const unsubscribers = [
     service.on('message', ({ message, conversationId }) => {
       staff.to(conversationRoom(conversationId)).emit('message:new', message);
-      if (message.kind !== 'note') patient.to(conversationRoom(conversationId)).emit('message:new', message);
+      if (!STAFF_ONLY_MESSAGE_KINDS.includes(message.kind)) patient.to(conversationRoom(conversationId)).emit('message:new', message);
     }),
     service.on('conversation.updated', ({ conversation }) => {
-      staff.to(conversationRoom(conversation.id)).emit('conversation:updated', toConversationView(conversation, 'staff'));
+      staff.to(conversationRoom(conversation.id)).emit('conversation:updated', service.view(conversation, 'staff'));
       patient.to(conversationRoom(conversation.id)).emit('conversation:updated', toConversationView(conversation, 'patient'));
     }),
     service.on('participant.joined', ({ conversationId, userId }) => {
       // The agent's open desks join the room at once; the desk then syncs the transcript.
       staff.in(userRoom(userId)).socketsJoin(conversationRoom(conversationId));
+    }),
+    service.on('staff.assigned', ({ conversation, userId, byUserId, cause, note }) => {
+      const view = service.view(conversation, 'staff');
+      const event: ConversationAssignedEvent = { conversation: view, packet: view.handoff ?? null, cause, fromUserId: byUserId, note };
+      staff.to(userRoom(userId)).emit('conversation:assigned', event);
+    }),
+    service.on('staff.removed', ({ conversationId, userId, cause }) => {
+      // Out of the room first: nothing more of this chat reaches their desks.
+      staff.in(userRoom(userId)).socketsLeave(conversationRoom(conversationId));
+      if (cause === 'left' || cause === 'handed-back') return;
+      const event: ConversationRemovedEvent = { conversationId, cause };
+      staff.to(userRoom(userId)).emit('conversation:removed', event);
     }),
     service.on('typing', (event) => {
       const { staffOnly, ...body } = event;
@@ -223,5 +253,40 @@ export function attachConversationRealtime(
   ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
+  };
+}
+
+/**
+ * Binds acknowledged events on a socket: each payload is rate-limited per socket, parsed with its
+ * schema and handed to its handler; a refusal (`ConversationFailure`) or a bad payload becomes an
+ * error ack, anything else an `internal` one (logged). The socket always stays connected.
+ */
+export function ackedEventBinder(logger: AppContext['logger'], limiter: SlidingWindowLimiter) {
+  async function handle(socket: Socket, event: string, schema: z.ZodType, handler: Handler<Socket, never>, payload: unknown): Promise<AnyAck> {
+    const fail = (error: ConversationError): AnyAck => ({ ok: false, error });
+    const retryAfter = limiter.retryAfterSeconds(socket.id);
+    if (retryAfter > 0) return fail({ code: 'too_many_requests', message: `Too many events: wait ${retryAfter} s.` });
+    limiter.hit(socket.id);
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return fail({ code: 'bad_payload', message: `Invalid ${event} payload: ${where}${issue?.message ?? 'not accepted'}` });
+    }
+    try {
+      return await handler(socket, parsed.data as never);
+    } catch (err) {
+      if (err instanceof ConversationFailure) return fail({ code: err.code, message: err.message });
+      logger.error({ err, event }, 'conversation event failed');
+      return fail({ code: 'internal', message: 'The server could not handle this event.' });
+    }
+  }
+  return function bind<E extends string>(socket: Socket, schemas: Record<E, z.ZodType>, handlers: Record<E, Handler<Socket, never>>): void {
+    for (const event of Object.keys(schemas) as E[]) {
+      socket.on(event as string, (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
+        void handle(socket, event, schemas[event], handlers[event], args[0]).then((reply) => ack?.(reply));
+      });
+    }
   };
 }

@@ -4,7 +4,7 @@
  * (UPDATE … RETURNING, ON CONFLICT … DO UPDATE, CASE instead of MAX(a, b)).
  */
 import type SQLite from 'better-sqlite3';
-import type { ConversationMessageTable, ConversationParticipantTable, ConversationTable } from '../platform/db/schema.js';
+import type { ConversationMessageTable, ConversationParticipantTable, ConversationTable, ConversationWrapupTable } from '../platform/db/schema.js';
 import type { ConversationChannel, ConversationState, HandoffPacket, MessageKind, ParticipantKind } from '../contracts/conversations.js';
 
 /** Rows as stored (platform/db/schema.ts), with the text columns narrowed to their contract types. */
@@ -13,6 +13,8 @@ export type ConversationRow = Omit<ConversationTable, 'channel' | 'state'> & { c
 export type ParticipantRow = Omit<ConversationParticipantTable, 'kind'> & { kind: ParticipantKind };
 
 export type MessageRow = Omit<ConversationMessageTable, 'kind'> & { kind: MessageKind };
+
+export type WrapupRow = ConversationWrapupTable;
 
 export interface NewMessage {
   id: string;
@@ -23,6 +25,8 @@ export interface NewMessage {
   kind: MessageKind;
   body: string;
   createdAt: string;
+  /** JSON of the `AttachmentView`, on `attachment` messages. */
+  attachment?: string | null;
 }
 
 export class ConversationRepository {
@@ -45,9 +49,9 @@ export class ConversationRepository {
       nextSeq: s.prepare<[string, string], { last_seq: number }>(
         'UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq',
       ),
-      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string]>(
-        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string, string | null]>(
+        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at, attachment)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       findByClientId: s.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM conversation_messages WHERE conversation_id = ? AND sender_id = ? AND client_message_id = ?',
@@ -55,8 +59,8 @@ export class ConversationRepository {
       messagesAfter: s.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM conversation_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
-      messagesAfterExcludingKind: s.prepare<[string, number, string, number], MessageRow>(
-        'SELECT * FROM conversation_messages WHERE conversation_id = ? AND seq > ? AND kind <> ? ORDER BY seq LIMIT ?',
+      messagesAfterExcludingStaffOnly: s.prepare<[string, number, number], MessageRow>(
+        "SELECT * FROM conversation_messages WHERE conversation_id = ? AND seq > ? AND kind NOT IN ('note', 'whisper') ORDER BY seq LIMIT ?",
       ),
       upsertParticipant: s.prepare<[string, string, string, string | null, number, string]>(
         `INSERT INTO conversation_participants (conversation_id, user_id, kind, display_name, muted, joined_at)
@@ -89,6 +93,30 @@ export class ConversationRepository {
       receipts: s.prepare<[string], { user_id: string; delivered_seq: number; read_seq: number }>(
         'SELECT user_id, delivered_seq, read_seq FROM conversation_receipts WHERE conversation_id = ?',
       ),
+      setOwner: s.prepare<[string | null, string | null, string, string]>(
+        'UPDATE conversations SET agent_id = ?, assignment_reason = ?, updated_at = ? WHERE id = ?',
+      ),
+      setQueue: s.prepare<[string, string, string, string, string]>(
+        'UPDATE conversations SET queue = ?, skills = ?, queued_at = ?, updated_at = ? WHERE id = ?',
+      ),
+      markQueuedAt: s.prepare<[string, string]>('UPDATE conversations SET queued_at = ? WHERE id = ?'),
+      touch: s.prepare<[string, string]>('UPDATE conversations SET updated_at = ? WHERE id = ?'),
+      leave: s.prepare<[string, string, string]>(
+        'UPDATE conversation_participants SET left_at = ? WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL',
+      ),
+      insertWrapup: s.prepare<[string, string | null, string | null, string, string]>(
+        `INSERT INTO conversation_wrapups (conversation_id, disposition, notes, by_user_id, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET disposition = excluded.disposition, notes = excluded.notes,
+           by_user_id = excluded.by_user_id, at = excluded.at`,
+      ),
+      wrapup: s.prepare<[string], WrapupRow>('SELECT * FROM conversation_wrapups WHERE conversation_id = ?'),
+      staffInbox: s.prepare<[string], ConversationRow>(
+        `SELECT c.* FROM conversations c JOIN conversation_participants p ON p.conversation_id = c.id
+         WHERE p.user_id = ? AND p.left_at IS NULL AND p.kind IN ('agent', 'consultant', 'supervisor') AND c.state <> 'closed'
+         ORDER BY c.created_at, c.id`,
+      ),
+      notClosed: s.prepare<[], ConversationRow>("SELECT * FROM conversations WHERE state <> 'closed' ORDER BY created_at, id"),
+      displayName: s.prepare<[string], { display_name: string }>('SELECT display_name FROM users WHERE id = ?'),
     };
   }
 
@@ -126,6 +154,7 @@ export class ConversationRepository {
       message.kind,
       message.body,
       message.createdAt,
+      message.attachment ?? null,
     );
     return {
       id: message.id,
@@ -137,6 +166,7 @@ export class ConversationRepository {
       kind: message.kind,
       body: message.body,
       created_at: message.createdAt,
+      attachment: message.attachment ?? null,
     };
   }
 
@@ -144,10 +174,11 @@ export class ConversationRepository {
     return this.statements.findByClientId.get(conversationId, senderId, clientMessageId);
   }
 
+  /** `includeNotes: false` (patients) leaves out the staff-only kinds: notes and whispers. */
   messagesAfter(conversationId: string, afterSeq: number, limit: number, options: { includeNotes: boolean }): MessageRow[] {
     return options.includeNotes
       ? this.statements.messagesAfter.all(conversationId, afterSeq, limit)
-      : this.statements.messagesAfterExcludingKind.all(conversationId, afterSeq, 'note', limit);
+      : this.statements.messagesAfterExcludingStaffOnly.all(conversationId, afterSeq, limit);
   }
 
   addParticipant(p: { conversationId: string; userId: string; kind: ParticipantKind; displayName: string | null; muted?: boolean; at: string }): void {
@@ -177,5 +208,49 @@ export class ConversationRepository {
 
   receipts(conversationId: string): { user_id: string; delivered_seq: number; read_seq: number }[] {
     return this.statements.receipts.all(conversationId);
+  }
+
+  /** Who owns the conversation now, and routing's reason (JSON) when routing chose them. */
+  setOwner(id: string, agentId: string | null, reason: string | null, at: string): void {
+    this.statements.setOwner.run(agentId, reason, at, id);
+  }
+
+  /** Back in line in another (or the same) queue, waiting since `at`. */
+  setQueue(id: string, queue: string, skills: readonly string[], at: string): void {
+    this.statements.setQueue.run(queue, JSON.stringify(skills), at, at, id);
+  }
+
+  touch(id: string, at: string): void {
+    this.statements.touch.run(at, id);
+  }
+
+  markQueuedAt(id: string, at: string): void {
+    this.statements.markQueuedAt.run(at, id);
+  }
+
+  leave(conversationId: string, userId: string, at: string): boolean {
+    return this.statements.leave.run(at, conversationId, userId).changes === 1;
+  }
+
+  saveWrapup(w: { conversationId: string; disposition: string | null; notes: string | null; byUserId: string; at: string }): void {
+    this.statements.insertWrapup.run(w.conversationId, w.disposition, w.notes, w.byUserId, w.at);
+  }
+
+  wrapup(conversationId: string): WrapupRow | undefined {
+    return this.statements.wrapup.get(conversationId);
+  }
+
+  /** Open conversations a staff member takes part in (agent, consultant or joined supervisor). */
+  staffInbox(userId: string): ConversationRow[] {
+    return this.statements.staffInbox.all(userId);
+  }
+
+  notClosed(): ConversationRow[] {
+    return this.statements.notClosed.all();
+  }
+
+  /** An account's display name (staff shown to patients and colleagues), if the account exists. */
+  displayNameOf(userId: string): string | undefined {
+    return this.statements.displayName.get(userId)?.display_name;
   }
 }

@@ -1,11 +1,15 @@
 import type { Router } from 'express';
 import {
+  agentListResponseSchema,
+  conversationSettingsResponseSchema,
   visitorTokenRequestSchema,
   visitorTokenResponseSchema,
+  type AgentListResponse,
+  type ConversationSettingsResponse,
   type VisitorTokenResponse,
 } from '../contracts/conversations.js';
 import type { AppContext } from '../app.js';
-import { addGuardedRoute, anyone } from '../platform/auth/access.js';
+import { addGuardedRoute, anyone, staff } from '../platform/auth/access.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { tooManyRequests } from '../platform/http/errors.js';
 import { parseInput } from '../platform/http/validation.js';
@@ -36,6 +40,44 @@ export function registerConversationRoutes(api: Router, ctx: AppContext): void {
       const body: VisitorTokenResponse = { token, visitorId, expiresIn: ctx.visitorTokens.ttlSeconds };
       res.setHeader('Cache-Control', 'no-store');
       res.status(201).json(body);
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'get',
+      path: '/conversations/settings',
+      summary: 'The desk’s conversation settings: disposition codes, quick replies, session limit, queues to transfer to',
+      tags: ['conversations'],
+      access: staff,
+      responses: { 200: { description: 'Conversation settings', schema: conversationSettingsResponseSchema } },
+    },
+    (_req, res) => {
+      const body: ConversationSettingsResponse = {
+        ...ctx.conversations.settings,
+        queues: ctx.routing.config.queues.map((q) => ({ id: q.id, name: q.name })),
+      };
+      res.json(body);
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'get',
+      path: '/conversations/agents',
+      summary: 'Colleagues to transfer to or consult: agents with presence, load, capacity and skills',
+      tags: ['conversations'],
+      access: staff,
+      responses: { 200: { description: 'Agents', schema: agentListResponseSchema } },
+    },
+    (_req, res) => {
+      const body: AgentListResponse = { items: ctx.assignment.agents() };
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(body);
     },
   );
 }

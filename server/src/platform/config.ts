@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -35,21 +36,40 @@ const configSchema = z.object({
     .default([]),
   /** The built desktop renderer served at /desk. */
   DESK_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'desktop/dist/renderer')),
+  /** The built patient portal (served at /portal/) and chat widget (served at /widget.js). */
+  PORTAL_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'server/portal/dist')),
+  /**
+   * Clinic websites that embed the chat widget (comma-separated origins), allowed to call the
+   * visitor chat endpoints and the /patient channel from the browser; `*` allows any site.
+   */
+  WIDGET_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s*]+)$/, 'must be * or a comma-separated list of origins like https://clinic.example')))
+    .default([]),
   /** Desktop update files, served at /updates/<channel>/ for electron-updater's generic provider. */
   UPDATES_DIR: z.string().min(1).default('./data/updates'),
   /** How long a staff member whose last live connection dropped keeps their presence before going offline. */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /** How long an agent has to accept a chat offer before it goes to the next agent (routing default: 30 s). */
   ROUTING_OFFER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
-  /** Ignore the queues' business hours (demos and tests): every queue is open around the clock. */
-  ROUTING_ALWAYS_OPEN: booleanFlag.default(false),
+  /** Ignore the queues' business hours: every queue is open around the clock. Default: on in demo mode. */
+  ROUTING_ALWAYS_OPEN: booleanFlag.optional(),
+  /** A JSON file with the routing configuration (queues, business hours, overflow); default: the six built-in queues. */
+  ROUTING_CONFIG: z.string().min(1).optional(),
+  /** A JSON file with the conversation settings (dispositions, quick replies, …); default: built-in settings. */
+  CONVERSATIONS_CONFIG: z.string().min(1).optional(),
+  /** A JSON file with the follow-up survey after a chat (contracts/surveys.ts); default: the built-in survey. */
+  SURVEY_CONFIG: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'DEMO_MODE'> {
+export interface Config extends Omit<RawConfig, 'DEMO_MODE' | 'ROUTING_ALWAYS_OPEN'> {
   /** Demo accounts and synthetic data: on by default, off in production unless DEMO_MODE=1. */
   demoMode: boolean;
+  /** Set, or else on in demo mode (a demo at night would otherwise only say "closed"). */
+  ROUTING_ALWAYS_OPEN: boolean;
   /** Path of the SQLite file, or ':memory:'. */
   databasePath: string;
 }
@@ -72,7 +92,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const shown = relevant[name] === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got "${relevant[name]}")`;
     throw new ConfigError(`Invalid environment variable ${name}: ${issue.message}${shown}`);
   }
-  const { DEMO_MODE, ...rest } = parsed.data;
+  const { DEMO_MODE, ROUTING_ALWAYS_OPEN, ...rest } = parsed.data;
   const demoMode = DEMO_MODE ?? rest.NODE_ENV !== 'production';
-  return { ...rest, demoMode, databasePath: rest.DATABASE_URL.slice('sqlite:'.length) };
+  return { ...rest, demoMode, ROUTING_ALWAYS_OPEN: ROUTING_ALWAYS_OPEN ?? demoMode, databasePath: rest.DATABASE_URL.slice('sqlite:'.length) };
+}
+
+/**
+ * Reads a JSON configuration file named by an environment variable (`ROUTING_CONFIG`,
+ * `CONVERSATIONS_CONFIG`) and validates it; a missing, malformed or invalid file throws one line that
+ * names the variable, like a bad variable does.
+ */
+export function loadJsonConfigFile<S extends z.ZodType>(variable: string, file: string, schema: S): z.infer<S> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid environment variable ${variable}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Invalid environment variable ${variable}: "${file}" is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new ConfigError(`Invalid environment variable ${variable}: "${file}" ${where}${issue.message}`);
+  }
+  return parsed.data as z.infer<S>;
 }

@@ -467,3 +467,92 @@ describe('robustness', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('conversations given by hand (transfer, reassignment, restart)', () => {
+  it('assignDirect moves an assigned conversation and its load from one agent to another, freeing the first for waiting work', () => {
+    const { engine, agent, enqueue, offersTo } = setup();
+    agent('ana');
+    agent('ben');
+    const first = offered(enqueue('c1'));
+    value(engine.accept(first.offerId));
+    const owner = first.agentId;
+    const other = owner === 'ana' ? 'ben' : 'ana';
+    value(engine.setAgentState(other, { presence: 'available', skills: ['general'], capacity: 1 }));
+    const second = offered(enqueue('c2'));
+    expect(second.agentId).toBe(other);
+    value(engine.accept(second.offerId));
+
+    // c1 goes to the other agent, who is now over capacity: allowed by hand, but nothing new is offered to them.
+    expect(value(engine.assignDirect({ conversationId: 'c1', queueId: 'general', agentId: other }))).toEqual({ fromAgentId: owner });
+    expect(engine.conversation('c1')).toMatchObject({ state: 'assigned', agentId: other, reason: null });
+    expect(engine.agent(owner)).toMatchObject({ load: 0 });
+    expect(engine.agent(other)).toMatchObject({ load: 2 });
+    enqueue('c3');
+    expect(offersTo(owner)).toContain('c3');
+    // Giving it to the same agent again changes nothing; waiting conversations cannot be given by hand.
+    expect(value(engine.assignDirect({ conversationId: 'c1', queueId: 'general', agentId: other }))).toEqual({ fromAgentId: other });
+    expect(engine.agent(other)).toMatchObject({ load: 2 });
+    enqueue('c4');
+    expect(engine.assignDirect({ conversationId: 'c4', queueId: 'general', agentId: owner })).toMatchObject({ ok: false, error: { code: 'already_routed' } });
+  });
+
+  it('assignDirect registers an unknown conversation and agent (restart): the load counts once the agent is back', () => {
+    const { engine, enqueue, offersTo } = setup();
+    value(engine.assignDirect({ conversationId: 'old-1', queueId: 'general', agentId: 'ana', assignedAt: MONDAY_MORNING - 60_000 }));
+    value(engine.assignDirect({ conversationId: 'old-2', queueId: 'general', agentId: 'ana' }));
+    expect(engine.agent('ana')).toMatchObject({ presence: 'offline', load: 2 });
+    enqueue('new');
+    expect(offersTo('ana')).toEqual([]);
+    // Back with capacity 3: one more offer, not three.
+    value(engine.setAgentState('ana', { presence: 'available', skills: ['general'], capacity: 3 }));
+    expect(offersTo('ana')).toEqual(['new']);
+    expect(engine.agent('ana')).toMatchObject({ load: 3 });
+    // Releasing a restored conversation frees the agent like any other.
+    value(engine.released('ana', 'old-1'));
+    expect(engine.agent('ana')).toMatchObject({ load: 2 });
+    expect(engine.assignDirect({ conversationId: 'x', queueId: 'nope', agentId: 'ana' })).toMatchObject({ ok: false, error: { code: 'unknown_queue' } });
+    expect(engine.assignDirect({ conversationId: 'x', queueId: 'general', agentId: 'bad id!' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
+
+  it('reassignActive requeues an agent’s accepted conversations at the head, without touching their presence', () => {
+    const { engine, agent, enqueue, of, offersTo } = setup();
+    agent('ana');
+    value(engine.accept(offered(enqueue('c1')).offerId));
+    value(engine.setAgentState('ana', { presence: 'busy', skills: ['general'] }));
+    enqueue('c2');
+    expect(value(engine.reassignActive('ana'))).toEqual({ requeued: ['c1'] });
+    expect(of('conversation.requeued')).toEqual([{ type: 'conversation.requeued', conversationId: 'c1', queueId: 'general', fromAgentId: 'ana', cause: 'agent-unresponsive' }]);
+    expect(engine.agent('ana')).toMatchObject({ presence: 'busy', load: 0 });
+    expect(value(engine.positions('general')).map((p) => p.conversationId)).toEqual(['c1', 'c2']);
+    // Not back to the same agent: after c1's first offer, she is offered c2 only.
+    value(engine.setAgentState('ana', { presence: 'available', skills: ['general'] }));
+    expect(offersTo('ana')).toEqual(['c1', 'c2']);
+    expect(engine.conversation('c1')).toMatchObject({ state: 'waiting' });
+    expect(engine.reassignActive('nobody')).toMatchObject({ ok: false, error: { code: 'unknown_agent' } });
+  });
+
+  it('enqueue can exclude agents (the one who just transferred it); pendingOffers lists an agent’s offers', () => {
+    const { engine, agent } = setup();
+    agent('ana');
+    const outcome = value(engine.enqueue({ conversationId: 'c1', queueId: 'general' }, { excludeAgents: ['ana'] }));
+    expect(outcome.outcome).toBe('queued');
+    agent('ben');
+    expect(engine.pendingOffers('ben')).toEqual([expect.objectContaining({ conversationId: 'c1', agentId: 'ben', queueId: 'general', expiresAt: MONDAY_MORNING + 30_000 })]);
+    expect(engine.pendingOffers('ben')[0]).not.toHaveProperty('timer');
+    expect(engine.pendingOffers('ana')).toEqual([]);
+    expect(engine.pendingOffers('nobody')).toEqual([]);
+  });
+
+  it('snapshot reports per queue offers, oldest wait, estimate and available agents, and per agent skills and conversations', () => {
+    const { engine, clock, agent, enqueue } = setup();
+    agent('ana', ['general'], { capacity: 1 });
+    enqueue('c1');
+    enqueue('c2');
+    clock.advance(5000);
+    enqueue('c3');
+    const general = engine.snapshot().queues.find((q) => q.queueId === 'general')!;
+    expect(general).toMatchObject({ waiting: 2, offered: 1, oldestWaitMs: 5000, agentsAvailable: 1, estimatedWaitMs: expect.any(Number) });
+    expect(engine.snapshot().queues.find((q) => q.queueId === 'spanish')).toMatchObject({ waiting: 0, offered: 0, oldestWaitMs: null, estimatedWaitMs: null, agentsAvailable: 0 });
+    expect(engine.snapshot().agents).toEqual([expect.objectContaining({ agentId: 'ana', skills: ['general'], conversationIds: [], offers: 1 })]);
+  });
+});

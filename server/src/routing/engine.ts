@@ -60,8 +60,32 @@ export interface RoutingEngineOptions {
 }
 
 export interface RoutingSnapshot {
-  queues: { queueId: string; name: string; waiting: number; waitingByPriority: number[]; agentsSignedIn: number; open: boolean }[];
-  agents: { agentId: string; presence: RoutedAgent['presence']; load: number; capacity: number; offers: number; conversations: number }[];
+  queues: {
+    queueId: string;
+    name: string;
+    waiting: number;
+    waitingByPriority: number[];
+    /** Conversations of the queue with an offer out. */
+    offered: number;
+    /** How long the longest-waiting caller has waited (ms); null when nobody waits. */
+    oldestWaitMs: number | null;
+    /** The wait a caller arriving now can expect (ms); null when no agent of the queue is signed in. */
+    estimatedWaitMs: number | null;
+    agentsSignedIn: number;
+    /** Agents of the queue whose presence is `available`. */
+    agentsAvailable: number;
+    open: boolean;
+  }[];
+  agents: {
+    agentId: string;
+    presence: RoutedAgent['presence'];
+    load: number;
+    capacity: number;
+    skills: Skill[];
+    offers: number;
+    conversations: number;
+    conversationIds: string[];
+  }[];
   conversations: { conversationId: string; queueId: string; priority: number; state: RoutedConversation['state']; agentId: string | null; waitedMs: number; reason: AssignmentReason | null }[];
 }
 
@@ -121,8 +145,11 @@ export class RoutingEngine {
   // Conversations
   // -------------------------------------------------------------------------------------------
 
-  /** Put a conversation in line (or tell why not: out of hours); offers it at once when an agent is free. */
-  enqueue(input: EnqueueRequestInput): RoutingResult<EnqueueOutcome> {
+  /**
+   * Put a conversation in line (or tell why not: out of hours); offers it at once when an agent is free.
+   * `excludeAgents`: agents not to offer it to (e.g. the agent who just transferred it away).
+   */
+  enqueue(input: EnqueueRequestInput, options: { excludeAgents?: readonly string[] } = {}): RoutingResult<EnqueueOutcome> {
     const parsed = enqueueRequestSchema.safeParse(input);
     if (!parsed.success) return fail('bad_input', issuesText(parsed.error));
     const request = parsed.data;
@@ -146,7 +173,7 @@ export class RoutingEngine {
       enqueuedAt,
       order: enqueuedAt,
       seq: ++this.seq,
-      excludedAgents: new Map(),
+      excludedAgents: new Map((options.excludeAgents ?? []).map((agentId) => [agentId, 'declined'] as const)),
       state: 'waiting',
       offerId: null,
       agentId: null,
@@ -320,22 +347,134 @@ export class RoutingEngine {
     for (const offerId of [...agent.offers]) {
       requeued.push(this.withdrawOffer(offerId, 'agent-unresponsive', 'head', false));
     }
-    if (options.reassignActive) {
-      for (const conversationId of [...agent.conversations]) {
-        const conversation = this.store.getConversation(conversationId)!;
-        agent.conversations.delete(conversationId);
-        agent.load--;
-        conversation.excludedAgents.set(agentId, 'timed-out');
-        conversation.agentId = null;
-        conversation.assignedAt = null;
-        this.putBack(conversation, 'head');
-        this.emit({ type: 'conversation.requeued', conversationId, queueId: conversation.queueId, fromAgentId: agentId, cause: 'agent-unresponsive' });
-        requeued.push(conversation);
-      }
-      this.store.saveAgent(agent);
-    }
+    if (options.reassignActive) requeued.push(...this.takeActiveFrom(agent));
     for (const conversation of requeued) this.dispatchConversation(conversation);
     return ok({ requeued: requeued.map((c) => c.conversationId) });
+  }
+
+  /**
+   * The agent's accepted conversations go back to the head of their lines and to other agents
+   * (`conversation.requeued` for each, before any new offer). Their presence is left as it is.
+   */
+  reassignActive(agentId: string): RoutingResult<{ requeued: string[] }> {
+    const agent = this.store.getAgent(agentId);
+    if (!agent) return fail('unknown_agent', `No agent ${agentId}.`);
+    const requeued = this.takeActiveFrom(agent);
+    for (const conversation of requeued) this.dispatchConversation(conversation);
+    return ok({ requeued: requeued.map((c) => c.conversationId) });
+  }
+
+  private takeActiveFrom(agent: RoutedAgent): RoutedConversation[] {
+    const requeued: RoutedConversation[] = [];
+    for (const conversationId of [...agent.conversations]) {
+      const conversation = this.store.getConversation(conversationId)!;
+      agent.conversations.delete(conversationId);
+      agent.load--;
+      conversation.excludedAgents.set(agent.agentId, 'timed-out');
+      conversation.agentId = null;
+      conversation.assignedAt = null;
+      this.putBack(conversation, 'head');
+      this.emit({ type: 'conversation.requeued', conversationId, queueId: conversation.queueId, fromAgentId: agent.agentId, cause: 'agent-unresponsive' });
+      requeued.push(conversation);
+    }
+    this.store.saveAgent(agent);
+    return requeued;
+  }
+
+  /**
+   * A conversation becomes an agent's without an offer: a transfer or reassignment to them, or, at
+   * start, a conversation that was already theirs (restoring their load). A conversation assigned to
+   * another agent moves (that agent's capacity is freed); an unknown one is registered as assigned.
+   * An agent routing has not seen yet is registered offline with the default capacity until their
+   * presence arrives. Waiting or offered conversations are refused (`already_routed`).
+   */
+  assignDirect(input: EnqueueRequestInput & { agentId: string; assignedAt?: number }): RoutingResult<{ fromAgentId: string | null }> {
+    const { agentId, assignedAt, ...enqueue } = input;
+    const parsed = enqueueRequestSchema.safeParse(enqueue);
+    if (!parsed.success) return fail('bad_input', issuesText(parsed.error));
+    const id = agentIdSchema.safeParse(agentId);
+    if (!id.success) return fail('bad_input', `agentId: ${issuesText(id.error)}`);
+    const request = parsed.data;
+    if (!this.queues.has(request.queueId)) return fail('unknown_queue', `No queue ${request.queueId}.`);
+    const now = this.clock.now();
+    const existing = this.store.getConversation(request.conversationId);
+    if (existing && existing.state !== 'assigned') return fail('already_routed', `Conversation ${request.conversationId} is waiting for an agent.`);
+    const target = this.store.getAgent(agentId) ?? this.registerAgent(agentId);
+    let fromAgentId: string | null = null;
+    if (existing) {
+      if (existing.agentId === target.agentId) return ok({ fromAgentId: target.agentId });
+      fromAgentId = existing.agentId;
+      const previous = fromAgentId === null ? undefined : this.store.getAgent(fromAgentId);
+      if (previous) {
+        previous.conversations.delete(existing.conversationId);
+        previous.load--;
+        this.store.saveAgent(previous);
+      }
+      existing.agentId = target.agentId;
+      existing.reason = null;
+      this.store.saveConversation(existing);
+      target.conversations.add(existing.conversationId);
+      target.load++;
+      this.store.saveAgent(target);
+      if (previous) this.dispatchAgent(previous);
+      return ok({ fromAgentId });
+    }
+    const enqueuedAt = request.enqueuedAt ?? now;
+    this.store.saveConversation({
+      conversationId: request.conversationId,
+      queueId: request.queueId,
+      priority: request.priority,
+      skills: [...new Set(request.skills)],
+      enqueuedAt,
+      order: enqueuedAt,
+      seq: ++this.seq,
+      excludedAgents: new Map(),
+      state: 'assigned',
+      offerId: null,
+      agentId: target.agentId,
+      assignedAt: assignedAt ?? now,
+      reason: null,
+      lastPosition: null,
+      overflowTimer: null,
+    });
+    target.conversations.add(request.conversationId);
+    target.load++;
+    this.store.saveAgent(target);
+    return ok({ fromAgentId });
+  }
+
+  private registerAgent(agentId: string): RoutedAgent {
+    const agent: RoutedAgent = {
+      agentId,
+      presence: 'offline',
+      skills: new Set(),
+      capacity: this.config.defaultCapacity,
+      load: 0,
+      idleSince: this.clock.now(),
+      consecutiveTimeouts: 0,
+      offers: new Set(),
+      conversations: new Set(),
+      queueIds: [],
+    };
+    this.store.saveAgent(agent);
+    return agent;
+  }
+
+  /** The agent's pending offers, oldest first (a reconnecting desk gets them back). */
+  pendingOffers(agentId: string): Omit<Offer, 'timer'>[] {
+    const agent = this.store.getAgent(agentId);
+    if (!agent) return [];
+    return [...agent.offers]
+      .map((offerId) => this.store.getOffer(offerId)!)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map(({ timer, ...offer }) => {
+        void timer;
+        return offer;
+      });
+  }
+
+  agent(agentId: string): RoutedAgent | undefined {
+    return this.store.getAgent(agentId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -371,19 +510,44 @@ export class RoutingEngine {
 
   snapshot(): RoutingSnapshot {
     const now = this.clock.now();
+    const offered = new Map<string, number>();
+    for (const c of this.store.conversations()) if (c.state === 'offered') offered.set(c.queueId, (offered.get(c.queueId) ?? 0) + 1);
     return {
       queues: this.config.queues.map((q) => {
         const lines = this.lines.get(q.id)!;
+        const waiting = lines.reduce((n, l) => n + l.size, 0);
+        let oldestEnqueuedAt: number | null = null;
+        for (const line of lines) {
+          // FIFO per priority: the longest wait of a line is among its first few (put-back ones go first).
+          for (const c of line) {
+            if (oldestEnqueuedAt === null || c.enqueuedAt < oldestEnqueuedAt) oldestEnqueuedAt = c.enqueuedAt;
+            break;
+          }
+        }
+        const agents = [...this.agentsByQueue.get(q.id)!];
         return {
           queueId: q.id,
           name: q.name,
-          waiting: lines.reduce((n, l) => n + l.size, 0),
+          waiting,
           waitingByPriority: lines.map((l) => l.size),
-          agentsSignedIn: [...this.agentsByQueue.get(q.id)!].filter((a) => a.presence !== 'offline').length,
+          offered: offered.get(q.id) ?? 0,
+          oldestWaitMs: oldestEnqueuedAt === null ? null : now - oldestEnqueuedAt,
+          estimatedWaitMs: this.estimator(q.id)(waiting + 1),
+          agentsSignedIn: agents.filter((a) => a.presence !== 'offline').length,
+          agentsAvailable: agents.filter((a) => a.presence === 'available').length,
           open: businessHoursStatus(q.businessHours, now).open,
         };
       }),
-      agents: [...this.store.agents()].map((a) => ({ agentId: a.agentId, presence: a.presence, load: a.load, capacity: a.capacity, offers: a.offers.size, conversations: a.conversations.size })),
+      agents: [...this.store.agents()].map((a) => ({
+        agentId: a.agentId,
+        presence: a.presence,
+        load: a.load,
+        capacity: a.capacity,
+        skills: [...a.skills],
+        offers: a.offers.size,
+        conversations: a.conversations.size,
+        conversationIds: [...a.conversations],
+      })),
       conversations: [...this.store.conversations()].map((c) => ({
         conversationId: c.conversationId,
         queueId: c.queueId,

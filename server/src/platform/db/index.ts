@@ -8,6 +8,9 @@ import * as m002 from './migrations/002_accounts_and_audit.js';
 import * as m003 from './migrations/003_search_covering_indexes.js';
 import * as m004 from './migrations/004_account_security.js';
 import * as m005 from './migrations/005_conversations.js';
+import * as m006 from './migrations/006_message_attachments.js';
+import * as m007 from './migrations/007_conversation_ownership.js';
+import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js';
 
 export type { Database } from './schema.js';
 
@@ -18,6 +21,9 @@ const migrations: Record<string, Migration> = {
   '003_search_covering_indexes': m003,
   '004_account_security': m004,
   '005_conversations': m005,
+  '006_message_attachments': m006,
+  '007_conversation_ownership': m007,
+  '008_attachments_surveys_routing_profiles': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

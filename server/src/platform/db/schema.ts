@@ -124,6 +124,20 @@ export interface ConversationTable {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  /** The agent who owns the conversation now (migration 007). */
+  agent_id: string | null;
+  /** When it started waiting for a person (queued; migration 007). */
+  queued_at: string | null;
+  /** JSON `AssignmentReason` of the routing decision that gave it to its agent (migration 007). */
+  assignment_reason: string | null;
+}
+
+export interface ConversationWrapupTable {
+  conversation_id: string;
+  disposition: string | null;
+  notes: string | null;
+  by_user_id: string;
+  at: string;
 }
 
 export interface ConversationParticipantTable {
@@ -146,6 +160,8 @@ export interface ConversationMessageTable {
   kind: string;
   body: string;
   created_at: string;
+  /** JSON `AttachmentView` on `attachment` messages (migration 006). */
+  attachment: string | null;
 }
 
 export interface ConversationReceiptTable {
@@ -154,6 +170,48 @@ export interface ConversationReceiptTable {
   delivered_seq: number;
   read_seq: number;
   updated_at: string;
+}
+
+/** Bytes of a file uploaded into a chat (migration 008). */
+export interface AttachmentTable {
+  id: string;
+  conversation_id: string;
+  uploader_id: string;
+  client_message_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: string;
+}
+
+/** One follow-up survey per conversation; the token is stored only as its SHA-256 (migration 008). */
+export interface SurveyOfferTable {
+  conversation_id: string;
+  token_hash: string;
+  survey_id: string;
+  patient_id: string | null;
+  agent_id: string | null;
+  queue: string | null;
+  created_at: string;
+  expires_at: string;
+  answered_at: string | null;
+  /** The QuestionnaireResponse id, once answered. */
+  response_id: string | null;
+  /** JSON `SurveyAnswers`, once answered. */
+  answers: string | null;
+  csat: number | null;
+  nps: number | null;
+}
+
+/** An agent's skills (JSON array) and capacity for routing (migration 008). */
+export interface AgentRoutingProfileTable {
+  user_id: string;
+  skills: string;
+  capacity: number;
+  updated_at: string;
+  updated_by: string | null;
 }
 
 export interface Database {
@@ -171,4 +229,8 @@ export interface Database {
   conversation_participants: ConversationParticipantTable;
   conversation_messages: ConversationMessageTable;
   conversation_receipts: ConversationReceiptTable;
+  attachments: AttachmentTable;
+  survey_offers: SurveyOfferTable;
+  agent_routing_profiles: AgentRoutingProfileTable;
+  conversation_wrapups: ConversationWrapupTable;
 }

@@ -14,7 +14,14 @@ declare module 'http' {
   }
 }
 
-export function requestLogger(logger: Logger, options: { ignore?: (path: string) => boolean } = {}): RequestHandler {
+export interface RequestLogOptions {
+  /** Paths not logged at all (health probes). */
+  ignore?: (path: string) => boolean;
+  /** Rewrites a path before it is logged, e.g. to mask a secret carried in it. */
+  redact?: (path: string) => string;
+}
+
+export function requestLogger(logger: Logger, options: RequestLogOptions = {}): RequestHandler {
   return (req, res, next) => {
     const id = requestIdFor(req.headers['x-request-id']);
     req.id = id;
@@ -22,8 +29,9 @@ export function requestLogger(logger: Logger, options: { ignore?: (path: string)
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       // The path only: query strings can carry search terms about patients.
-      const path = req.originalUrl.split('?', 1)[0]!;
-      if (options.ignore?.(path)) return;
+      const raw = req.originalUrl.split('?', 1)[0]!;
+      if (options.ignore?.(raw)) return;
+      const path = options.redact ? options.redact(raw) : raw;
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;

@@ -21,9 +21,11 @@ import {
 import type { AppContext } from '../../app.js';
 import type { Principal } from '../auth/principal.js';
 import { SlidingWindowLimiter } from '../auth/rate-limit.js';
-import { allowedOrigins } from '../http/cors.js';
+import { realtimeCorsOrigin } from '../../portal/cors.js';
 import { PATIENT_NAMESPACE } from '../../contracts/conversations.js';
 import { attachConversationRealtime } from '../../conversations/realtime.js';
+import { attachSupervisionRealtime } from '../../supervision/realtime.js';
+import { attachSurveyRealtime } from '../../surveys/realtime.js';
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 interface SocketData {
@@ -54,7 +56,8 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
     serveClient: false,
     // Browsers at /desk are same-origin; the desktop app (app://desk) and configured origins need
     // CORS for the polling transport, as for the REST API. Tokens, not cookies, authenticate.
-    cors: { origin: [...allowedOrigins(ctx.config.CORS_ORIGINS)], credentials: false },
+    // The chat widget on clinic sites (WIDGET_ORIGINS) also connects to /patient from their origin.
+    cors: { origin: realtimeCorsOrigin(ctx.config), credentials: false },
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 10_000,
     pingTimeout: 5_000,
@@ -134,6 +137,10 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
 
   // Conversations: the /patient namespace (patients and chat visitors) and conversation events on /staff.
   const detachConversations = attachConversationRealtime({ patient: io.of(PATIENT_NAMESPACE), staff: staffNamespace }, ctx);
+  // Supervision: `supervisor:*` events on /staff (supervisors and admins) and the live snapshot.
+  const detachSupervision = attachSupervisionRealtime(staffNamespace, ctx);
+  // Follow-up surveys: `survey:offer` to the patient, `survey:submit` from them (after the /patient auth above).
+  const detachSurveys = attachSurveyRealtime({ patient: io.of(PATIENT_NAMESPACE) }, ctx);
 
   const unsubscribe = ctx.presence.onChange((presence) => {
     staffNamespace.to(userRoom(presence.userId)).to(PRESENCE_WATCHERS).emit('presence:changed', presence);
@@ -144,6 +151,8 @@ export function attachRealtime(server: http.Server, ctx: AppContext, options: Re
     close: async () => {
       unsubscribe();
       detachConversations();
+      detachSupervision();
+      detachSurveys();
       // Closing the transports (not disconnecting the sockets, which tells clients to stay away)
       // lets clients reconnect by themselves once the server is back. io.close() would also close
       // the HTTP server, which the caller owns.

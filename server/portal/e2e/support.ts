@@ -1,0 +1,99 @@
+/** Browser-test helpers for the portal and the chat widget: Debian's Chromium, a staff socket, a clinic site. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import type { MessageView, OfferEvent, ReceiptEvent, TypingEvent } from '../../src/contracts/conversations.js';
+import type { TestServer } from '../../src/testing/server.js';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Collects uncaught page errors, so a test can assert the page never broke. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return errors;
+}
+
+/** A made-up clinic website on its own origin, with the one-tag embed pointing at `serverUrl`. */
+export interface ClinicSite {
+  origin: string;
+  setServer(serverUrl: string): void;
+  close(): Promise<void>;
+}
+
+export async function startClinicSite(): Promise<ClinicSite> {
+  let serverUrl = '';
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/' && !req.url?.startsWith('/?')) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Riverside Family Clinic</title>
+<style>* { font-family: serif; } button { background: hotpink !important; font-size: 30px !important; text-transform: uppercase; }</style>
+</head><body>
+<h1>Riverside Family Clinic</h1>
+<p>Welcome. Our team is here to help.</p>
+<button type="button">Clinic newsletter</button>
+<script src="${serverUrl}/widget.js" data-clinic-name="Riverside Family Clinic" async></script>
+</body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    setServer: (url) => {
+      serverUrl = url;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An agent's desk, as a plain socket.io client on /staff. */
+export interface StaffDesk {
+  socket: Socket;
+  offers: OfferEvent[];
+  messages: MessageView[];
+  typing: TypingEvent[];
+  receipts: ReceiptEvent[];
+}
+
+export async function staffDesk(server: TestServer, userId: string): Promise<StaffDesk> {
+  const token = await server.tokenFor({ kind: 'staff', userId, email: `${userId}@example.test`, role: 'agent', practitionerId: null });
+  const socket = io(`${server.url}/staff`, { auth: { token }, transports: ['websocket'], forceNew: true });
+  const desk: StaffDesk = { socket, offers: [], messages: [], typing: [], receipts: [] };
+  socket.on('offer:new', (o: OfferEvent) => desk.offers.push(o));
+  socket.on('message:new', (m: MessageView) => desk.messages.push(m));
+  socket.on('typing', (t: TypingEvent) => desk.typing.push(t));
+  socket.on('receipt', (r: ReceiptEvent) => desk.receipts.push(r));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const ack = (await socket.emitWithAck('presence:set', { state: 'available' })) as { ok: boolean };
+  if (!ack.ok) throw new Error('presence:set failed');
+  return desk;
+}
+
+export async function until<T>(probe: () => T | undefined | false | null, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** How often `needle` occurs in `text`. */
+export const occurrences = (text: string, needle: string) => text.split(needle).length - 1;

@@ -1,0 +1,200 @@
+/**
+ * Files into and out of a chat, under /api/conversations/:conversationId:
+ *
+ * - `POST …/attachments?clientMessageId=&fileName=` — the raw file as the body with its Content-Type
+ * - `GET  …/attachments/:attachmentId` — the file, as a download that browsers never render inline
+ * - `GET  …/transcript?format=json|text` — the participant's view of the whole conversation
+ *
+ * Chat visitors hold a visitor token, not an access token, so this router is mounted before the
+ * app's access-token middleware and authenticates either kind itself (`participantAuth`). Only the
+ * upload route reads a raw body, limited to MAX_ATTACHMENT_BYTES.
+ */
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import {
+  MAX_ATTACHMENT_BYTES,
+  attachmentUploadQuerySchema,
+  messageSchema,
+  transcriptQuerySchema,
+  type AttachmentContentType,
+} from '../contracts/conversations.js';
+import type { AppContext } from '../app.js';
+import { ConversationFailure, type Actor } from '../conversations/service.js';
+import { AppError, badRequest, unauthorized, unsupportedMediaType } from '../platform/http/errors.js';
+import { parseInput } from '../platform/http/validation.js';
+import { acceptedContentType, contentDisposition } from './files.js';
+import { AttachmentService, tooLarge } from './service.js';
+import { readTranscript, transcriptFileName, transcriptText } from './transcript.js';
+
+const conversationIdSchema = z.string().min(1).max(100);
+const attachmentIdSchema = z.string().min(1).max(100);
+
+const FAILURE_STATUS: Record<ConversationFailure['code'], number> = {
+  bad_payload: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+  internal: 500,
+};
+
+/** The conversation service's refusals as HTTP errors. */
+function asHttpError(err: unknown): unknown {
+  if (!(err instanceof ConversationFailure)) return err;
+  return new AppError(FAILURE_STATUS[err.code], err.code === 'bad_payload' ? 'bad_request' : err.code, err.message);
+}
+
+function facts(req: Request): { ip: string | null; requestId: string | null } {
+  return { ip: req.ip ?? null, requestId: req.id === undefined ? null : String(req.id) };
+}
+
+interface Locals {
+  actor: Actor;
+  contentType: AttachmentContentType;
+  query: z.infer<typeof attachmentUploadQuerySchema>;
+  conversationId: string;
+}
+const locals = (res: Response) => res.locals as Locals;
+
+/** A signed-in patient's or staff member's access token, or a chat visitor's token, as an `Actor`. */
+export function participantAuth(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(req.headers.authorization ?? '');
+    if (!match) throw unauthorized('Send "Authorization: Bearer <token>" with your access token or chat visitor token.');
+    const token = match[1]!;
+    const actor = await ctx.tokens.verifyAccessToken(token).then(
+      (principal): Actor =>
+        principal.kind === 'patient'
+          ? { kind: 'patient', userId: principal.userId, patientId: principal.patientId, displayName: null }
+          : { kind: 'staff', userId: principal.userId, role: principal.role, displayName: null },
+      () =>
+        ctx.visitorTokens.verify(token).then(
+          (visitor): Actor => ({ kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName }),
+          () => undefined,
+        ),
+    );
+    if (!actor) throw unauthorized('The token is invalid or has expired: sign in (or start the chat) again.');
+    locals(res).actor = actor;
+    next();
+  };
+}
+
+export function createConversationFileRouter(ctx: AppContext): Router {
+  const router = express.Router();
+  const attachments = new AttachmentService({ sqlite: ctx.database.sqlite, conversations: ctx.conversations, audit: ctx.audit });
+  const auth = participantAuth(ctx);
+  const rawBody = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES, inflate: false });
+  const tags = ['conversations'];
+  const conversationId = (req: Request) => parseInput(conversationIdSchema, req.params.conversationId, 'conversationId');
+
+  ctx.openapi.add({
+    method: 'post',
+    path: '/api/conversations/:conversationId/attachments',
+    summary: `Upload a file into the chat (raw body, PNG/JPEG/GIF/WEBP/PDF, at most ${MAX_ATTACHMENT_BYTES} bytes) as an attachment message (participants; visitor tokens accepted)`,
+    tags,
+    auth: true,
+    query: attachmentUploadQuerySchema,
+    responses: {
+      200: { description: 'A resend: the message stored before', schema: z.object({ message: messageSchema }) },
+      201: { description: 'The stored attachment message', schema: z.object({ message: messageSchema }) },
+      403: { description: 'Not a participant' },
+      404: { description: 'Unknown conversation' },
+      409: { description: 'The conversation is closed or in wrap-up' },
+      413: { description: 'The file is too large' },
+      415: { description: 'Type not allowed, or the content does not match it' },
+    },
+  });
+  const checkUpload: RequestHandler = (req, res, next) => {
+    const query = parseInput(attachmentUploadQuerySchema, req.query, 'query');
+    const id = conversationId(req);
+    const contentType = acceptedContentType(req.headers['content-type']);
+    if (!contentType) {
+      throw unsupportedMediaType('Send the file with its Content-Type: image/png, image/jpeg, image/gif, image/webp or application/pdf.');
+    }
+    // Refuse before reading up to 10 MiB that could not be stored anyway.
+    try {
+      attachments.checkCanUpload(locals(res).actor, id, query.clientMessageId);
+    } catch (err) {
+      throw asHttpError(err);
+    }
+    Object.assign(locals(res), { query, contentType, conversationId: id });
+    next();
+  };
+  const readFile: RequestHandler = (req, res, next) => {
+    rawBody(req, res, (err?: unknown) => {
+      const type = (err as { type?: string } | undefined)?.type;
+      if (type === 'entity.too.large') next(tooLarge());
+      else if (type === 'encoding.unsupported') next(unsupportedMediaType('Send the file without Content-Encoding.'));
+      else next(err);
+    });
+  };
+  router.post('/conversations/:conversationId/attachments', auth, checkUpload, readFile, (req: Request, res: Response) => {
+    const { actor, query, contentType, conversationId: id } = locals(res);
+    if (!Buffer.isBuffer(req.body)) throw badRequest('Send the file as the request body.');
+    try {
+      const { message, duplicate } = attachments.upload(actor, { conversationId: id, clientMessageId: query.clientMessageId, fileName: query.fileName, contentType, data: req.body });
+      res.status(duplicate ? 200 : 201).json({ message });
+    } catch (err) {
+      throw asHttpError(err);
+    }
+  });
+
+  ctx.openapi.add({
+    method: 'get',
+    path: '/api/conversations/:conversationId/attachments/:attachmentId',
+    summary: 'Download a file of the chat (participants; supervisors and admins; staff reads audited)',
+    tags,
+    auth: true,
+    responses: { 200: { description: 'The file, as an attachment download' }, 403: { description: 'Not a participant' }, 404: { description: 'Unknown conversation or file' } },
+  });
+  router.get('/conversations/:conversationId/attachments/:attachmentId', auth, (req: Request, res: Response) => {
+    const id = conversationId(req);
+    const attachmentId = parseInput(attachmentIdSchema, req.params.attachmentId, 'attachmentId');
+    let file;
+    try {
+      file = attachments.download(locals(res).actor, id, attachmentId, facts(req));
+    } catch (err) {
+      throw asHttpError(err);
+    }
+    res.setHeader('Content-Type', file.content_type);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', contentDisposition(file.file_name));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Even if a browser did render it, it would run in an opaque origin with no scripts.
+    res.setHeader('Content-Security-Policy', 'sandbox');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('ETag', `"${file.sha256}"`);
+    res.end(file.data);
+  });
+
+  ctx.openapi.add({
+    method: 'get',
+    path: '/api/conversations/:conversationId/transcript',
+    summary: 'The whole conversation as the participant sees it, as JSON or a text download (patients: no notes or whispers; staff reads audited)',
+    tags,
+    auth: true,
+    query: transcriptQuerySchema,
+    responses: { 200: { description: '`{ conversation, messages }`, or text/plain with format=text' }, 403: { description: 'Not a participant' }, 404: { description: 'Unknown conversation' } },
+  });
+  router.get('/conversations/:conversationId/transcript', auth, (req: Request, res: Response) => {
+    const id = conversationId(req);
+    const { format } = parseInput(transcriptQuerySchema, req.query, 'query');
+    const { actor } = locals(res);
+    let transcript;
+    try {
+      transcript = readTranscript(ctx, actor, id, facts(req));
+    } catch (err) {
+      throw asHttpError(err);
+    }
+    res.setHeader('Cache-Control', 'private, no-store');
+    if (format === 'json') {
+      res.json(transcript);
+      return;
+    }
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${transcriptFileName(transcript.conversation)}"`);
+    res.send(transcriptText(transcript, actor.userId));
+  });
+
+  return router;
+}

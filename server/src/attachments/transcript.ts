@@ -1,0 +1,101 @@
+/**
+ * A participant's download of a whole conversation: every message they may see, paged through the
+ * conversation service's `sync` (which checks membership, leaves notes and whispers out for
+ * patients and audits staff reads), as JSON or as readable text.
+ */
+import type { ConversationView, MessageView } from '../contracts/conversations.js';
+import { toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
+import type { AuditLog } from '../platform/audit/audit.js';
+
+export interface Transcript {
+  conversation: ConversationView;
+  messages: MessageView[];
+}
+
+export function readTranscript(
+  deps: { conversations: ConversationService; audit: AuditLog },
+  actor: Actor,
+  conversationId: string,
+  facts: { ip: string | null; requestId: string | null },
+): Transcript {
+  const messages: MessageView[] = [];
+  let afterSeq = 0;
+  for (;;) {
+    const page = deps.conversations.sync(actor, conversationId, afterSeq);
+    messages.push(...page.messages);
+    const last = page.messages.at(-1);
+    if (!page.hasMore || !last) {
+      if (actor.kind === 'staff' && page.conversation.patient_id !== null) {
+        // `sync` audited each page as a read; the export itself is worth its own row.
+        deps.audit.record({
+          actorId: actor.userId,
+          actorRole: actor.role,
+          action: 'phi.read',
+          resourceType: 'Conversation',
+          resourceId: conversationId,
+          patientId: page.conversation.patient_id,
+          reason: 'conversation participant',
+          ip: facts.ip,
+          requestId: facts.requestId,
+          details: { purpose: 'conversation.transcript', messages: messages.length },
+        });
+      }
+      return { conversation: toConversationView(page.conversation, actor.kind === 'staff' ? 'staff' : 'patient'), messages };
+    }
+    afterSeq = last.seq;
+  }
+}
+
+const SENDER_LABELS: Record<MessageView['sender']['kind'], string> = {
+  patient: 'Patient',
+  visitor: 'Visitor',
+  bot: 'Assistant',
+  agent: 'Agent',
+  consultant: 'Consultant',
+  supervisor: 'Supervisor',
+  system: 'System',
+};
+
+/** `2025-03-04 15:06:07 UTC` */
+function stamp(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function label(message: MessageView, viewerId: string, visitorName: string | null): string {
+  if (message.sender.id === viewerId && message.sender.kind !== 'system') return 'You';
+  if (message.sender.kind === 'visitor' && visitorName) return visitorName;
+  return SENDER_LABELS[message.sender.kind];
+}
+
+/** The transcript as plain text, one message per entry, times in UTC, from the viewer's point of view. */
+export function transcriptText(transcript: Transcript, viewerId: string): string {
+  const { conversation, messages } = transcript;
+  const lines = [
+    'Carebridge chat transcript',
+    `Conversation: ${conversation.id}`,
+    `Started: ${stamp(conversation.createdAt)}`,
+    ...(conversation.closedAt ? [`Ended: ${stamp(conversation.closedAt)}`] : []),
+    '',
+  ];
+  for (const message of messages) {
+    const who = label(message, viewerId, conversation.visitorName);
+    const tag = message.kind === 'note' ? ' (internal note)' : message.kind === 'whisper' ? ' (whisper to the agent)' : '';
+    const body =
+      message.kind === 'attachment' && message.attachment
+        ? `[attachment: ${message.attachment.fileName}, ${message.attachment.contentType}, ${sizeText(message.attachment.size)}]`
+        : message.body;
+    // Continuation lines are indented so every entry starts with its time.
+    lines.push(`[${stamp(message.createdAt)}] ${who}${tag}: ${body.replace(/\r?\n/g, '\n    ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function transcriptFileName(conversation: ConversationView): string {
+  return `carebridge-chat-${conversation.createdAt.slice(0, 10)}.txt`;
+}
