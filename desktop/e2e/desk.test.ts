@@ -1,6 +1,6 @@
 /**
  * The /desk renderer in Debian's Chromium against a real server: sign-in and its failures, the
- * role's workspaces, presence, reconnect after a restart, drafts across reloads, inactivity logoff.
+ * role's workspaces, presence, reconnect after a restart, conversation links, inactivity logoff.
  */
 import net from 'node:net';
 import { generate } from 'otplib';
@@ -167,15 +167,11 @@ describe('/desk signed in', () => {
     await expect.poll(() => page.getByRole('combobox', { name: 'Presence' }).inputValue()).toBe('away');
   });
 
-  it('a draft survives a reload', async () => {
-    const user = await signedInAs('agent', '#/conversations/conv-42');
-    const note = page.getByLabel('Scratch note for conversation conv-42');
-    await note.fill('Patient asked about the 3 pm appointment');
-    await expect.poll(() => page.getByRole('status', { name: 'Note status' }).textContent()).toBe('Saved');
-    await page.reload();
-    // Tokens live in memory only in a browser: the reload signs out, the draft stays.
-    await signIn(page, { email: user.email, password: TEST_PASSWORD });
-    await expect.poll(() => page.getByLabel('Scratch note for conversation conv-42').inputValue()).toBe('Patient asked about the 3 pm appointment');
+  // Drafts per conversation across a reload: desktop/e2e/inbox.test.ts (a real conversation).
+  it('a link to a conversation that is not yours says so', async () => {
+    await signedInAs('agent', '#/conversations/conv-42');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Could not open the conversation: Conversation conv-42 not found.');
+    expect(await page.getByText('No conversations yet — offers appear here').isVisible()).toBe(true);
   });
 
   it('warns before the automatic sign-out after inactivity, then shows the sign-in screen', async () => {

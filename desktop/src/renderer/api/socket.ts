@@ -4,7 +4,23 @@
  * `onCacheEntryAdded`. Components never touch it.
  */
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_AUTH_ERRORS, STAFF_NAMESPACE, type ClientAcks, type ClientEvent, type ServerToClientEvents } from '@carebridge/server/contracts';
+import {
+  REALTIME_AUTH_ERRORS,
+  STAFF_NAMESPACE,
+  type ClientAcks,
+  type ConversationAcks,
+  type ConversationServerEvents,
+  type ServerToClientEvents,
+  type StaffConversationEvent,
+  type SupervisorAcks,
+  type SupervisorServerEvents,
+} from '@carebridge/server/contracts';
+
+/** Every `/staff` event the desk sends, with its acknowledgement: presence, conversations, supervision. */
+export type LiveAcks = ClientAcks & Pick<ConversationAcks, StaffConversationEvent> & SupervisorAcks;
+export type LiveEvent = keyof LiveAcks;
+/** Every `/staff` event the server pushes. */
+export type LiveServerEvents = ServerToClientEvents & ConversationServerEvents & SupervisorServerEvents;
 
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -17,8 +33,8 @@ export interface SocketCallbacks {
   onConnected(): void;
 }
 
-type ServerEvent = keyof ServerToClientEvents;
-type Listener<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+type ServerEvent = keyof LiveServerEvents;
+type Listener<E extends ServerEvent> = Parameters<LiveServerEvents[E]>[0];
 
 let socket: Socket | null = null;
 type AnyListener = (payload: unknown) => void;
@@ -73,10 +89,10 @@ export function isLiveSocketConnected(): boolean {
 }
 
 /** Sends an event and waits for its acknowledgement; fails fast when not connected. */
-export async function sendLive<E extends ClientEvent>(event: E, payload?: unknown, timeoutMs = 5000): Promise<ClientAcks[E]> {
-  if (!socket?.connected) return { ok: false, error: { code: 'internal', message: 'Not connected to the server.' } };
+export async function sendLive<E extends LiveEvent>(event: E, payload?: unknown, timeoutMs = 5000): Promise<LiveAcks[E]> {
+  if (!socket?.connected) return { ok: false, error: { code: 'internal', message: 'Not connected to the server.' } } as LiveAcks[E];
   const args: unknown[] = payload === undefined ? [] : [payload];
-  return (await socket.timeout(timeoutMs).emitWithAck(event, ...args)) as ClientAcks[E];
+  return (await socket.timeout(timeoutMs).emitWithAck(event, ...args)) as LiveAcks[E];
 }
 
 /** Listens to a server event on the current and every future socket. */

@@ -1,7 +1,7 @@
 /**
  * Side effects of the session, in one listener middleware: open the live socket after sign-in and
  * close it at sign-out, re-assert the chosen presence on every (re)connect, refresh a refused token,
- * and mirror the unread count on the badge.
+ * and mirror the unread count on the badge. The inbox registers its own (features/conversations/inbox-live.ts).
  */
 import { createListenerMiddleware } from '@reduxjs/toolkit';
 import { baseApi } from '../api/base-api.js';
@@ -12,6 +12,8 @@ import { connectionChanged } from '../features/connection/connection-slice.js';
 import { notifyWhenAway } from '../features/notifications/notify.js';
 import type { SettingsState } from '../features/settings/settings-slice.js';
 import { presenceApi, upsertPresence } from '../features/presence/presence-api.js';
+import { registerInboxListeners } from '../features/conversations/inbox-live.js';
+import { registerSupervisorListeners } from '../features/supervisor/supervisor-api.js';
 import { signedIn, signedOut, type SessionState } from '../features/session/session-slice.js';
 import { statusShown, unreadChanged } from '../features/shell/shell-slice.js';
 import type { PresenceSliceState } from '../features/presence/presence-slice.js';
@@ -24,6 +26,8 @@ interface ListenerState {
 }
 
 export const listeners = createListenerMiddleware();
+registerInboxListeners(listeners);
+registerSupervisorListeners(listeners);
 
 listeners.startListening({
   actionCreator: signedIn,

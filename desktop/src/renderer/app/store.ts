@@ -5,6 +5,7 @@ import { connectionSlice } from '../features/connection/connection-slice.js';
 import { settingsSlice } from '../features/settings/settings-slice.js';
 import { shellSlice } from '../features/shell/shell-slice.js';
 import { presenceSlice } from '../features/presence/presence-slice.js';
+import { inboxSlice } from '../features/conversations/inbox-slice.js';
 import { listeners } from './realtime-listeners.js';
 
 const rootReducer = combineReducers({
@@ -13,6 +14,7 @@ const rootReducer = combineReducers({
   [settingsSlice.name]: settingsSlice.reducer,
   [shellSlice.name]: shellSlice.reducer,
   [presenceSlice.name]: presenceSlice.reducer,
+  [inboxSlice.name]: inboxSlice.reducer,
   [baseApi.reducerPath]: baseApi.reducer,
 });
 

@@ -1,122 +1,188 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import { conversationIdSchema } from '../../../shared/ipc-contract.js';
-import { WorkspacePlaceholder } from '../../common/WorkspacePlaceholder.js';
-import { getBridge, valueOr } from '../../common/bridge.js';
-import { navigate, useRoute } from '../../common/router.js';
-import { useAppSelector } from '../../app/hooks.js';
-import { selectUser } from '../session/session-slice.js';
-
-const SAVE_DELAY_MS = 400;
-const DEFAULT_NOTE_ID = 'scratch';
-
-type SaveState = 'loading' | 'idle' | 'saving' | 'saved' | 'failed';
-
 /**
- * Conversations arrive with issue 4. Until then the page keeps a scratch note per conversation id
- * (#/conversations/<id>) through the bridge's crash-safe drafts, which is what a reply draft will use.
+ * The agent's inbox: offers (accept/decline, oldest first) and up to `maxSessions` open
+ * conversations as tabs with unread counts and a live wait/handle timer. `#/conversations/<id>`
+ * selects a tab; Ctrl/⌘+Alt+1…9/0 and Ctrl/⌘+Alt+←/→ switch tabs.
  */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { conversationIdSchema } from '../../../shared/ipc-contract.js';
+import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
+import { navigate, useRoute } from '../../common/router.js';
+import { selectUser } from '../session/session-slice.js';
+import { FALLBACK_SETTINGS, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
+import { ConversationPanel } from './ConversationPanel.js';
+import { openConversation } from './inbox-actions.js';
+import { patientLabel } from './inbox-live.js';
+import { activeChanged, selectInbox, selectInboxConversations, selectOffers, type InboxConversation } from './inbox-slice.js';
+import { OfferList } from './OfferList.js';
+import { formatDuration, tabTimer, useNow } from './timers.js';
+import { tabForKey } from './tabs.js';
+
 export default function ConversationsPage() {
   const route = useRoute();
-  const requested = route[1];
-  const conversationId = requested && conversationIdSchema.safeParse(requested).success ? requested : DEFAULT_NOTE_ID;
+  const requested = route[1] ?? null;
+  const validRequest = requested !== null && conversationIdSchema.safeParse(requested).success;
   const user = useAppSelector(selectUser);
+  const inbox = useAppSelector(selectInbox);
+  const conversations = useAppSelector(selectInboxConversations);
+  const offers = useAppSelector(selectOffers);
+  const dispatch = useAppDispatch();
+  const settings = useGetConversationSettingsQuery().data ?? FALLBACK_SETTINGS;
+  const colleagues = useGetColleaguesQuery(undefined, { pollingInterval: 30_000 }).data ?? [];
+  const now = useNow(1000);
+  const [openError, setOpenError] = useState<string | null>(null);
+  const attempted = useRef(new Set<string>());
+  const previousIds = useRef<string[]>([]);
+  const ids = conversations.map((c) => c.id);
+  const activeEntry = requested ? conversations.find((c) => c.id === requested) : undefined;
+  const tabRefs = useRef(new Map<string, HTMLButtonElement>());
+
+  // The tab on screen is read; leaving the workspace leaves no tab "on screen".
+  useEffect(() => {
+    dispatch(activeChanged(activeEntry ? activeEntry.id : null));
+  }, [activeEntry?.id, dispatch]);
+  useEffect(() => () => void dispatch(activeChanged(null)), [dispatch]);
+
+  // A conversation that left the inbox (closed, transferred…) hands the screen to a neighbour.
+  useEffect(() => {
+    const before = previousIds.current;
+    previousIds.current = ids;
+    if (requested && before.includes(requested) && !ids.includes(requested)) {
+      const index = before.indexOf(requested);
+      const next = ids[Math.min(index, ids.length - 1)];
+      attempted.current.add(requested);
+      navigate(next ? `conversations/${next}` : 'conversations', { replace: true });
+    }
+  }, [ids.join(','), requested]);
+
+  // A link to a conversation not in the inbox: ask the server whether we take part.
+  useEffect(() => {
+    setOpenError(null);
+    if (!requested || !validRequest || inbox.status !== 'ready' || ids.includes(requested) || attempted.current.has(requested)) return;
+    attempted.current.add(requested);
+    void dispatch(openConversation(requested)).then((failure) => setOpenError(failure));
+  }, [requested, validRequest, inbox.status]);
+
+  // No tab chosen: show the first.
+  useEffect(() => {
+    if (!requested && ids[0]) navigate(`conversations/${ids[0]}`, { replace: true });
+  }, [requested, ids[0]]);
+
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || !e.altKey || e.shiftKey) return;
+      const target = tabForKey(e.code, e.key, ids, activeEntry?.id ?? null);
+      if (!target) return;
+      e.preventDefault();
+      navigate(`conversations/${target}`);
+      requestAnimationFrame(() => tabRefs.current.get(target)?.focus());
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [ids.join(','), activeEntry?.id]);
+
+  const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    let target: string | null = null;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') target = tabForKey('', e.key, ids, activeEntry?.id ?? null);
+    else if (e.key === 'Home') target = ids[0] ?? null;
+    else if (e.key === 'End') target = ids[ids.length - 1] ?? null;
+    if (!target) return;
+    e.preventDefault();
+    navigate(`conversations/${target}`);
+    tabRefs.current.get(target)?.focus();
+  };
+
+  const atCapacity = conversations.length >= settings.maxSessions;
+  const shown = conversations.slice(0, settings.maxSessions);
+  const hidden = conversations.length - shown.length;
+
   return (
-    <WorkspacePlaceholder
-      title="Conversations"
-      purpose="Chat, SMS and voice conversations offered to you, in one inbox."
-      arrivesWith="live conversations and routing"
-    >
-      {requested && requested !== conversationId ? (
+    <section className="workspace inbox" aria-labelledby="workspace-title">
+      <header className="workspace-header">
+        <h1 id="workspace-title">Conversations</h1>
+        <p className="muted">
+          {conversations.length} of {settings.maxSessions} sessions open · {offers.length} {offers.length === 1 ? 'offer' : 'offers'} waiting
+        </p>
+      </header>
+      {inbox.error ? (
+        <p role="alert" className="inline-error">
+          {inbox.error}
+        </p>
+      ) : null}
+      {requested && !validRequest ? (
         <p role="alert" className="inline-error">
           “{requested}” is not a conversation id.
         </p>
       ) : null}
-      {user ? <ScratchNote key={`${user.id}/${conversationId}`} userId={user.id} conversationId={conversationId} /> : null}
-    </WorkspacePlaceholder>
+      {openError ? (
+        <p role="alert" className="inline-error">
+          {openError}
+        </p>
+      ) : null}
+      <OfferList atCapacity={atCapacity} />
+      {inbox.status === 'loading' || inbox.status === 'idle' ? (
+        <p className="loading" role="status">
+          Loading your conversations…
+        </p>
+      ) : null}
+      {inbox.status === 'ready' && conversations.length === 0 && offers.length === 0 ? (
+        <div className="empty-state" role="note" aria-label="No conversations">
+          <div className="empty-icon" aria-hidden="true" />
+          <p className="empty-title">No conversations yet — offers appear here</p>
+          <p className="muted">Set your presence to Available to receive offers. Ctrl/⌘+Shift+A accepts the oldest offer.</p>
+        </div>
+      ) : null}
+      {conversations.length > 0 ? (
+        <div className="sessions">
+          <div role="tablist" aria-label="Open conversations" className="session-tabs" onKeyDown={onTabKey}>
+            {shown.map((entry, index) => (
+              <SessionTab
+                key={entry.id}
+                entry={entry}
+                index={index}
+                selected={entry.id === activeEntry?.id}
+                now={now}
+                buttonRef={(el) => {
+                  if (el) tabRefs.current.set(entry.id, el);
+                  else tabRefs.current.delete(entry.id);
+                }}
+              />
+            ))}
+          </div>
+          {hidden > 0 ? <p className="muted small">{hidden} more conversations than your session limit; close some to see them.</p> : null}
+          {activeEntry && user ? (
+            <div role="tabpanel" id={`panel-${activeEntry.id}`} aria-labelledby={`tab-${activeEntry.id}`} className="session-panel">
+              <ConversationPanel key={activeEntry.id} entry={activeEntry} me={user.id} settings={settings} colleagues={colleagues} now={now} />
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   );
 }
 
-function ScratchNote({ userId, conversationId }: { userId: string; conversationId: string }) {
-  const [text, setText] = useState('');
-  const [state, setState] = useState<SaveState>('loading');
-  const timer = useRef<number | undefined>(undefined);
-  const pending = useRef<string | null>(null);
-  const inputId = useId();
-  const [goTo, setGoTo] = useState('');
-
-  useEffect(() => {
-    let cancelled = false;
-    void valueOr(getBridge().drafts.get(userId, conversationId), null).then((saved) => {
-      if (cancelled) return;
-      setText(saved ?? '');
-      setState('idle');
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [userId, conversationId]);
-
-  const save = async (value: string) => {
-    pending.current = null;
-    setState('saving');
-    const bridge = getBridge();
-    const result = value === '' ? await bridge.drafts.clear(userId, conversationId) : await bridge.drafts.set(userId, conversationId, value);
-    setState(result.ok ? 'saved' : 'failed');
-  };
-
-  // Whatever is still waiting for the debounce is written when the note goes away (runs once, on unmount).
-  useEffect(
-    () => () => {
-      window.clearTimeout(timer.current);
-      if (pending.current !== null) void save(pending.current);
-    },
-    [],
-  );
-
-  const onChange = (value: string) => {
-    setText(value);
-    pending.current = value;
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void save(value), SAVE_DELAY_MS);
-  };
-
-  const stateText = { loading: 'Loading…', idle: '', saving: 'Saving…', saved: 'Saved', failed: 'Could not save the note' }[state];
-
+function SessionTab({ entry, index, selected, now, buttonRef }: { entry: InboxConversation; index: number; selected: boolean; now: number; buttonRef(el: HTMLButtonElement | null): void }) {
+  const name = patientLabel(entry.conversation);
+  const timer = tabTimer(entry.messages, entry.openedAt, now);
+  const timerText = `${timer.kind === 'waiting' ? 'waiting' : 'handling'} ${formatDuration(timer.ms)}`;
+  const key = index < 9 ? String(index + 1) : index === 9 ? '0' : null;
   return (
-    <div className="card">
-      <div className="card-header">
-        <label htmlFor={inputId} className="card-title">
-          Scratch note for conversation {conversationId}
-        </label>
-        <span className="muted small" role="status" aria-label="Note status">
-          {stateText}
-        </span>
-      </div>
-      <textarea
-        id={inputId}
-        className="textarea"
-        rows={6}
-        maxLength={20_000}
-        value={text}
-        disabled={state === 'loading'}
-        placeholder="Notes you type here are kept on this device, even if the app closes."
-        onChange={(e) => onChange(e.target.value)}
-      />
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (conversationIdSchema.safeParse(goTo).success) navigate(`conversations/${goTo}`);
-        }}
-      >
-        <label className="field inline">
-          <span>Open conversation id</span>
-          <input className="input" value={goTo} onChange={(e) => setGoTo(e.target.value)} pattern="[A-Za-z0-9_\-]{1,64}" />
-        </label>
-        <button type="submit" className="button">
-          Open
-        </button>
-      </form>
-    </div>
+    <button
+      ref={buttonRef}
+      type="button"
+      role="tab"
+      id={`tab-${entry.id}`}
+      aria-selected={selected}
+      aria-controls={selected ? `panel-${entry.id}` : undefined}
+      tabIndex={selected ? 0 : -1}
+      aria-keyshortcuts={key ? `Control+Alt+${key} Meta+Alt+${key}` : undefined}
+      className={`session-tab${selected ? ' selected' : ''}${timer.kind === 'waiting' && timer.ms > 60_000 ? ' overdue' : ''}`}
+      onClick={() => navigate(`conversations/${entry.id}`)}
+    >
+      <span className="tab-name">{name}</span>
+      {entry.unread > 0 ? <span className="unread-badge">{`${entry.unread} unread`}</span> : null}
+      <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span>
+      {entry.conversation.state === 'wrapup' ? <span className="tab-state">wrap-up</span> : null}
+    </button>
   );
 }

@@ -9,6 +9,7 @@ import { CommandPalette } from '../command-palette/CommandPalette.js';
 import { ShortcutReference } from '../command-palette/ShortcutReference.js';
 import { isMac, type Command } from '../command-palette/commands.js';
 import { ConnectionIndicator } from '../connection/ConnectionIndicator.js';
+import { acceptOldestOffer } from '../conversations/inbox-actions.js';
 import { InactivityGuard } from '../inactivity/InactivityGuard.js';
 import { PresenceSelector } from '../presence/PresenceSelector.js';
 import { choosePresence, PRESENCE_LABELS } from '../presence/choose-presence.js';
@@ -47,7 +48,14 @@ export function Shell() {
   }, [current, workspaces]);
 
   const acceptNextOffer = useCallback(() => {
-    dispatch(statusShown('Accept next offer: no offers are waiting. Offers arrive with live conversations.'));
+    void dispatch(acceptOldestOffer()).then((outcome) => {
+      if (!outcome.ok) {
+        dispatch(statusShown(outcome.message));
+        return;
+      }
+      dispatch(statusShown('Offer accepted.'));
+      navigate(`conversations/${outcome.conversationId}`);
+    });
   }, [dispatch]);
 
   const openConversation = useCallback(

@@ -1,0 +1,298 @@
+/**
+ * The agent inbox in Debian's Chromium against a real server and real patient sockets: an offer
+ * with its handoff packet, accept, messages both ways (notes never reach the patient), quick
+ * replies, receipts and typing, keyboard tab switching with unread counts, wrap-up with a
+ * disposition; resend and resync across a server restart; drafts across a reload; transfer.
+ */
+import fs from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
+import { createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
+import { launchChromium, signIn, watchErrors } from './support.js';
+import { visitorAsksForPerson, waitFor, type Visitor } from './patient-chat.js';
+
+let server: TestServer;
+let browser: Browser;
+let contexts: BrowserContext[] = [];
+let pageErrors: string[][] = [];
+let visitors: Visitor[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+// One server per test: every agent has every skill, so one test's agents must not get another's offers.
+beforeEach(async () => {
+  server = await startTestServer({ DESK_DIR: inject('deskDir'), ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' });
+});
+afterEach(async () => {
+  for (const v of visitors) v.socket.disconnect();
+  visitors = [];
+  for (const c of contexts) await c.close();
+  contexts = [];
+  await server.close();
+  expect(pageErrors.flat()).toEqual([]);
+  pageErrors = [];
+});
+
+async function agentDesk(displayName: string, role = 'agent'): Promise<{ page: Page; user: { id: string; email: string } }> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  contexts.push(context);
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  pageErrors.push(watchErrors(page));
+  const user = await createUser(server, { role, displayName });
+  await page.goto(`${server.url}/desk/`);
+  await signIn(page, { email: user.email, password: TEST_PASSWORD });
+  await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
+  await page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor();
+  return { page, user };
+}
+
+async function visitor(name: string): Promise<Visitor> {
+  const v = await visitorAsksForPerson(server, name);
+  visitors.push(v);
+  return v;
+}
+
+const transcript = (page: Page, name: string) => page.getByRole('log', { name: `Transcript with ${name}` });
+const composer = (page: Page) => page.getByRole('combobox', { name: 'Message' });
+
+describe('agent inbox', () => {
+  it('offer → accept → messages both ways, notes stay internal, /q, receipts, typing, tabs by keyboard, wrap-up and close', async () => {
+    const { page } = await agentDesk('Alex Agent');
+    await page.getByText('No conversations yet — offers appear here').waitFor();
+
+    const vera = await visitor('Vera');
+    const offer = page.getByRole('article', { name: 'Offer: general queue' });
+    await offer.waitFor();
+    // The handoff packet, the queue, a countdown and why this agent was chosen.
+    const packet = offer.getByRole('definition');
+    expect(await packet.allTextContents()).toEqual(expect.arrayContaining(['Patient asked for a person']));
+    expect(await offer.getByLabel(/Expires in \d+ seconds/).count()).toBe(1);
+    expect(await offer.textContent()).toContain('Chosen as the only eligible agent');
+    await offer.getByRole('button', { name: 'Accept' }).click();
+
+    const veraTab = page.getByRole('tab', { name: /Vera/ });
+    await expect.poll(() => veraTab.getAttribute('aria-selected')).toBe('true');
+    expect(page.url()).toContain(`#/conversations/${vera.conversationId}`);
+    expect(await page.getByRole('tabpanel').getByRole('heading', { name: 'Vera' }).count()).toBe(1);
+    // The bot part of the transcript came along, and the agent's arrival is a system line.
+    const log = transcript(page, 'Vera');
+    await expect.poll(() => log.getByRole('article', { name: /^Bot/ }).count()).toBeGreaterThan(0);
+    await expect.poll(() => log.textContent()).toContain('I want to talk to a person');
+
+    // Patient → agent, with typing shown while the patient types.
+    await vera.socket.emitWithAck('typing', { conversationId: vera.conversationId, typing: true });
+    await expect.poll(() => page.getByRole('status', { name: 'Typing' }).textContent()).toBe('Vera is typing…');
+    await vera.send('Hello, is anyone there?');
+    await expect.poll(() => log.getByRole('article', { name: /^Vera/ }).last().textContent()).toContain('Hello, is anyone there?');
+    await expect.poll(() => page.getByRole('status', { name: 'Typing' }).textContent()).toBe('');
+
+    // Agent → patient with Enter; Shift+Enter makes a new line.
+    await composer(page).fill('Hi Vera, I can help.');
+    await composer(page).press('Shift+Enter');
+    await composer(page).pressSequentially('What do you need?');
+    await composer(page).press('Enter');
+    const hello = await vera.received('Hi Vera, I can help.\nWhat do you need?');
+    expect(hello.sender.kind).toBe('agent');
+    expect(await composer(page).inputValue()).toBe('');
+    // The patient's read receipt turns the tick into "Read".
+    await vera.socket.emitWithAck('receipt', { conversationId: vera.conversationId, seq: hello.seq, kind: 'read' });
+    await expect.poll(() => log.getByRole('article', { name: /^You/ }).last().getByLabel('Read').count()).toBe(1);
+
+    // An internal note with /n: shown as a note, never sent to the patient.
+    await composer(page).fill('/n Check the chart before answering');
+    await composer(page).press('Enter');
+    await expect.poll(() => log.getByRole('article', { name: /internal note/ }).textContent()).toContain('Check the chart before answering');
+
+    // /q: the suggestion list filters, Tab picks, Enter sends.
+    await composer(page).fill('/q ho');
+    const suggestions = page.getByRole('listbox', { name: 'Quick replies' });
+    expect(await suggestions.getByRole('option').allTextContents()).toEqual(['/hours Opening hours', '/hold Please hold']);
+    await composer(page).press('Tab');
+    expect(await composer(page).inputValue()).toContain('Our patient service center is open Monday to Friday');
+    await composer(page).press('Enter');
+    await vera.received('Our patient service center is open Monday to Friday 8 am to 6 pm and Saturday 9 am to 1 pm (Eastern). The nurse line answers around the clock.');
+    expect(vera.messages.some((m) => m.kind === 'note' || m.body.includes('Check the chart'))).toBe(false);
+    // A typo'd command is not sent to the patient.
+    await composer(page).fill('/w whatever');
+    await composer(page).press('Enter');
+    await expect.poll(() => page.getByRole('tabpanel').getByRole('alert').textContent()).toContain('/w is not a command');
+    await composer(page).fill('');
+
+    // A second chat, accepted with Ctrl+Shift+A.
+    const walt = await visitor('Walt');
+    await page.getByRole('article', { name: 'Offer: general queue' }).waitFor();
+    await page.keyboard.press('Control+Shift+A');
+    const waltTab = page.getByRole('tab', { name: /Walt/ });
+    await expect.poll(() => waltTab.getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('tablist', { name: 'Open conversations' }).getByRole('tab').count()).toBe(2);
+
+    // A message in the background tab counts as unread (and on the badge/title).
+    await vera.send('Are you still with me?');
+    await expect.poll(() => veraTab.textContent()).toContain('1 unread');
+    await expect.poll(() => page.title()).toMatch(/^\(1\) /);
+    await page.keyboard.press('Control+Alt+1');
+    await expect.poll(() => veraTab.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => veraTab.textContent()).not.toContain('unread');
+    await page.keyboard.press('Control+Alt+ArrowRight');
+    await expect.poll(() => waltTab.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Control+Alt+ArrowRight');
+    await expect.poll(() => veraTab.getAttribute('aria-selected')).toBe('true');
+
+    // End chat → wrap-up: the disposition is required.
+    await page.getByRole('button', { name: 'End chat' }).click();
+    const wrapup = page.getByRole('form', { name: 'Wrap-up' });
+    await wrapup.waitFor();
+    await wrapup.getByRole('button', { name: 'Close conversation' }).click();
+    await expect.poll(() => wrapup.getByRole('alert').textContent()).toBe('Choose a disposition before closing.');
+    await wrapup.getByLabel('Disposition (required)').selectOption({ label: 'Resolved' });
+    await wrapup.getByLabel('Wrap-up notes').fill('Explained opening hours.');
+    await wrapup.getByRole('button', { name: 'Close conversation' }).click();
+    await expect.poll(() => veraTab.count()).toBe(0);
+    await expect.poll(() => waltTab.getAttribute('aria-selected')).toBe('true');
+    const closed = server.context.conversations.get(vera.conversationId)!;
+    expect(closed.state).toBe('closed');
+    expect(server.context.conversations.view(closed, 'staff').wrapup).toMatchObject({ disposition: 'resolved', notes: 'Explained opening hours.' });
+    await page.screenshot({ path: '/tmp/carebridge-inbox.png' });
+    void walt;
+  }, 90_000);
+
+  it('resends what was typed while the server was down exactly once, and resyncs what was missed', async () => {
+    const { page, user } = await agentDesk('Robin Agent');
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    const log = transcript(page, 'Vera');
+    await expect.poll(() => log.textContent()).toContain('I want to talk to a person');
+
+    await server.restart({
+      whileDown: async () => {
+        await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('Reconnecting…');
+        await composer(page).fill('Sent while offline');
+        await composer(page).press('Enter');
+        await expect.poll(() => log.getByRole('article', { name: 'You, Waiting for the connection' }).count()).toBe(1);
+      },
+    });
+    await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent(), { timeout: 10_000 }).toBe('Connected');
+    await expect.poll(() => log.getByRole('article', { name: /^You, \d/ }).last().textContent(), { timeout: 10_000 }).toContain('Sent while offline');
+    expect(await log.getByRole('article', { name: /^You, (Sending|Waiting)/ }).count()).toBe(0);
+    const stored = server.context.conversations.sync({ kind: 'staff', userId: user.id, role: 'agent', displayName: null }, vera.conversationId, 0);
+    expect(stored.messages.filter((m) => m.body === 'Sent while offline')).toHaveLength(1);
+
+    // The patient's socket reconnects by itself; what it says now reaches the desk.
+    await waitFor(() => vera.socket.connected, 10_000, 'the patient to reconnect');
+    await vera.send('I am back too');
+    await expect.poll(() => log.textContent()).toContain('I am back too');
+  });
+
+  it('keeps a draft per conversation across a reload', async () => {
+    const { page, user } = await agentDesk('Drew Agent');
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await composer(page).fill('Half-written answer about the bill');
+    await page.waitForTimeout(600);
+    await page.reload();
+    await signIn(page, { email: user.email, password: TEST_PASSWORD });
+    await expect.poll(() => page.getByRole('tab', { name: /Vera/ }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => composer(page).inputValue()).toBe('Half-written answer about the bill');
+    void vera;
+  });
+
+  it('transfers a chat to a colleague with a note; the colleague gets it at once', async () => {
+    const first = await agentDesk('Alex Agent');
+    const vera = await visitor('Vera');
+    await first.page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await first.page.getByRole('tab', { name: /Vera/ }).waitFor();
+    const second = await agentDesk('Blair Agent');
+
+    await composer(first.page).fill('/t');
+    await composer(first.page).press('Enter');
+    const dialog = first.page.getByRole('dialog', { name: 'Transfer conversation' });
+    await dialog.getByRole('combobox', { name: 'Colleague', exact: true }).selectOption(second.user.id);
+    await dialog.getByLabel('Note for the colleague (optional)').fill('Billing question, already verified');
+    await dialog.getByRole('button', { name: 'Transfer' }).click();
+    await expect.poll(() => first.page.getByRole('tab', { name: /Vera/ }).count()).toBe(0);
+
+    const tab = second.page.getByRole('tab', { name: /Vera/ });
+    await tab.waitFor();
+    await tab.click();
+    await expect.poll(() => second.page.getByRole('note', { name: 'Note from your colleague' }).textContent()).toBe('Billing question, already verified');
+    await expect.poll(() => transcript(second.page, 'Vera').textContent()).toContain('I want to talk to a person');
+    await composer(second.page).fill('Hello Vera, Blair here.');
+    await composer(second.page).press('Enter');
+    await vera.received('Hello Vera, Blair here.');
+  });
+
+  it('consults a colleague, who writes notes only until added to the chat', async () => {
+    const alex = await agentDesk('Alex Agent');
+    const vera = await visitor('Vera');
+    await alex.page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await alex.page.getByRole('tab', { name: /Vera/ }).waitFor();
+    const blair = await agentDesk('Blair Agent');
+
+    await composer(alex.page).fill('/c');
+    await composer(alex.page).press('Enter');
+    const dialog = alex.page.getByRole('dialog', { name: 'Consult a colleague' });
+    await dialog.getByRole('combobox', { name: 'Colleague' }).selectOption(blair.user.id);
+    await dialog.getByRole('textbox', { name: 'Question for the colleague (optional)' }).fill('Can we waive the fee?');
+    await dialog.getByRole('button', { name: 'Invite' }).click();
+
+    const tab = blair.page.getByRole('tab', { name: /Vera/ });
+    await tab.click();
+    const noteSwitch = blair.page.getByRole('switch', { name: 'Internal note' });
+    await expect.poll(() => noteSwitch.isChecked()).toBe(true);
+    expect(await noteSwitch.isDisabled()).toBe(true);
+    // A mention autocompletes from the colleagues list and is highlighted in the note.
+    await composer(blair.page).pressSequentially('Yes @Al');
+    await blair.page.getByRole('listbox', { name: 'Colleagues' }).getByRole('option', { name: /Alex Agent/ }).waitFor();
+    await composer(blair.page).press('Enter');
+    await composer(blair.page).pressSequentially('may approve it');
+    await composer(blair.page).press('Enter');
+    const note = transcript(alex.page, 'Vera').getByRole('article', { name: /internal note/ }).last();
+    await expect.poll(() => note.textContent()).toContain('Yes @Alex Agent may approve it');
+    expect(await note.getByText('@Alex Agent').evaluate((el) => el.tagName)).toBe('MARK');
+
+    await alex.page.getByRole('button', { name: 'Add Blair Agent to the chat' }).click();
+    await expect.poll(() => noteSwitch.isDisabled()).toBe(false);
+    await noteSwitch.uncheck();
+    await composer(blair.page).fill('Hello Vera, I can waive the fee.');
+    await composer(blair.page).press('Enter');
+    await vera.received('Hello Vera, I can waive the fee.');
+    expect(vera.messages.some((m) => m.body.includes('may approve it'))).toBe(false);
+  });
+
+  it('attaches a PDF and an image; the image shows inline, the PDF and the transcript download', async () => {
+    const { page } = await agentDesk('Alex Agent');
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('tab', { name: /Vera/ }).waitFor();
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    await page.getByLabel('File to attach').setInputFiles({ name: 'lab-results.pdf', mimeType: 'application/pdf', buffer: pdf });
+    const log = transcript(page, 'Vera');
+    const download = log.getByRole('button', { name: /Download lab-results\.pdf/ });
+    await download.waitFor();
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    expect(file.suggestedFilename()).toBe('lab-results.pdf');
+    const sent = await waitFor(() => vera.messages.find((m) => m.kind === 'attachment'), 5000, 'the attachment');
+    expect(sent.attachment).toMatchObject({ fileName: 'lab-results.pdf', contentType: 'application/pdf' });
+
+    // A 1×1 PNG: shown inline (a blob: URL, or a data: URL where the page's CSP forbids blob: images).
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('File to attach').setInputFiles({ name: 'rash.png', mimeType: 'image/png', buffer: png });
+    const image = log.getByRole('img', { name: 'rash.png' });
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
+
+    // A type the clinic does not accept is refused before upload, with the reason.
+    await page.getByLabel('File to attach').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await expect.poll(() => page.getByRole('tabpanel').getByRole('alert').textContent()).toContain('only images (PNG, JPEG, GIF, WebP) and PDF files can');
+    // The transcript as a text download.
+    const [text] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript' }).click()]);
+    expect(text.suggestedFilename()).toBe(`conversation-${vera.conversationId}.txt`);
+    expect(await fs.readFile((await text.path())!, 'utf8')).toContain('I want to talk to a person');
+  });
+});

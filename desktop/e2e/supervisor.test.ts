@@ -1,0 +1,167 @@
+/**
+ * The supervisor workspace in Debian's Chromium against a real server, with real agent and patient
+ * sockets: the live table, queues and agents; monitor (notes included, live); whisper (the agent
+ * gets it, the patient never); reassign; join; force close with a required reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { ConversationAssignedEvent, ConversationRemovedEvent, ConversationView, MessageView, OfferEvent } from '@carebridge/server/contracts';
+import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
+import { createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
+import { launchChromium, signIn, watchErrors } from './support.js';
+import { visitorAsksForPerson, waitFor, type Visitor } from './patient-chat.js';
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startTestServer({ DESK_DIR: inject('deskDir'), ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' }),
+    launchChromium(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+  errors = watchErrors(page);
+});
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  await context.close();
+  expect(errors).toEqual([]);
+});
+
+interface AgentSocket {
+  id: string;
+  socket: Socket;
+  offers: OfferEvent[];
+  messages: MessageView[];
+  assigned: ConversationAssignedEvent[];
+  removed: ConversationRemovedEvent[];
+}
+
+async function agentSocket(displayName: string): Promise<AgentSocket> {
+  const user = await createUser(server, { role: 'agent', displayName });
+  const token = await server.tokenFor({ kind: 'staff', userId: user.id, email: user.email, role: 'agent', practitionerId: null });
+  const socket = io(`${server.url}/staff`, { auth: { token }, transports: ['websocket'], forceNew: true });
+  sockets.push(socket);
+  const agent: AgentSocket = { id: user.id, socket, offers: [], messages: [], assigned: [], removed: [] };
+  socket.on('offer:new', (o: OfferEvent) => agent.offers.push(o));
+  socket.on('message:new', (m: MessageView) => agent.messages.push(m));
+  socket.on('conversation:assigned', (e: ConversationAssignedEvent) => agent.assigned.push(e));
+  socket.on('conversation:removed', (e: ConversationRemovedEvent) => agent.removed.push(e));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  expect(await socket.emitWithAck('presence:set', { state: 'available' })).toMatchObject({ ok: true });
+  return agent;
+}
+
+async function supervisorDesk(): Promise<void> {
+  const user = await createUser(server, { role: 'supervisor', displayName: 'Sky Supervisor' });
+  await page.goto(`${server.url}/desk/#/supervisor`);
+  await signIn(page, { email: user.email, password: TEST_PASSWORD });
+  await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
+  await page.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
+}
+
+describe('supervisor workspace', () => {
+  it('shows the chat live; monitor incl. notes, whisper to the agent only, reassign, join, force close', async () => {
+    const alex = await agentSocket('Alex Agent');
+    const visitors: Visitor[] = [];
+    const vera = await visitorAsksForPerson(server, 'Vera');
+    visitors.push(vera);
+    sockets.push(vera.socket);
+    const offer = await waitFor(() => alex.offers[0], 5000, 'the offer');
+    expect(await alex.socket.emitWithAck('offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
+
+    await supervisorDesk();
+    const table = page.getByRole('table', { name: 'Ongoing conversations' });
+    const row = table.getByRole('row', { name: /Vera/ });
+    await expect.poll(() => row.textContent()).toContain('Alex Agent');
+    expect(await row.textContent()).toContain('Active');
+    const why = row.getByRole('button', { name: /Chosen as the only eligible agent/ });
+    await why.click();
+    expect(await why.getAttribute('aria-expanded')).toBe('true');
+    expect(await row.textContent()).toContain('agents considered');
+
+    // Queues (with the chart) and agents with their load.
+    expect(await page.getByRole('table', { name: 'Queues' }).getByRole('row').count()).toBeGreaterThan(1);
+    expect(await page.getByRole('img', { name: /waiting$/ }).count()).toBeGreaterThan(0);
+    const alexRow = page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /Alex Agent/ });
+    expect(await alexRow.textContent()).toContain('Available');
+    await expect.poll(() => alexRow.getByRole('meter', { name: 'Load of Alex Agent' }).evaluate((el) => (el as HTMLMeterElement).value)).toBe(1);
+
+    // Monitor: the transcript so far, then live; the agent's internal note is included.
+    await row.getByRole('button', { name: 'Monitor' }).click();
+    const monitor = page.getByRole('region', { name: 'Monitoring Vera' });
+    const log = monitor.getByRole('log', { name: 'Monitored transcript with Vera' });
+    await expect.poll(() => log.textContent()).toContain('I want to talk to a person');
+    await vera.send('Can someone check my bill?');
+    await expect.poll(() => log.textContent()).toContain('Can someone check my bill?');
+    expect(await alex.socket.emitWithAck('message:send', { conversationId: vera.conversationId, clientMessageId: randomUUID(), body: 'Supervisor, please look', kind: 'note' })).toMatchObject({ ok: true });
+    await expect.poll(() => log.getByRole('article', { name: /internal note/ }).textContent()).toContain('Supervisor, please look');
+
+    // Whisper: the agent receives it, the patient never does.
+    await monitor.getByRole('textbox', { name: 'Whisper to the agent' }).fill('Offer the payment plan');
+    await monitor.getByRole('button', { name: 'Send whisper' }).click();
+    const whisper = await waitFor(() => alex.messages.find((m) => m.body === 'Offer the payment plan'), 5000, 'the whisper');
+    expect(whisper.kind).toBe('whisper');
+    await expect.poll(() => log.getByRole('article', { name: /whisper/ }).textContent()).toContain('Offer the payment plan');
+    expect(await alex.socket.emitWithAck('message:send', { conversationId: vera.conversationId, clientMessageId: randomUUID(), body: 'We have a payment plan.' })).toMatchObject({ ok: true });
+    await vera.received('We have a payment plan.');
+    expect(vera.messages.some((m) => m.kind === 'whisper' || m.kind === 'note' || m.body === 'Offer the payment plan')).toBe(false);
+    await monitor.getByRole('button', { name: 'Stop monitoring' }).click();
+    await expect.poll(() => monitor.count()).toBe(0);
+
+    // Reassign to another agent: she gets it, he loses it.
+    const blair = await agentSocket('Blair Agent');
+    await row.getByRole('button', { name: 'Reassign' }).click();
+    const reassign = page.getByRole('dialog', { name: 'Reassign Vera' });
+    await reassign.getByRole('combobox', { name: 'Agent' }).selectOption(blair.id);
+    await reassign.getByRole('button', { name: 'Reassign' }).click();
+    await waitFor(() => blair.assigned.find((e) => e.conversation.id === vera.conversationId && e.cause === 'reassign'), 5000, 'the reassignment');
+    await waitFor(() => alex.removed.find((e) => e.conversationId === vera.conversationId), 5000, 'the removal');
+    await expect.poll(() => row.textContent()).toContain('Blair Agent');
+
+    // Join: the conversation opens in the supervisor's inbox, and the patient reads them.
+    await row.getByRole('button', { name: 'Join' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: /Vera/ }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('combobox', { name: 'Message' }).fill('Hello Vera, I am the team lead.');
+    await page.getByRole('combobox', { name: 'Message' }).press('Enter');
+    await vera.received('Hello Vera, I am the team lead.');
+
+    // Force close: a reason is required, then the chat ends for everyone.
+    await page.getByRole('link', { name: 'Supervisor' }).click();
+    await row.getByRole('button', { name: 'Force close' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Force close conversation' });
+    await confirm.getByRole('button', { name: 'Force close' }).click();
+    await expect.poll(() => confirm.getByRole('alert').textContent()).toBe('Give a reason: it is recorded in the audit log.');
+    await confirm.getByRole('textbox', { name: 'Reason' }).fill('Abusive language');
+    await confirm.getByRole('button', { name: 'Force close' }).click();
+    await waitFor(() => vera.conversations.find((c: ConversationView) => c.state === 'closed'), 5000, 'the patient to see the chat closed');
+    expect(server.context.conversations.get(vera.conversationId)?.state).toBe('closed');
+    await expect.poll(() => row.count()).toBe(0);
+    await page.screenshot({ path: '/tmp/carebridge-supervisor.png' });
+  }, 90_000);
+
+  it('an agent does not get the supervisor workspace, even by its address', async () => {
+    const user = await createUser(server, { role: 'agent' });
+    await page.goto(`${server.url}/desk/#/supervisor`);
+    await signIn(page, { email: user.email, password: TEST_PASSWORD });
+    await page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor();
+    expect(await page.getByRole('link', { name: 'Supervisor' }).count()).toBe(0);
+  });
+});

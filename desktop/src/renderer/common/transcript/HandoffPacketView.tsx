@@ -1,0 +1,51 @@
+import type { HandoffPacket } from '@carebridge/server/contracts';
+
+const REASONS: Record<string, string> = {
+  'patient-asked': 'Patient asked for a person',
+  'red-flag': 'Red flag: possible emergency',
+  'not-understood': 'The bot did not understand',
+};
+
+/** The bot's handoff packet: why, what for, what the bot collected, triage, summary. */
+export function HandoffPacketView({ packet }: { packet: HandoffPacket }) {
+  const answers = Object.entries(packet.collectedAnswers);
+  return (
+    <dl className="packet" aria-label="Handoff details">
+      <div>
+        <dt>Reason</dt>
+        <dd>{REASONS[packet.reason] ?? packet.reason}</dd>
+      </div>
+      <div>
+        <dt>Intent</dt>
+        <dd>
+          {packet.intent}
+          {packet.language && packet.language !== 'en' ? ` (language: ${packet.language})` : ''}
+        </dd>
+      </div>
+      {packet.triageDisposition ? (
+        <div>
+          <dt>Triage</dt>
+          <dd>{packet.triageDisposition}</dd>
+        </div>
+      ) : null}
+      <div className="wide">
+        <dt>Summary</dt>
+        <dd>{packet.summary}</dd>
+      </div>
+      {answers.length > 0 ? (
+        <div className="wide">
+          <dt>Collected answers</dt>
+          <dd>
+            <ul className="answers">
+              {answers.map(([question, answer]) => (
+                <li key={question}>
+                  <span className="muted">{question}:</span> {answer}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}

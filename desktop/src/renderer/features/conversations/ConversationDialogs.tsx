@@ -1,0 +1,204 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
+import { Modal } from '../../common/Modal.js';
+
+const PRESENCE_WORDS: Record<string, string> = { available: 'available', busy: 'busy', away: 'away', offline: 'offline' };
+const agentOption = (a: AgentSummary) => `${a.displayName} — ${PRESENCE_WORDS[a.presence] ?? a.presence}, ${a.load}/${a.capacity}`;
+
+interface TransferProps {
+  colleagues: readonly AgentSummary[];
+  queues: ConversationSettingsResponse['queues'];
+  onClose(): void;
+  onTransfer(target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string }, note: string): Promise<string | null>;
+}
+
+/** `/t`: to a colleague (they get it at once, with the note) or back into a queue. */
+export function TransferDialog({ colleagues, queues, onClose, onTransfer }: TransferProps) {
+  const [kind, setKind] = useState<'agent' | 'queue'>('agent');
+  const [agentId, setAgentId] = useState('');
+  const [queueId, setQueueId] = useState('');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ids = { agent: useId(), queue: useId(), note: useId() };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (kind === 'agent' && !agentId) return setError('Choose the colleague to transfer to.');
+    if (kind === 'queue' && !queueId) return setError('Choose the queue to transfer to.');
+    setBusy(true);
+    const failure = await onTransfer(kind === 'agent' ? { kind, agentId } : { kind, queueId }, note.trim());
+    setBusy(false);
+    if (failure) setError(failure);
+    else onClose();
+  };
+  return (
+    <Modal title="Transfer conversation" onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)}>
+        <fieldset className="field">
+          <legend>Transfer to</legend>
+          <label className="check">
+            <input type="radio" name="transfer-kind" checked={kind === 'agent'} onChange={() => setKind('agent')} data-autofocus />
+            A colleague
+          </label>
+          <label className="check">
+            <input type="radio" name="transfer-kind" checked={kind === 'queue'} onChange={() => setKind('queue')} />
+            A queue
+          </label>
+        </fieldset>
+        {kind === 'agent' ? (
+          <div className="field">
+            <label htmlFor={ids.agent}>Colleague</label>
+            <select id={ids.agent} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
+              <option value="">Choose…</option>
+              {colleagues.map((a) => (
+                <option key={a.userId} value={a.userId}>
+                  {agentOption(a)}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor={ids.queue}>Queue</label>
+            <select id={ids.queue} className="input" value={queueId} onChange={(e) => setQueueId(e.target.value)}>
+              <option value="">Choose…</option>
+              {queues.map((q) => (
+                <option key={q.id} value={q.id}>
+                  {q.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor={ids.note}>Note for the colleague (optional)</label>
+          <textarea id={ids.note} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        {error ? (
+          <p role="alert" className="inline-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="row end">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            Transfer
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+interface ConsultProps {
+  colleagues: readonly AgentSummary[];
+  onClose(): void;
+  onConsult(agentId: string, note: string): Promise<string | null>;
+}
+
+/** `/c`: invite a colleague to read along and write notes (read-only for the patient until added). */
+export function ConsultDialog({ colleagues, onClose, onConsult }: ConsultProps) {
+  const [agentId, setAgentId] = useState('');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ids = { agent: useId(), note: useId() };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!agentId) return setError('Choose the colleague to consult.');
+    setBusy(true);
+    const failure = await onConsult(agentId, note.trim());
+    setBusy(false);
+    if (failure) setError(failure);
+    else onClose();
+  };
+  return (
+    <Modal title="Consult a colleague" onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label htmlFor={ids.agent}>Colleague</label>
+          <select id={ids.agent} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-autofocus>
+            <option value="">Choose…</option>
+            {colleagues.map((a) => (
+              <option key={a.userId} value={a.userId}>
+                {agentOption(a)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.note}>Question for the colleague (optional)</label>
+          <textarea id={ids.note} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        {error ? (
+          <p role="alert" className="inline-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="row end">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            Invite
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+interface WrapupProps {
+  settings: ConversationSettingsResponse;
+  onClose(disposition: string | undefined, notes: string): Promise<string | null>;
+}
+
+/** After "End chat": disposition (required when the clinic says so) and notes, then Close. */
+export function WrapupPanel({ settings, onClose }: WrapupProps) {
+  const [disposition, setDisposition] = useState('');
+  const [notes, setNotes] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ids = { disposition: useId(), notes: useId(), title: useId() };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (settings.requireDisposition && !disposition) return setError('Choose a disposition before closing.');
+    setBusy(true);
+    const failure = await onClose(disposition || undefined, notes.trim());
+    setBusy(false);
+    if (failure) setError(failure);
+  };
+  return (
+    <form className="wrapup card" aria-labelledby={ids.title} onSubmit={(e) => void submit(e)}>
+      <h3 id={ids.title}>Wrap-up</h3>
+      <p className="muted small">The chat has ended for the patient. Record the outcome and close the conversation.</p>
+      <div className="field">
+        <label htmlFor={ids.disposition}>Disposition{settings.requireDisposition ? ' (required)' : ''}</label>
+        <select id={ids.disposition} className="input" value={disposition} aria-required={settings.requireDisposition} onChange={(e) => setDisposition(e.target.value)}>
+          <option value="">{settings.dispositions.length ? 'Choose…' : 'No dispositions configured'}</option>
+          {settings.dispositions.map((d) => (
+            <option key={d.code} value={d.code}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.notes}>Wrap-up notes</label>
+        <textarea id={ids.notes} className="textarea short" maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} />
+      </div>
+      {error ? (
+        <p role="alert" className="inline-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="row">
+        <button type="submit" className="button primary" disabled={busy}>
+          Close conversation
+        </button>
+      </div>
+    </form>
+  );
+}
