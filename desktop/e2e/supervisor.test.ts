@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { ConversationAssignedEvent, ConversationRemovedEvent, ConversationView, MessageView, OfferEvent } from '@carebridge/server/contracts';
+import type { ConversationAssignedEvent, ConversationRemovedEvent, ConversationView, MessageView, OfferEvent, SurveyOffer } from '@carebridge/server/contracts';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
 import { launchChromium, signIn, watchErrors } from './support.js';
@@ -19,6 +19,7 @@ let context: BrowserContext;
 let page: Page;
 let errors: string[];
 const sockets: Socket[] = [];
+const agentSockets: Socket[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
@@ -37,6 +38,8 @@ beforeEach(async () => {
   errors = watchErrors(page);
 });
 afterEach(async () => {
+  // Agents sign off for real (no presence grace), so the next test's chats are not offered to them.
+  await Promise.all(agentSockets.splice(0).map((s) => s.timeout(2000).emitWithAck('presence:set', { state: 'offline' }).catch(() => undefined)));
   for (const s of sockets.splice(0)) s.disconnect();
   await context.close();
   expect(errors).toEqual([]);
@@ -56,6 +59,7 @@ async function agentSocket(displayName: string): Promise<AgentSocket> {
   const token = await server.tokenFor({ kind: 'staff', userId: user.id, email: user.email, role: 'agent', practitionerId: null });
   const socket = io(`${server.url}/staff`, { auth: { token }, transports: ['websocket'], forceNew: true });
   sockets.push(socket);
+  agentSockets.push(socket);
   const agent: AgentSocket = { id: user.id, socket, offers: [], messages: [], assigned: [], removed: [] };
   socket.on('offer:new', (o: OfferEvent) => agent.offers.push(o));
   socket.on('message:new', (m: MessageView) => agent.messages.push(m));
@@ -69,12 +73,13 @@ async function agentSocket(displayName: string): Promise<AgentSocket> {
   return agent;
 }
 
-async function supervisorDesk(): Promise<void> {
-  const user = await createUser(server, { role: 'supervisor', displayName: 'Sky Supervisor' });
+async function supervisorDesk(existing?: { email: string }): Promise<{ email: string }> {
+  const user = existing ?? (await createUser(server, { role: 'supervisor', displayName: 'Sky Supervisor' }));
   await page.goto(`${server.url}/desk/#/supervisor`);
   await signIn(page, { email: user.email, password: TEST_PASSWORD });
   await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
   await page.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
+  return user;
 }
 
 describe('supervisor workspace', () => {
@@ -156,6 +161,37 @@ describe('supervisor workspace', () => {
     await expect.poll(() => row.count()).toBe(0);
     await page.screenshot({ path: '/tmp/carebridge-supervisor.png' });
   }, 90_000);
+
+  it('shows follow-up survey results per agent and queue, with the latest comments', async () => {
+    const supervisor = await supervisorDesk();
+    const surveys = page.getByRole('region', { name: 'Follow-up surveys' });
+    await surveys.getByText('No survey answers yet').waitFor();
+
+    // A chat with an agent ends; the patient answers the survey in the chat.
+    const sam = await agentSocket('Sam Surveyed');
+    const vera = await visitorAsksForPerson(server, 'Vera');
+    sockets.push(vera.socket);
+    const offers: SurveyOffer[] = [];
+    vera.socket.on('survey:offer', (o: SurveyOffer) => offers.push(o));
+    const offer = await waitFor(() => sam.offers.find((o) => o.conversationId === vera.conversationId), 5000, 'the offer');
+    expect(await sam.socket.emitWithAck('offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
+    expect(await sam.socket.emitWithAck('conversation:wrapup', { conversationId: vera.conversationId })).toMatchObject({ ok: true });
+    const survey = await waitFor(() => offers[0], 5000, 'the survey offer');
+    const answers = { csat: 2, nps: 3, resolved: false, improve: 'Shorter wait, please' };
+    expect(await vera.socket.emitWithAck('survey:submit', { token: survey.token, answers })).toMatchObject({ ok: true });
+
+    // The panel fetches again when the workspace opens (and every 30 s while it is open).
+    await page.reload();
+    await supervisorDesk(supervisor);
+    const totals = page.getByRole('region', { name: 'Follow-up surveys' }).getByLabel('Survey totals');
+    await expect.poll(() => totals.textContent()).toContain('Answers1');
+    expect(await totals.textContent()).toContain('CSAT (1–5)2.0');
+    expect(await totals.textContent()).toContain('NPS-100');
+    const byAgent = page.getByRole('table', { name: 'By agent' });
+    expect(await byAgent.getByRole('row', { name: /Sam Surveyed/ }).textContent()).toContain('2.0');
+    expect(await page.getByRole('table', { name: 'By queue' }).getByRole('row', { name: /general/ }).count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Follow-up surveys' }).getByRole('listitem').first().textContent()).toContain('Shorter wait, please');
+  });
 
   it('an agent does not get the supervisor workspace, even by its address', async () => {
     const user = await createUser(server, { role: 'agent' });

@@ -19,6 +19,7 @@ import {
   useJoinConversationMutation,
   useReassignConversationMutation,
 } from './supervisor-api.js';
+import { SurveyResults } from './SurveyResults.js';
 
 const STATES: Record<string, string> = { bot: 'Bot', queued: 'Queued', offered: 'Offered', active: 'Active', waiting: 'Waiting', wrapup: 'Wrap-up', closed: 'Closed' };
 const PRESENCE: Record<string, string> = { available: 'Available', busy: 'Busy', away: 'Away', offline: 'Offline' };
@@ -71,6 +72,7 @@ export default function SupervisorPage() {
             onMonitor={(id, whisper) => setMonitoring({ id, whisper })}
             onDialog={setDialog}
           />
+          <SurveyResults />
           {monitoring ? (
             <MonitorPanel
               key={monitoring.id}

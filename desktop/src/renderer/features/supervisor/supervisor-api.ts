@@ -5,7 +5,7 @@
  * After a reconnect both are fetched again (`registerSupervisorListeners`).
  */
 import type { ListenerMiddlewareInstance } from '@reduxjs/toolkit';
-import type { ConversationView, MessageView, SupervisorSnapshot } from '@carebridge/server/contracts';
+import type { AgentListResponse, AgentSummary, ConversationView, MessageView, SupervisorSnapshot, SurveyResponsesResponse } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 import { liveErrorMessage, requestLive } from '../../api/live-requests.js';
 import { subscribeLive } from '../../api/socket.js';
@@ -76,6 +76,17 @@ export const supervisorApi = baseApi.enhanceEndpoints({ addTagTypes: ['Supervisi
         void requestLive('supervisor:stop-monitor', { conversationId });
       },
     }),
+    /** Follow-up survey answers with CSAT and NPS overall, per agent and per queue (REST). */
+    getSurveyResults: build.query<SurveyResponsesResponse, void>({
+      query: () => '/surveys/responses?limit=500',
+      keepUnusedDataFor: 60,
+    }),
+    /** Every agent account (signed in or not), to name them in the survey results. */
+    getAgentDirectory: build.query<AgentSummary[], void>({
+      query: () => '/conversations/agents',
+      transformResponse: (body: AgentListResponse) => body.items,
+      keepUnusedDataFor: 300,
+    }),
     whisper: build.mutation<null, { conversationId: string; body: string; clientMessageId: string }>({
       queryFn: async (payload) => {
         const reply = await requestLive('supervisor:whisper', payload);
@@ -105,6 +116,8 @@ export const supervisorApi = baseApi.enhanceEndpoints({ addTagTypes: ['Supervisi
 
 export const {
   useGetSupervisorSnapshotQuery,
+  useGetSurveyResultsQuery,
+  useGetAgentDirectoryQuery,
   useMonitorConversationQuery,
   useWhisperMutation,
   useJoinConversationMutation,
