@@ -255,6 +255,8 @@ describe('agent inbox', () => {
     const note = transcript(alex.page, 'Vera').getByRole('article', { name: /internal note/ }).last();
     await expect.poll(() => note.textContent()).toContain('Yes @Alex Agent may approve it');
     expect(await note.getByText('@Alex Agent').evaluate((el) => el.tagName)).toBe('MARK');
+    // The mentioned colleague is told.
+    await expect.poll(() => alex.page.getByRole('status', { name: 'Status message' }).textContent()).toContain('A colleague mentioned you in a note (Vera): “Yes @Alex Agent may approve it”');
 
     await alex.page.getByRole('button', { name: 'Add Blair Agent to the chat' }).click();
     await expect.poll(() => noteSwitch.isDisabled()).toBe(false);

@@ -299,7 +299,17 @@ export interface ConversationRemovedEvent {
   conversationId: string;
   cause: 'transferred' | 'reassigned' | 'force-closed' | 'requeued';
 }
+/** To one staff member (`/staff`): a colleague's note or whisper names them (`@Display Name`). */
+export interface MentionEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  fromUserId: string;
+  /** The start of the note (up to 200 characters). */
+  excerpt: string;
+}
 export interface ConversationServerEvents {
+  'note:mention': (event: MentionEvent) => void;
   'conversation:assigned': (event: ConversationAssignedEvent) => void;
   'conversation:removed': (event: ConversationRemovedEvent) => void;
   'message:new': (message: MessageView) => void;

@@ -211,6 +211,10 @@ export function attachConversationRealtime(
       staff.to(conversationRoom(conversationId)).emit('message:new', message);
       if (!STAFF_ONLY_MESSAGE_KINDS.includes(message.kind)) patient.to(conversationRoom(conversationId)).emit('message:new', message);
     }),
+    service.on('mention', ({ conversationId, message, userIds }) => {
+      const event = { conversationId, messageId: message.id, seq: message.seq, fromUserId: message.sender.id, excerpt: message.body.slice(0, 200) };
+      for (const userId of userIds) staff.to(userRoom(userId)).emit('note:mention', event);
+    }),
     service.on('conversation.updated', ({ conversation }) => {
       staff.to(conversationRoom(conversation.id)).emit('conversation:updated', service.view(conversation, 'staff'));
       patient.to(conversationRoom(conversation.id)).emit('conversation:updated', toConversationView(conversation, 'patient'));

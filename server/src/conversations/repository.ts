@@ -117,6 +117,10 @@ export class ConversationRepository {
       ),
       notClosed: s.prepare<[], ConversationRow>("SELECT * FROM conversations WHERE state <> 'closed' ORDER BY created_at, id"),
       displayName: s.prepare<[string], { display_name: string }>('SELECT display_name FROM users WHERE id = ?'),
+      staffNames: s.prepare<[string], { user_id: string; display_name: string }>(
+        `SELECT p.user_id, u.display_name FROM conversation_participants p JOIN users u ON u.id = p.user_id
+         WHERE p.conversation_id = ? AND p.left_at IS NULL AND p.kind IN ('agent', 'consultant', 'supervisor')`,
+      ),
     };
   }
 
@@ -247,6 +251,11 @@ export class ConversationRepository {
 
   notClosed(): ConversationRow[] {
     return this.statements.notClosed.all();
+  }
+
+  /** The staff taking part in a conversation, with their accounts' display names. */
+  staffNames(conversationId: string): { userId: string; displayName: string }[] {
+    return this.statements.staffNames.all(conversationId).map((r) => ({ userId: r.user_id, displayName: r.display_name }));
   }
 
   /** An account's display name (staff shown to patients and colleagues), if the account exists. */

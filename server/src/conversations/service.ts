@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import {
+  STAFF_ONLY_MESSAGE_KINDS,
   SYNC_PAGE_SIZE,
   type AttachmentView,
   type ConversationChannel,
@@ -53,6 +54,8 @@ export class ConversationFailure extends Error {
 
 export interface ConversationEvents {
   message: { message: MessageView; conversationId: string };
+  /** A note or whisper names colleagues in the conversation (`@Display Name`): tell them. */
+  mention: { conversationId: string; message: MessageView; userIds: string[] };
   'conversation.updated': { conversation: ConversationRow };
   /** The bot handed off: routing picks the conversation up from here. */
   'conversation.queued': { conversation: ConversationView; packet: HandoffPacket };
@@ -74,6 +77,27 @@ const PATIENT_KINDS: ReadonlySet<ParticipantKind> = new Set(['patient', 'visitor
 /** States in which a person (agent) has the conversation and can transfer, consult or wrap it up. */
 const WITH_AN_AGENT: ReadonlySet<ConversationState> = new Set(['active', 'waiting']);
 const isSupervisor = (actor: Actor) => actor.kind === 'staff' && (SUPERVISOR_ROLES as readonly string[]).includes(actor.role);
+
+/**
+ * The colleagues a note names: `@` followed by a participant's display name (any case), not followed
+ * by a letter or digit. The author is never notified of their own mention.
+ */
+export function mentionedUserIds(body: string, staff: readonly { userId: string; displayName: string }[], authorId: string): string[] {
+  const text = body.toLocaleLowerCase();
+  const found: string[] = [];
+  for (const { userId, displayName } of staff) {
+    if (userId === authorId || displayName.trim() === '') continue;
+    const needle = `@${displayName.toLocaleLowerCase()}`;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      const next = text.charAt(at + needle.length);
+      if (!/[\p{L}\p{N}]/u.test(next)) {
+        found.push(userId);
+        break;
+      }
+    }
+  }
+  return found;
+}
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
@@ -273,6 +297,10 @@ export class ConversationService {
     );
     const message = toMessageView(stored);
     this.emit('message', { message, conversationId: row.id });
+    if (STAFF_ONLY_MESSAGE_KINDS.includes(messageKind) && message.body.includes('@')) {
+      const userIds = mentionedUserIds(message.body, this.repo.staffNames(row.id), actor.userId);
+      if (userIds.length > 0) this.emit('mention', { conversationId: row.id, message, userIds });
+    }
     if (PATIENT_KINDS.has(kind) && row.state === 'bot') this.scheduleBotTurn(row.id, message);
     return { message, duplicate: false };
   }

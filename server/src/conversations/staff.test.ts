@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import type { ConversationView, MessageView, OfferEvent } from '../contracts/conversations.js';
+import type { ConversationView, MentionEvent, MessageView, OfferEvent } from '../contracts/conversations.js';
+import { createUser } from '../accounts/test-support.js';
+import { mentionedUserIds } from './service.js';
 import { STAFF_ONLY_MESSAGE_KINDS } from '../contracts/conversations.js';
 import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until } from './test-support.js';
 
@@ -283,5 +285,61 @@ describe('offers and the conversation state', () => {
     expect(chat.updates.at(-1)).not.toHaveProperty('agentId');
     expect(await emit(ann.socket, 'offer:decline', { offerId: offer.offerId })).toEqual({ ok: true });
     expect(server.context.conversations.get(chat.conversationId)?.state).toBe('queued');
+  });
+});
+
+describe('@mentions in notes', () => {
+  it('tells the colleagues a note names, once, and never the author, the patient or anyone outside the chat', async () => {
+    const [ann, cleo, dora] = await Promise.all([
+      createUser(server, { role: 'agent', displayName: 'Ann Agent' }),
+      createUser(server, { role: 'agent', displayName: 'Cleo Consultant' }),
+      createUser(server, { role: 'agent', displayName: 'Dora Elsewhere' }),
+    ]);
+    const annDesk = await desk(ann.id);
+    const chat = await visitorChat('Uma');
+    await accept(annDesk, chat.conversationId);
+    const cleoDesk = await desk(cleo.id, { presence: 'busy' });
+    const doraDesk = await desk(dora.id, { presence: 'busy' });
+    const mentions = new Map<string, MentionEvent[]>();
+    for (const d of [annDesk, cleoDesk, doraDesk]) {
+      mentions.set(d.id, []);
+      d.socket.on('note:mention', (e: MentionEvent) => mentions.get(d.id)!.push(e));
+    }
+    const id = chat.conversationId;
+    expect((await emit(annDesk.socket, 'conversation:consult', { conversationId: id, agentId: cleo.id })).ok).toBe(true);
+
+    const note = (await say(annDesk.socket, id, '@cleo consultant can we waive the fee? (@Dora Elsewhere is not here, @Ann Agent is me)', { kind: 'note' })) as {
+      ok: true;
+      seq: number;
+      messageId: string;
+    };
+    expect(note.ok).toBe(true);
+    const event = await until(() => mentions.get(cleo.id)![0]);
+    expect(event).toEqual({ conversationId: id, messageId: note.messageId, seq: note.seq, fromUserId: ann.id, excerpt: expect.stringContaining('can we waive the fee?') });
+    // A resend of the same note is not a second mention; a name inside a longer word is no mention.
+    const clientMessageId = randomUUID();
+    await emit(cleoDesk.socket, 'message:send', { conversationId: id, clientMessageId, body: '@Ann Agent yes, and @Ann Agents is nobody', kind: 'note' });
+    await emit(cleoDesk.socket, 'message:send', { conversationId: id, clientMessageId, body: '@Ann Agent yes, and @Ann Agents is nobody', kind: 'note' });
+    await until(() => mentions.get(ann.id)!.length > 0);
+    await pause(100);
+    expect(mentions.get(ann.id)).toHaveLength(1);
+    expect(mentions.get(cleo.id)).toHaveLength(1);
+    expect(mentions.get(dora.id)).toEqual([]);
+    // Text to the patient never mentions anyone.
+    expect((await say(annDesk.socket, id, 'Hi @Cleo Consultant')).ok).toBe(true);
+    await pause(100);
+    expect(mentions.get(cleo.id)).toHaveLength(1);
+    void doraDesk;
+  });
+
+  it('matches display names case-insensitively and only as whole names', () => {
+    const staff = [
+      { userId: 'a', displayName: 'Ann Agent' },
+      { userId: 'b', displayName: 'Bo' },
+    ];
+    expect(mentionedUserIds('ping @ann agent!', staff, 'x')).toEqual(['a']);
+    expect(mentionedUserIds('@Bob is not @Bo', staff, 'x')).toEqual(['b']);
+    expect(mentionedUserIds('@Bob only', staff, 'x')).toEqual([]);
+    expect(mentionedUserIds('@Ann Agent', staff, 'a')).toEqual([]);
   });
 });

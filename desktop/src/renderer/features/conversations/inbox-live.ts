@@ -105,6 +105,12 @@ export function registerInboxListeners(listeners: ListenerMiddlewareInstance): v
             );
           }
         }),
+        subscribeLive('note:mention', (event) => {
+          const entry = getState().inbox.conversations.entities[event.conversationId];
+          const where = entry ? ` (${patientLabel(entry.conversation)})` : '';
+          dispatch(statusShown(`A colleague mentioned you in a note${where}: “${event.excerpt.slice(0, 120)}”`));
+          notifyWhenAway({ kind: 'message', title: `You were mentioned in a note${where}`, body: event.excerpt, conversationId: event.conversationId }, getState().settings.values.notifications);
+        }),
         subscribeLive('conversation:updated', (conversation) => dispatch(conversationUpdated(conversation))),
         subscribeLive('typing', (event) => dispatch(typingReceived({ ...event, at: Date.now(), me: me() }))),
         subscribeLive('receipt', (event) => dispatch(receiptReceived({ ...event, me: me() }))),
