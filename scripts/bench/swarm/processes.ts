@@ -5,25 +5,12 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { EventLoopSample } from './event-loop-probe.js';
 import type { WorkerReply, WorkerRequestName, WorkerRequests } from './shared.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const PROBE = path.join(import.meta.dirname, 'event-loop-probe.ts');
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -19,13 +19,13 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { DEMO_PASSWORD, demoEmail } from '../../../server/src/accounts/demo-accounts.js';
 import { ROUTING_SKILLS } from '../../../server/src/contracts/routing.js';
+import { freePort } from '../../../server/src/testing/processes.js';
 import type { EventLoopSample } from './event-loop-probe.js';
 import {
   RssSampler,
   WorkerClient,
   cpuMeter,
   eventLoopSample,
-  freePort,
   memoryOf,
   startServerProcess,
   stopProcess,

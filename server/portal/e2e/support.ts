@@ -1,23 +1,11 @@
 /** Browser-test helpers for the portal and the chat widget: Debian's Chromium, a staff socket, a clinic site. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { MessageView, OfferEvent, ReceiptEvent, TypingEvent } from '../../src/contracts/conversations.js';
 import type { TestServer } from '../../src/testing/server.js';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
-
-/** Collects uncaught page errors, so a test can assert the page never broke. */
-export function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  return errors;
-}
+export { launchChromium, watchErrors } from '../../src/testing/browser.js';
 
 /** A made-up clinic website on its own origin, with the one-tag embed pointing at `serverUrl`. */
 export interface ClinicSite {

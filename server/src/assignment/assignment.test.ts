@@ -2,66 +2,36 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call } from '../accounts/test-support.js';
-import type { ConversationView, MessageView, OfferEvent, OfferWithdrawnEvent, QueuePositionEvent } from '../contracts/conversations.js';
-import type { Principal } from '../platform/auth/principal.js';
+import type { ConversationView, MessageView, QueuePositionEvent } from '../contracts/conversations.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createLogger } from '../platform/logging.js';
 import { AuditLog } from '../platform/audit/audit.js';
 import { PresenceService } from '../presence/service.js';
 import { ConversationService } from '../conversations/service.js';
 import { GreetingMenuBot } from '../conversations/bot.js';
+import { conversationsHarness, pause, say, staffPrincipal, until, type StaffRole } from '../conversations/test-support.js';
 import { RoutingEngine } from '../routing/engine.js';
 import { ManualClock } from '../routing/clock.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from '../routing/queues.js';
 import { AssignmentService, DEFAULT_AGENT_PROFILES } from './service.js';
 
 let server: TestServer;
-let sockets: Socket[] = [];
+const { connected, desk, closeAll } = conversationsHarness(() => server);
 
 // One server per test: every agent here has every skill, so agents of one test must not get another's offers.
 beforeEach(async () => {
   server = await startTestServer({ ROUTING_OFFER_TIMEOUT_MS: '1000', ROUTING_ALWAYS_OPEN: '1' });
 });
 afterEach(async () => {
-  for (const s of sockets) s.disconnect();
-  sockets = [];
+  closeAll();
   await server.context.conversations.idle();
   await server.close();
 });
 
-type StaffRole = Extract<Principal, { kind: 'staff' }>['role'];
-const agentPrincipal = (userId: string, role: StaffRole = 'agent'): Principal => ({ kind: 'staff', userId, email: `${userId}@example.test`, role, practitionerId: null });
-
-async function connected(namespace: '/patient' | '/staff', token: string): Promise<Socket> {
-  const socket = connect(`${server.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-interface Agent {
-  id: string;
-  socket: Socket;
-  offers: OfferEvent[];
-  withdrawn: OfferWithdrawnEvent[];
-  messages: MessageView[];
-}
-async function agent(id: string, state: 'available' | 'away' | 'busy' = 'available', role: StaffRole = 'agent'): Promise<Agent> {
-  const socket = await connected('/staff', await server.tokenFor(agentPrincipal(id, role)));
-  const a: Agent = { id, socket, offers: [], withdrawn: [], messages: [] };
-  socket.on('offer:new', (o: OfferEvent) => a.offers.push(o));
-  socket.on('offer:withdrawn', (w: OfferWithdrawnEvent) => a.withdrawn.push(w));
-  socket.on('message:new', (m: MessageView) => a.messages.push(m));
-  expect(await socket.emitWithAck('presence:set', { state })).toMatchObject({ ok: true });
-  return a;
-}
+const agent = (id: string, presence: 'available' | 'away' | 'busy' = 'available', role: StaffRole = 'agent') => desk(id, { presence, role });
 
 interface Patient {
   socket: Socket;
@@ -79,24 +49,10 @@ async function visitorAsksForPerson(text = 'I want to talk to a person'): Promis
   socket.on('message:new', (m: MessageView) => messages.push(m));
   const start = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView };
   const conversationId = start.conversation.id;
-  expect(await send(socket, conversationId, text)).toMatchObject({ ok: true });
+  expect(await say(socket, conversationId, text)).toMatchObject({ ok: true });
   await server.context.conversations.idle();
   return { socket, conversationId, positions, messages };
 }
-
-const send = (socket: Socket, conversationId: string, body: string) =>
-  socket.emitWithAck('message:send', { conversationId, clientMessageId: randomUUID(), body }) as Promise<{ ok: boolean; seq?: number }>;
-
-async function until<T>(probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('routing a handed-off chat to an agent', () => {
   it('offers the chat with the handoff packet and a reason; on accept the agent and the patient talk and the bot is muted', async () => {
@@ -121,9 +77,9 @@ describe('routing a handed-off chat to an agent', () => {
     // The agent's socket joined the room on accept: the patient's next message reaches it, and the reply reaches the patient.
     // "1" would make an active bot answer with the appointments text.
     const acceptedAtSeq = ack.conversation.lastSeq;
-    expect(await send(patient.socket, patient.conversationId, '1')).toMatchObject({ ok: true });
+    expect(await say(patient.socket, patient.conversationId, '1')).toMatchObject({ ok: true });
     await until(() => sam.messages.find((m) => m.body === '1'));
-    expect(await send(sam.socket, patient.conversationId, 'Yes, how can I help?')).toMatchObject({ ok: true });
+    expect(await say(sam.socket, patient.conversationId, 'Yes, how can I help?')).toMatchObject({ ok: true });
     await until(() => patient.messages.find((m) => m.body === 'Yes, how can I help?'));
     await server.context.conversations.idle();
     expect(patient.messages.filter((m) => m.sender.kind === 'bot' && m.seq > acceptedAtSeq)).toEqual([]);
@@ -141,7 +97,7 @@ describe('routing a handed-off chat to an agent', () => {
     await pause(100);
     expect(ana.offers).toEqual([]);
 
-    const token = await server.tokenFor(agentPrincipal('agent-ana'));
+    const token = await server.tokenFor(staffPrincipal('agent-ana'));
     const put = await call(server, 'PUT', '/api/presence/me', { body: { state: 'available' }, token });
     expect(put.status).toBe(200);
     expect(await until(() => ana.offers[0])).toMatchObject({ conversationId: patient.conversationId });

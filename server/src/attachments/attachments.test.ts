@@ -1,22 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { MAX_ATTACHMENT_BYTES, type ConversationView, type MessageView } from '../contracts/conversations.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createPatient } from '../accounts/test-support.js';
-import type { Principal } from '../platform/auth/principal.js';
 import type { Actor } from '../conversations/service.js';
+import { conversationsHarness, staffPrincipal, until } from '../conversations/test-support.js';
 
 let server: TestServer;
-const sockets: Socket[] = [];
-
-const staffPrincipal = (userId: string, role: 'agent' | 'supervisor' | 'admin' = 'agent'): Principal => ({
-  kind: 'staff',
-  userId,
-  email: `${userId}@example.test`,
-  role,
-  practitionerId: null,
-});
+const { connected, closeAll } = conversationsHarness(() => server);
 
 let patientId: string;
 let patientToken: string;
@@ -38,23 +30,13 @@ beforeAll(async () => {
     server.tokenFor(staffPrincipal(`agent-${randomUUID()}`)),
     server.tokenFor(staffPrincipal(`supervisor-${randomUUID()}`, 'supervisor')),
   ]);
-  agentSocket = await open('/staff', agentToken);
+  agentSocket = await connected('/staff', agentToken);
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  closeAll();
   await server.context.conversations.idle();
   await server.close();
 });
-
-async function open(namespace: '/patient' | '/staff', token: string): Promise<Socket> {
-  const socket = connect(`${server.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 function inbox(socket: Socket): MessageView[] {
   const seen: MessageView[] = [];
@@ -62,19 +44,9 @@ function inbox(socket: Socket): MessageView[] {
   return seen;
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A chat the patient (or visitor) holding `token` started and our agent accepted. */
 async function activeChat(token = patientToken): Promise<{ id: string; socket: Socket }> {
-  const socket = await open('/patient', token);
+  const socket = await connected('/patient', token);
   const ack = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView };
   const id = ack.conversation.id;
   server.context.conversations.handoff(id, { reason: 'patient-asked', intent: 'billing', language: 'en', collectedAnswers: {}, summary: 'Needs help' });

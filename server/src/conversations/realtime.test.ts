@@ -15,6 +15,7 @@ import {
 import type { Principal } from '../platform/auth/principal.js';
 import { signingKeyFor } from '../platform/auth/tokens.js';
 import { VisitorTokens } from './visitor-tokens.js';
+import { staffPrincipal, until } from './test-support.js';
 
 let server: TestServer;
 const sockets: Socket[] = [];
@@ -28,13 +29,6 @@ afterAll(async () => {
   await server.close();
 });
 
-const staffPrincipal = (userId: string, role: 'agent' | 'supervisor' = 'agent'): Principal => ({
-  kind: 'staff',
-  userId,
-  email: `${userId}@example.test`,
-  role,
-  practitionerId: null,
-});
 const patientPrincipal = (userId: string, patientId: string): Principal => ({
   kind: 'patient',
   userId,
@@ -80,16 +74,6 @@ function inbox(socket: Socket): MessageView[] {
   const seen: MessageView[] = [];
   socket.on('message:new', (m: MessageView) => seen.push(m));
   return seen;
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 interface StartAck {

@@ -7,7 +7,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Config } from '../platform/config.js';
-import { allowedOrigins } from '../platform/http/cors.js';
+import { allowedOrigins, corsMiddleware } from '../platform/http/cors.js';
 
 /** The REST paths the widget calls (prefixes: attachment downloads sit below `/attachments`). */
 export const WIDGET_API_PATHS = ['/api/chat/visitor', '/api/conversations/:conversationId/attachments', '/api/conversations/:conversationId/transcript'];
@@ -27,21 +27,12 @@ export function widgetOriginPolicy(config: Pick<Config, 'WIDGET_ORIGINS'>): Widg
 
 /** CORS for the widget's REST calls; other origins pass through untouched (the API's own CORS applies). */
 export function widgetCors(policy: WidgetOriginPolicy): RequestHandler {
-  return (req, res, next) => {
-    const origin = req.headers.origin;
-    res.vary('Origin');
-    if (typeof origin !== 'string' || !(policy.anyOrigin || policy.origins.has(origin))) return next();
-    res.setHeader('Access-Control-Allow-Origin', policy.anyOrigin ? '*' : origin);
-    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
-      res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
-      res.setHeader('Access-Control-Max-Age', '600');
-      res.status(204).end();
-      return;
-    }
-    next();
-  };
+  return corsMiddleware({
+    allowOrigin: (origin) => (policy.anyOrigin ? '*' : policy.origins.has(origin) ? origin : null),
+    methods: ALLOWED_METHODS,
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+  });
 }
 
 /**

@@ -9,25 +9,46 @@ export const DESKTOP_ORIGIN = 'app://desk';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, X-Access-Reason, X-Request-Id, If-Match, Prefer';
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
+const EXPOSED_HEADERS = 'X-Request-Id, ETag, Location, Last-Modified, Retry-After';
 
 export function allowedOrigins(extra: readonly string[] = []): Set<string> {
   return new Set([DESKTOP_ORIGIN, ...extra]);
 }
 
-export function cors(origins: ReadonlySet<string>): RequestHandler {
+/** What one CORS middleware allows. */
+export interface CorsRules {
+  /** The Access-Control-Allow-Origin value for a request from `origin`, or null: no CORS headers. */
+  allowOrigin(origin: string): string | null;
+  methods: string;
+  allowedHeaders: string;
+  exposedHeaders: string;
+}
+
+/** Answers preflights (204) and marks allowed responses; other origins pass through untouched. */
+export function corsMiddleware(rules: CorsRules): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
     res.vary('Origin');
-    if (typeof origin !== 'string' || !origins.has(origin)) return next();
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, ETag, Location, Last-Modified, Retry-After');
+    const allowOrigin = typeof origin === 'string' ? rules.allowOrigin(origin) : null;
+    if (allowOrigin === null) return next();
+    res.setHeader('Access-Control-Allow-Origin', allowOrigin);
+    res.setHeader('Access-Control-Expose-Headers', rules.exposedHeaders);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
-      res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+      res.setHeader('Access-Control-Allow-Methods', rules.methods);
+      res.setHeader('Access-Control-Allow-Headers', rules.allowedHeaders);
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;
     }
     next();
   };
+}
+
+export function cors(origins: ReadonlySet<string>): RequestHandler {
+  return corsMiddleware({
+    allowOrigin: (origin) => (origins.has(origin) ? origin : null),
+    methods: ALLOWED_METHODS,
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+  });
 }

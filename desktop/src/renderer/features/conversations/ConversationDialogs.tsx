@@ -1,9 +1,35 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
-import { Modal } from '../../common/Modal.js';
+import { DialogForm } from '../../common/DialogForm.js';
+import { InlineError } from '../../common/InlineError.js';
 
 const PRESENCE_WORDS: Record<string, string> = { available: 'available', busy: 'busy', away: 'away', offline: 'offline' };
 const agentOption = (a: AgentSummary) => `${a.displayName} — ${PRESENCE_WORDS[a.presence] ?? a.presence}, ${a.load}/${a.capacity}`;
+
+interface ColleagueFieldProps {
+  colleagues: readonly AgentSummary[];
+  value: string;
+  onChange(agentId: string): void;
+  autoFocus?: boolean;
+}
+
+/** "Colleague": a choice of the other agents, with their presence and load. */
+function ColleagueField({ colleagues, value, onChange, autoFocus = false }: ColleagueFieldProps) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>Colleague</label>
+      <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)} data-autofocus={autoFocus ? true : undefined}>
+        <option value="">Choose…</option>
+        {colleagues.map((a) => (
+          <option key={a.userId} value={a.userId}>
+            {agentOption(a)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 interface TransferProps {
   colleagues: readonly AgentSummary[];
@@ -20,9 +46,8 @@ export function TransferDialog({ colleagues, queues, onClose, onTransfer }: Tran
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const ids = { agent: useId(), queue: useId(), note: useId() };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const ids = { queue: useId(), note: useId() };
+  const submit = async () => {
     if (kind === 'agent' && !agentId) return setError('Choose the colleague to transfer to.');
     if (kind === 'queue' && !queueId) return setError('Choose the queue to transfer to.');
     setBusy(true);
@@ -32,63 +57,38 @@ export function TransferDialog({ colleagues, queues, onClose, onTransfer }: Tran
     else onClose();
   };
   return (
-    <Modal title="Transfer conversation" onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
-        <fieldset className="field">
-          <legend>Transfer to</legend>
-          <label className="check">
-            <input type="radio" name="transfer-kind" checked={kind === 'agent'} onChange={() => setKind('agent')} data-autofocus />
-            A colleague
-          </label>
-          <label className="check">
-            <input type="radio" name="transfer-kind" checked={kind === 'queue'} onChange={() => setKind('queue')} />
-            A queue
-          </label>
-        </fieldset>
-        {kind === 'agent' ? (
-          <div className="field">
-            <label htmlFor={ids.agent}>Colleague</label>
-            <select id={ids.agent} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
-              <option value="">Choose…</option>
-              {colleagues.map((a) => (
-                <option key={a.userId} value={a.userId}>
-                  {agentOption(a)}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : (
-          <div className="field">
-            <label htmlFor={ids.queue}>Queue</label>
-            <select id={ids.queue} className="input" value={queueId} onChange={(e) => setQueueId(e.target.value)}>
-              <option value="">Choose…</option>
-              {queues.map((q) => (
-                <option key={q.id} value={q.id}>
-                  {q.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
+    <DialogForm title="Transfer conversation" onClose={onClose} onSubmit={submit} confirmLabel="Transfer" error={error} busy={busy}>
+      <fieldset className="field">
+        <legend>Transfer to</legend>
+        <label className="check">
+          <input type="radio" name="transfer-kind" checked={kind === 'agent'} onChange={() => setKind('agent')} data-autofocus />
+          A colleague
+        </label>
+        <label className="check">
+          <input type="radio" name="transfer-kind" checked={kind === 'queue'} onChange={() => setKind('queue')} />
+          A queue
+        </label>
+      </fieldset>
+      {kind === 'agent' ? (
+        <ColleagueField colleagues={colleagues} value={agentId} onChange={setAgentId} />
+      ) : (
         <div className="field">
-          <label htmlFor={ids.note}>Note for the colleague (optional)</label>
-          <textarea id={ids.note} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+          <label htmlFor={ids.queue}>Queue</label>
+          <select id={ids.queue} className="input" value={queueId} onChange={(e) => setQueueId(e.target.value)}>
+            <option value="">Choose…</option>
+            {queues.map((q) => (
+              <option key={q.id} value={q.id}>
+                {q.name}
+              </option>
+            ))}
+          </select>
         </div>
-        {error ? (
-          <p role="alert" className="inline-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="row end">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            Transfer
-          </button>
-        </div>
-      </form>
-    </Modal>
+      )}
+      <div className="field">
+        <label htmlFor={ids.note}>Note for the colleague (optional)</label>
+        <textarea id={ids.note} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+      </div>
+    </DialogForm>
   );
 }
 
@@ -104,9 +104,8 @@ export function ConsultDialog({ colleagues, onClose, onConsult }: ConsultProps) 
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const ids = { agent: useId(), note: useId() };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const noteId = useId();
+  const submit = async () => {
     if (!agentId) return setError('Choose the colleague to consult.');
     setBusy(true);
     const failure = await onConsult(agentId, note.trim());
@@ -115,38 +114,13 @@ export function ConsultDialog({ colleagues, onClose, onConsult }: ConsultProps) 
     else onClose();
   };
   return (
-    <Modal title="Consult a colleague" onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor={ids.agent}>Colleague</label>
-          <select id={ids.agent} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-autofocus>
-            <option value="">Choose…</option>
-            {colleagues.map((a) => (
-              <option key={a.userId} value={a.userId}>
-                {agentOption(a)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.note}>Question for the colleague (optional)</label>
-          <textarea id={ids.note} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
-        </div>
-        {error ? (
-          <p role="alert" className="inline-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="row end">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            Invite
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <DialogForm title="Consult a colleague" onClose={onClose} onSubmit={submit} confirmLabel="Invite" error={error} busy={busy}>
+      <ColleagueField colleagues={colleagues} value={agentId} onChange={setAgentId} autoFocus />
+      <div className="field">
+        <label htmlFor={noteId}>Question for the colleague (optional)</label>
+        <textarea id={noteId} className="textarea short" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+      </div>
+    </DialogForm>
   );
 }
 
@@ -189,11 +163,7 @@ export function WrapupPanel({ settings, onClose }: WrapupProps) {
         <label htmlFor={ids.notes}>Wrap-up notes</label>
         <textarea id={ids.notes} className="textarea short" maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </div>
-      {error ? (
-        <p role="alert" className="inline-error">
-          {error}
-        </p>
-      ) : null}
+      <InlineError message={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={busy}>
           Close conversation

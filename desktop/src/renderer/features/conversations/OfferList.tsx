@@ -8,6 +8,7 @@ import { acceptOffer, declineOffer } from './inbox-actions.js';
 import { selectOffers, type InboxOffer } from './inbox-slice.js';
 import { formatDuration, secondsLeft, useNow } from './timers.js';
 import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
+import { InlineError } from '../../common/InlineError.js';
 
 const PRIORITY_LABELS = ['Urgent', 'High', 'Normal', 'Low'];
 export const priorityLabel = (p: number) => PRIORITY_LABELS[p] ?? `Priority ${p}`;
@@ -87,11 +88,7 @@ function OfferCard({ offer, now, atCapacity }: { offer: InboxOffer; now: number;
       </header>
       {offer.packet ? <HandoffPacketView packet={offer.packet} /> : <p className="muted small">No handoff details.</p>}
       <p className="muted small why">{shortReason(offer.reason)}</p>
-      {error ? (
-        <p role="alert" className="inline-error">
-          {error}
-        </p>
-      ) : null}
+      <InlineError message={error} />
       <div className="row">
         <button type="button" className="button primary" disabled={busy || left === 0} onClick={() => void accept()} aria-keyshortcuts="Control+Shift+A Meta+Shift+A">
           Accept

@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { SupervisedAgent } from '@carebridge/server/contracts';
 import { useAppSelector } from '../../app/hooks.js';
+import { InlineError } from '../../common/InlineError.js';
 import { Transcript } from '../../common/transcript/Transcript.js';
 import { selectUser } from '../session/session-slice.js';
 import { supervisorErrorText, useMonitorConversationQuery, useWhisperMutation } from './supervisor-api.js';
@@ -49,11 +50,7 @@ export function MonitorPanel({ conversationId, name, agents, focusWhisper, onSto
           Loading the transcript…
         </p>
       ) : null}
-      {error ? (
-        <p role="alert" className="inline-error">
-          {supervisorErrorText(error)}
-        </p>
-      ) : null}
+      <InlineError message={supervisorErrorText(error)} />
       {data ? <Transcript label={`Monitored transcript with ${name}`} messages={data.messages} me={me} names={names} patientName={name} mentionNames={agents.map((a) => a.displayName)} /> : null}
       <form className="composer composer-whisper" onSubmit={(e) => void send(e)}>
         <textarea

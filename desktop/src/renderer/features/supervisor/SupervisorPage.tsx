@@ -3,12 +3,13 @@
  * and load, and every ongoing conversation (virtualized) with Monitor, Whisper, Join, Reassign and
  * Force close. Subscribed while the workspace is open.
  */
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SupervisedAgent, SupervisedConversation, SupervisedQueue } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { reasonDetails, shortReason } from '../../common/assignment-reason.js';
-import { Modal } from '../../common/Modal.js';
+import { DialogForm } from '../../common/DialogForm.js';
+import { InlineError } from '../../common/InlineError.js';
 import { navigate } from '../../common/router.js';
 import { statusShown } from '../shell/shell-slice.js';
 import { MonitorPanel } from './MonitorPanel.js';
@@ -52,11 +53,7 @@ export default function SupervisorPage() {
           {data ? ` Updated ${new Date(data.at || fulfilledTimeStamp || Date.now()).toLocaleTimeString()}.` : ''}
         </p>
       </header>
-      {errorText ? (
-        <p role="alert" className="inline-error">
-          {errorText}
-        </p>
-      ) : null}
+      <InlineError message={errorText} />
       {isLoading ? (
         <p className="loading" role="status">
           Loading the live picture…
@@ -320,8 +317,7 @@ function ReassignDialog({ conversation, agents, onClose }: { conversation: Super
   const dispatch = useAppDispatch();
   const selectId = useId();
   const choices = agents.filter((a) => a.userId !== conversation.agentId);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     if (!agentId) return setError('Choose the agent who takes the conversation.');
     const result = await reassign({ conversationId: conversation.id, agentId });
     if ('error' in result && result.error) return setError(supervisorErrorText(result.error));
@@ -329,34 +325,19 @@ function ReassignDialog({ conversation, agents, onClose }: { conversation: Super
     onClose();
   };
   return (
-    <Modal title={`Reassign ${conversationName(conversation)}`} onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor={selectId}>Agent</label>
-          <select id={selectId} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-autofocus>
-            <option value="">Choose…</option>
-            {choices.map((a) => (
-              <option key={a.userId} value={a.userId}>
-                {a.displayName} — {PRESENCE[a.presence] ?? a.presence}, {a.load}/{a.capacity}
-              </option>
-            ))}
-          </select>
-        </div>
-        {error ? (
-          <p role="alert" className="inline-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="row end">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={isLoading}>
-            Reassign
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <DialogForm title={`Reassign ${conversationName(conversation)}`} onClose={onClose} onSubmit={submit} confirmLabel="Reassign" error={error} busy={isLoading}>
+      <div className="field">
+        <label htmlFor={selectId}>Agent</label>
+        <select id={selectId} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-autofocus>
+          <option value="">Choose…</option>
+          {choices.map((a) => (
+            <option key={a.userId} value={a.userId}>
+              {a.displayName} — {PRESENCE[a.presence] ?? a.presence}, {a.load}/{a.capacity}
+            </option>
+          ))}
+        </select>
+      </div>
+    </DialogForm>
   );
 }
 
@@ -366,8 +347,7 @@ function ForceCloseDialog({ conversation, onClose }: { conversation: SupervisedC
   const [forceClose, { isLoading }] = useForceCloseConversationMutation();
   const dispatch = useAppDispatch();
   const reasonId = useId();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     if (reason.trim() === '') return setError('Give a reason: it is recorded in the audit log.');
     const result = await forceClose({ conversationId: conversation.id, reason: reason.trim() });
     if ('error' in result && result.error) return setError(supervisorErrorText(result.error));
@@ -375,29 +355,14 @@ function ForceCloseDialog({ conversation, onClose }: { conversation: SupervisedC
     onClose();
   };
   return (
-    <Modal title="Force close conversation" role="alertdialog" onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
-        <p>
-          This ends the chat with <strong>{conversationName(conversation)}</strong> for everyone at once. It cannot be undone and is audited.
-        </p>
-        <div className="field">
-          <label htmlFor={reasonId}>Reason</label>
-          <textarea id={reasonId} className="textarea short" maxLength={500} aria-required="true" value={reason} onChange={(e) => setReason(e.target.value)} />
-        </div>
-        {error ? (
-          <p role="alert" className="inline-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="row end">
-          <button type="button" className="button" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button type="submit" className="button danger" disabled={isLoading}>
-            Force close
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <DialogForm title="Force close conversation" destructive onClose={onClose} onSubmit={submit} confirmLabel="Force close" error={error} busy={isLoading}>
+      <p>
+        This ends the chat with <strong>{conversationName(conversation)}</strong> for everyone at once. It cannot be undone and is audited.
+      </p>
+      <div className="field">
+        <label htmlFor={reasonId}>Reason</label>
+        <textarea id={reasonId} className="textarea short" maxLength={500} aria-required="true" value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+    </DialogForm>
   );
 }

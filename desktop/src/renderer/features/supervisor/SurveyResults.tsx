@@ -1,4 +1,5 @@
 import type { SurveyResponsesResponse } from '@carebridge/server/contracts';
+import { InlineError } from '../../common/InlineError.js';
 import { supervisorErrorText, useGetAgentDirectoryQuery, useGetSurveyResultsQuery } from './supervisor-api.js';
 
 type Group = SurveyResponsesResponse['summary']['byAgent'][number] | SurveyResponsesResponse['summary']['byQueue'][number];
@@ -39,11 +40,7 @@ export function SurveyResults() {
           Loading survey results…
         </p>
       ) : null}
-      {errorText ? (
-        <p role="alert" className="inline-error">
-          {errorText}
-        </p>
-      ) : null}
+      <InlineError message={errorText} />
       {data && data.summary.count === 0 ? <p className="muted">No survey answers yet — they appear here after patients answer.</p> : null}
       {data && data.summary.count > 0 ? (
         <>
