@@ -40,6 +40,8 @@ beforeEach(async () => {
   errors = watchErrors(page);
 });
 afterEach(async () => {
+  // Agents sign off for real (no presence grace), so the next test's chats are not offered to them.
+  await Promise.all(desks.map((desk) => desk.socket.timeout(2000).emitWithAck('presence:set', { state: 'offline' }).catch(() => undefined)));
   for (const desk of desks.splice(0)) desk.socket.disconnect();
   await context.close();
   await server.context.conversations.idle();
@@ -221,6 +223,36 @@ describe('the chat widget embedded on a clinic website', () => {
     await page.reload();
     await expect.poll(() => textOf(messages())).toContain("Sorry, I didn't understand");
     expect(occurrences(await textOf(messages()), 'typed while offline')).toBe(1);
+  });
+
+  it('a survey offered while the visitor was offline appears once they are back', async () => {
+    const name = `Otto ${randomUUID().slice(0, 6)}`;
+    await openChatAs(name);
+    await chat().getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+    const [conversation] = conversationOf(name);
+    const desk = await staffDesk(server, `agent-${randomUUID()}`);
+    desks.push(desk);
+    const offer = await until(() => desk.offers.find((o) => o.conversationId === conversation!.id));
+    expect(await desk.socket.emitWithAck('offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
+    await expect.poll(() => textOf(status())).toBe('You are chatting with our team.');
+
+    // The visitor's network drops; meanwhile the agent ends the chat and the survey is offered.
+    await context.setOffline(true);
+    await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+    await until(() => server.context.conversations.get(conversation!.id) && !desk.socket.disconnected);
+    expect(await desk.socket.emitWithAck('conversation:wrapup', { conversationId: conversation!.id })).toMatchObject({ ok: true });
+    await until(() => (server.context.database.sqlite.prepare('SELECT 1 FROM survey_offers WHERE conversation_id = ?').get(conversation!.id) ? true : undefined));
+    expect(await chat().getByRole('form', { name: 'How did we do?' }).count()).toBe(0);
+
+    // Back online: the widget resyncs, sees the chat ended, asks for the open survey and shows it.
+    await context.setOffline(false);
+    const survey = chat().getByRole('form', { name: 'How did we do?' });
+    await survey.waitFor({ timeout: 15_000 });
+    await survey.getByRole('group', { name: /How satisfied are you/ }).getByRole('button', { name: '4 of 5' }).click();
+    await survey.getByRole('button', { name: 'Send answers' }).click();
+    await chat().getByRole('heading', { name: 'Thank you for your feedback!' }).waitFor();
+    const answered = server.context.database.sqlite.prepare('SELECT answered_at FROM survey_offers WHERE conversation_id = ?').get(conversation!.id) as { answered_at: string | null };
+    expect(answered.answered_at).not.toBeNull();
   });
 
   it('checks files before uploading: wrong type and too large are refused in the browser', async () => {

@@ -71,6 +71,12 @@ export interface SurveyOffer {
   survey: { id: string; title: string; questions: SurveyQuestion[] };
 }
 
+/**
+ * `/patient` event: the survey still open for one of the caller's conversations (after a reload or on
+ * another device), acked `{ ok: true, offer: SurveyOffer | null }`; the offer carries a fresh token.
+ */
+export const surveyPendingSchema = z.strictObject({ conversationId: z.string().min(1).max(100) });
+
 /** `/patient` event: answer in the chat. */
 export const surveySubmitSchema = z.strictObject({ token: z.string().min(10).max(200), answers: surveyAnswersSchema });
 

@@ -5,7 +5,7 @@
  * acknowledgement. A refused submit stores nothing and leaves the connection up.
  */
 import type { Namespace, Socket } from 'socket.io';
-import { surveySubmitSchema } from '../contracts/surveys.js';
+import { surveyPendingSchema, surveySubmitSchema, type SurveyOffer } from '../contracts/surveys.js';
 import type { ConversationAck, ConversationError, ConversationErrorCode } from '../contracts/conversations.js';
 import type { AppContext } from '../app.js';
 import { conversationRoom } from '../conversations/realtime.js';
@@ -18,6 +18,7 @@ interface PatientSocketData {
 }
 
 export type SurveySubmitAck = ConversationAck<{ id: string }>;
+export type SurveyPendingAck = ConversationAck<{ offer: SurveyOffer | null }>;
 
 /** HTTP statuses of the service's errors as acknowledgement codes (an expired link is a conflict here). */
 function ackCode(status: number): ConversationErrorCode {
@@ -56,10 +57,32 @@ export function attachSurveyRealtime(namespaces: { patient: Namespace }, ctx: Ap
     }
   }
 
+  function pending(socket: Socket, payload: unknown): SurveyPendingAck {
+    const fail = (error: ConversationError): SurveyPendingAck => ({ ok: false, error });
+    const retryAfter = limiter.retryAfterSeconds(socket.id);
+    if (retryAfter > 0) return fail({ code: 'too_many_requests', message: `Too many survey requests: wait ${retryAfter} s.` });
+    limiter.hit(socket.id);
+    const parsed = surveyPendingSchema.safeParse(payload);
+    if (!parsed.success) return fail({ code: 'bad_payload', message: `Invalid survey:pending payload: ${parsed.error.issues[0]?.message ?? 'not accepted'}` });
+    const { actor } = socket.data as PatientSocketData;
+    if (!actor) return fail({ code: 'forbidden', message: 'Sign in first.' });
+    try {
+      return { ok: true, offer: ctx.surveys.pendingFor(actor.userId, parsed.data.conversationId) };
+    } catch (err) {
+      if (isAppError(err)) return fail({ code: ackCode(err.status), message: err.message });
+      ctx.logger.error({ err }, 'survey:pending failed');
+      return fail({ code: 'internal', message: 'The server could not look up the survey.' });
+    }
+  }
+
   patient.on('connection', (socket) => {
     socket.on('survey:submit', (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: SurveySubmitAck) => void) : undefined;
       ack?.(submit(socket, args[0]));
+    });
+    socket.on('survey:pending', (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: SurveyPendingAck) => void) : undefined;
+      ack?.(pending(socket, args[0]));
     });
     socket.on('disconnect', () => limiter.reset(socket.id));
   });

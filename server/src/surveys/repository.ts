@@ -53,6 +53,7 @@ export class SurveyRepository {
         `UPDATE survey_offers SET answered_at = ?, response_id = ?, answers = ?, csat = ?, nps = ?
          WHERE token_hash = ? AND answered_at IS NULL`,
       ),
+      rotateToken: sqlite.prepare<[string, string]>('UPDATE survey_offers SET token_hash = ? WHERE conversation_id = ? AND answered_at IS NULL'),
       participants: sqlite.prepare<[string], { user_id: string; kind: string; left_at: string | null; joined_at: string }>(
         'SELECT user_id, kind, left_at, joined_at FROM conversation_participants WHERE conversation_id = ?',
       ),
@@ -67,6 +68,11 @@ export class SurveyRepository {
 
   offerFor(conversationId: string): SurveyOfferRow | undefined {
     return this.statements.byConversation.get(conversationId);
+  }
+
+  /** Replaces an unanswered offer's token (the old link stops working); false when answered or none. */
+  rotateToken(conversationId: string, tokenHash: string): boolean {
+    return this.statements.rotateToken.run(tokenHash, conversationId).changes === 1;
   }
 
   byTokenHash(tokenHash: string): SurveyOfferRow | undefined {

@@ -26,7 +26,7 @@ import type { AuditLog } from '../platform/audit/audit.js';
 import type { Logger } from '../platform/logging.js';
 import type { Database } from '../platform/db/schema.js';
 import { inTransaction } from '../platform/db/index.js';
-import { AppError, conflict, notFound, validationFailed } from '../platform/http/errors.js';
+import { AppError, conflict, forbidden, notFound, validationFailed } from '../platform/http/errors.js';
 import type { ResourceStore } from '../fhir/store.js';
 import { validateStructure } from '../fhir/validation.js';
 import {
@@ -44,6 +44,8 @@ export const SURVEY_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 /** States after which the patient is asked; the first one reached triggers the survey. */
 const SURVEY_STATES: ReadonlySet<string> = new Set(['wrapup', 'closed']);
 const PATIENT_KINDS: ReadonlySet<string> = new Set(['patient', 'visitor']);
+/** The chat line that tells everyone a survey went to the patient (the link itself goes to the patient only). */
+export const SURVEY_SENT_LINE = 'We sent you a short survey about this chat. Thank you for telling us how we did!';
 
 export const hashSurveyToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -145,11 +147,32 @@ export class SurveyService {
     });
     if (!stored) return undefined;
     this.ensureQuestionnaire(created.toISOString());
-    const offer: SurveyOffer = { conversationId, token, url: `${this.deps.publicUrl.replace(/\/+$/, '')}/survey/${token}`, survey: this.publicSurvey() };
+    const offer = this.offerWith(conversationId, token);
     this.emit('offer', offer);
-    this.deps.conversations.postSystemMessage(conversationId, `Please tell us how we did: ${offer.url}`);
+    // Everyone in the chat reads this line, staff too: it names no link (the token is the patient's alone).
+    this.deps.conversations.postSystemMessage(conversationId, SURVEY_SENT_LINE);
     this.deps.logger.info({ conversationId, agentId, queue: conversation.queue }, 'follow-up survey offered');
     return offer;
+  }
+
+  /**
+   * The survey still open for the patient or visitor of a conversation (e.g. after they come back on
+   * another device), with a fresh link: the previous one stops working. Null when none is open (not
+   * offered, answered or expired); 404 unknown conversation, 403 not the patient of it.
+   */
+  pendingFor(userId: string, conversationId: string): SurveyOffer | null {
+    if (!this.deps.conversations.get(conversationId)) throw notFound(`Conversation ${conversationId} not found.`);
+    const participants = this.repo.participants(conversationId);
+    if (!participants.some((p) => p.user_id === userId && PATIENT_KINDS.has(p.kind))) throw forbidden('Only the patient of this conversation can answer its survey.');
+    const offer = this.repo.offerFor(conversationId);
+    if (!offer || offer.answered_at !== null || Date.parse(offer.expires_at) <= this.now().getTime()) return null;
+    const token = randomBytes(32).toString('base64url');
+    if (!this.repo.rotateToken(conversationId, hashSurveyToken(token))) return null;
+    return this.offerWith(conversationId, token);
+  }
+
+  private offerWith(conversationId: string, token: string): SurveyOffer {
+    return { conversationId, token, url: `${this.deps.publicUrl.replace(/\/+$/, '')}/survey/${token}`, survey: this.publicSurvey() };
   }
 
   /** What the link shows: 404 unknown token, 410 expired (unless already answered). */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { QuestionnaireResponse } from '@medplum/fhirtypes';
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import type { SurveyOffer, SurveyResponsesResponse } from '../contracts/surveys.js';
@@ -9,11 +9,13 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createPatient, createUser } from '../accounts/test-support.js';
 import type { Principal } from '../platform/auth/principal.js';
 import type { Actor } from '../conversations/service.js';
+import { conversationsHarness, until } from '../conversations/test-support.js';
 import { SURVEY_CONTEXT_EXTENSION } from './definition.js';
+import { SURVEY_SENT_LINE } from './service.js';
 
 const PUBLIC_URL = 'https://clinic.example';
 let server: TestServer;
-const sockets: Socket[] = [];
+const { connected, closeAll } = conversationsHarness(() => server);
 let agentId: string;
 let secondAgentId: string;
 let supervisorToken: string;
@@ -37,34 +39,16 @@ beforeAll(async () => {
   patientToken = await server.tokenFor({ kind: 'patient', userId: patientUser.id, email: patientUser.email, role: 'patient', patientId } satisfies Principal);
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  closeAll();
   await server.context.conversations.idle();
   await server.close();
 });
 
-async function patientSocket(token = patientToken): Promise<Socket> {
-  const socket = connect(`${server.url}/patient`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const patientSocket = (token = patientToken): Promise<Socket> => connected('/patient', token);
 
 async function visitorToken(): Promise<string> {
   const reply = await call<{ token: string }>(server, 'POST', '/api/chat/visitor', { body: { displayName: 'Vera' } });
   return reply.body.token;
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const staff = (userId: string): Actor => ({ kind: 'staff', userId, role: 'agent', displayName: null });
@@ -109,9 +93,9 @@ describe('offering the survey', () => {
     expect(offer).toMatchObject({ conversationId: chat.id, survey: { id: 'chat-follow-up', title: 'How did we do?' } });
     expect(offer.url).toBe(`${PUBLIC_URL}/survey/${offer.token}`);
     expect(offer.survey.questions.map((q) => q.id)).toEqual(['csat', 'nps', 'resolved', 'improve']);
-    // A patient who comes back later finds the link in the conversation.
-    const notice = await until(() => chat.messages.find((m) => m.kind === 'system' && m.body.includes('/survey/')));
-    expect(notice.body).toBe(`Please tell us how we did: ${offer.url}`);
+    // Everyone in the chat reads that a survey went out; the link itself is the patient's alone.
+    await until(() => chat.messages.find((m) => m.kind === 'system' && m.body === SURVEY_SENT_LINE));
+    expect(chat.messages.some((m) => m.body.includes(offer.token))).toBe(false);
     // Only the hash of the token is stored.
     expect(offersIn(chat.id)).toEqual([expect.objectContaining({ agent_id: agentId, queue: 'billing', answered_at: null })]);
     expect(offersIn(chat.id)[0]!.token_hash).not.toContain(offer.token);

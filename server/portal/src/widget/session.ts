@@ -68,8 +68,9 @@ const INVALID_TOKEN_HINT = 'invalid or has expired';
 
 type Ack<T> = ConversationAck<T>;
 
-export class ChatSession {
-  readonly state: ChatState = {
+/** Before a chat starts, and again after `reset()`. */
+function emptyChatState(): ChatState {
+  return {
     phase: 'new',
     connection: 'idle',
     conversation: null,
@@ -80,6 +81,10 @@ export class ChatSession {
     survey: null,
     surveyState: 'none',
   };
+}
+
+export class ChatSession {
+  readonly state: ChatState = emptyChatState();
   log: ChatLog | null = null;
   private socket: Socket | null = null;
   private visitorToken: string | null = null;
@@ -193,17 +198,7 @@ export class ChatSession {
     this.visitorToken = null;
     this.readSeq = 0;
     this.deliveredSeq = 0;
-    Object.assign(this.state, {
-      phase: 'new',
-      connection: 'idle',
-      conversation: null,
-      queue: null,
-      typing: null,
-      notice: null,
-      uploads: [],
-      survey: null,
-      surveyState: 'none',
-    } satisfies ChatState);
+    Object.assign(this.state, emptyChatState());
   }
 
   /** Closes the connection (the widget is removed from the page). The chat stays resumable. */
@@ -349,6 +344,7 @@ export class ChatSession {
         this.afterReceive();
         this.changed();
         for (const pending of log.unacknowledged()) void this.deliver(pending.clientMessageId, pending.body);
+        if (this.state.phase === 'ended' && this.state.surveyState === 'none') await this.askForOpenSurvey(socket);
       } catch {
         // Timed out: the next connect resyncs again.
       } finally {
@@ -506,6 +502,18 @@ export class ChatSession {
   }
 
   // --- survey ---
+
+  /** An ended chat whose survey this page never saw (another device, a lost tab): ask for it. */
+  private async askForOpenSurvey(socket: Socket): Promise<void> {
+    const conversationId = this.conversationId;
+    if (!conversationId) return;
+    const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('survey:pending', { conversationId })) as Ack<{ offer: SurveyOffer | null }>;
+    if (!ack.ok || !ack.offer || this.conversationId !== conversationId || this.state.surveyState !== 'none') return;
+    this.state.survey = ack.offer;
+    this.state.surveyState = 'open';
+    this.persist();
+    this.changed();
+  }
 
   async submitSurvey(answers: SurveyAnswers): Promise<void> {
     const offer = this.state.survey;
