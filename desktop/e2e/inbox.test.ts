@@ -250,6 +250,8 @@ describe('agent inbox', () => {
     await composer(blair.page).pressSequentially('Yes @Al');
     await blair.page.getByRole('listbox', { name: 'Colleagues' }).getByRole('option', { name: /Alex Agent/ }).waitFor();
     await composer(blair.page).press('Enter');
+    // The pick replaces the typed prefix and moves the caret after the name; type on once it has.
+    await expect.poll(() => composer(blair.page).inputValue()).toBe('Yes @Alex Agent ');
     await composer(blair.page).pressSequentially('may approve it');
     await composer(blair.page).press('Enter');
     const note = transcript(alex.page, 'Vera').getByRole('article', { name: /internal note/ }).last();

@@ -196,7 +196,13 @@ describe('live chat, patient to agents and back (issue 4, done when)', () => {
     await wrapup.getByLabel('Disposition (required)').selectOption({ label: 'Resolved' });
     await wrapup.getByLabel('Wrap-up notes').fill('Moved to Tuesday 2 pm.');
     await wrapup.getByRole('button', { name: 'Close conversation' }).click();
-    await expect.poll(() => blair.getByRole('tablist', { name: 'Open conversations' }).getByRole('tab').count()).toBe(0);
+    // Closed: the tab goes away (if not, say what the wrap-up form shows).
+    await expect
+      .poll(async () => {
+        if ((await blair.getByRole('tablist', { name: 'Open conversations' }).getByRole('tab').count()) === 0) return 'closed';
+        return `still open: ${(await wrapup.count()) ? (await wrapup.getByRole('alert').allTextContents()).join(' ') || 'no error shown' : 'no wrap-up form'}`;
+      })
+      .toBe('closed');
 
     // The patient answers the survey in the chat.
     const survey = chat.getByRole('form', { name: 'How did we do?' });

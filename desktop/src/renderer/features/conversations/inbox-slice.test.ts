@@ -4,6 +4,7 @@ import {
   activeChanged,
   conversationOpened,
   conversationRemoved,
+  conversationUpdated,
   countsAsUnread,
   emptyInboxState,
   inboxLoaded,
@@ -70,6 +71,23 @@ const offer = (offerId: string, conversationId = `c-${offerId}`): OfferEvent => 
 });
 
 const opened = (id: string) => conversationOpened({ conversation: conversation(id), packet: null, cause: 'offer', at: '2025-01-01T10:00:00.000Z' });
+
+describe('conversation updates out of order', () => {
+  it('never lets an older view (a late sync reply) undo a newer state such as wrap-up', () => {
+    let state = reduce(emptyInboxState(), opened('c1'));
+    state = reduce(state, conversationUpdated(conversation('c1', { state: 'wrapup', updatedAt: '2025-01-01T10:05:00.000Z' })));
+    state = reduce(
+      state,
+      messagesSynced({ conversationId: 'c1', messages: [], conversation: conversation('c1', { state: 'active', updatedAt: '2025-01-01T10:04:59.000Z' }), done: true }),
+      conversationUpdated(conversation('c1', { state: 'active', updatedAt: '2025-01-01T10:04:00.000Z' })),
+    );
+    expect(state.conversations.entities.c1!.conversation.state).toBe('wrapup');
+    // A view as new (or newer) applies, keeping the staff-only fields a patient-facing view lacks.
+    state = reduce(state, conversationUpdated(conversation('c1', { state: 'wrapup', agentId: 'agent-me', updatedAt: '2025-01-01T10:05:00.000Z' })));
+    state = reduce(state, conversationUpdated(conversation('c1', { state: 'closed', updatedAt: '2025-01-01T10:06:00.000Z' })));
+    expect(state.conversations.entities.c1!.conversation).toMatchObject({ state: 'closed', agentId: 'agent-me' });
+  });
+});
 
 describe('mergeMessages and lastContiguousSeq', () => {
   it('keeps each seq once, in order, whatever order pages and events arrive in', () => {

@@ -128,6 +128,16 @@ function newConversation(conversation: ConversationView, packet: HandoffPacket |
   };
 }
 
+/**
+ * A newer view of the conversation over the one held; an older one (a sync reply that was answered
+ * before a state change but arrived after it) is ignored, so a closed or wrapped-up chat never
+ * flips back. ISO timestamps of the same format compare as strings.
+ */
+export function mergeConversation(current: ConversationView, incoming: ConversationView): ConversationView {
+  if (incoming.updatedAt < current.updatedAt) return current;
+  return { ...current, ...incoming };
+}
+
 export const inboxSlice = createSlice({
   name: 'inbox',
   initialState: emptyInboxState,
@@ -198,7 +208,7 @@ export const inboxSlice = createSlice({
       const entry = state.conversations.entities[action.payload.id];
       if (!entry) return;
       // Patient-facing events may lack the staff-only fields: keep what we know.
-      entry.conversation = { ...entry.conversation, ...action.payload };
+      entry.conversation = mergeConversation(entry.conversation, action.payload);
       if (!entry.packet && action.payload.handoff) entry.packet = action.payload.handoff;
     },
     /** A page of `conversation:sync` (or the monitor/accept reply). */
@@ -206,7 +216,7 @@ export const inboxSlice = createSlice({
       const entry = state.conversations.entities[action.payload.conversationId];
       if (!entry) return;
       entry.messages = mergeMessages(entry.messages, action.payload.messages);
-      if (action.payload.conversation) entry.conversation = { ...entry.conversation, ...action.payload.conversation };
+      if (action.payload.conversation) entry.conversation = mergeConversation(entry.conversation, action.payload.conversation);
       const seen = new Set(action.payload.messages.map((m) => m.clientMessageId).filter(Boolean));
       entry.pending = entry.pending.filter((p) => !seen.has(p.clientMessageId));
       if (action.payload.done) entry.loading = false;
