@@ -20,7 +20,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../server/src/testing/browser.js';
 import { build } from 'vite';
 import react from '@vitejs/plugin-react';
 import { startTestServer } from '../../server/src/testing/server.js';
@@ -126,10 +127,7 @@ async function main(): Promise<void> {
   const server = await startTestServer({ DESK_DIR: deskDir });
   const baseline = await serveStatic(baselineDir);
   const agent = await createUser(server, { role: 'agent' });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const browser = await launchChromium();
 
   const deskFetched = new Set<string>();
   const baselineFetched = new Set<string>();

@@ -8,6 +8,7 @@ import { statusShown } from '../shell/shell-slice.js';
 import { Composer } from './Composer.js';
 import { conversationsApi } from './conversations-api.js';
 import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
+import { InlineError } from '../../common/InlineError.js';
 import { conversationAction, retryMessage, sendMessage, sendTyping } from './inbox-actions.js';
 import { patientLabel } from './inbox-live.js';
 import { conversationRemoved, messageDiscarded, type InboxConversation } from './inbox-slice.js';
@@ -154,21 +155,13 @@ export function ConversationPanel({ entry, me, settings, colleagues, now }: Prop
             ))}
         </ul>
       ) : null}
-      {error ? (
-        <p role="alert" className="inline-error">
-          {error}
-        </p>
-      ) : null}
+      <InlineError message={error} />
       {entry.loading && entry.messages.length === 0 ? (
         <p className="loading" role="status">
           Loading the transcript…
         </p>
       ) : null}
-      {entry.error ? (
-        <p role="alert" className="inline-error">
-          {entry.error}
-        </p>
-      ) : null}
+      <InlineError message={entry.error} />
       <Transcript
         label={`Transcript with ${name}`}
         messages={entry.messages}

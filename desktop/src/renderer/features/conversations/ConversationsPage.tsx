@@ -4,6 +4,7 @@
  * selects a tab; Ctrl/⌘+Alt+1…9/0 and Ctrl/⌘+Alt+←/→ switch tabs.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { InlineError } from '../../common/InlineError.js';
 import { conversationIdSchema } from '../../../shared/ipc-contract.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { navigate, useRoute } from '../../common/router.js';
@@ -104,21 +105,13 @@ export default function ConversationsPage() {
           {conversations.length} of {settings.maxSessions} sessions open · {offers.length} {offers.length === 1 ? 'offer' : 'offers'} waiting
         </p>
       </header>
-      {inbox.error ? (
-        <p role="alert" className="inline-error">
-          {inbox.error}
-        </p>
-      ) : null}
+      <InlineError message={inbox.error} />
       {requested && !validRequest ? (
         <p role="alert" className="inline-error">
           “{requested}” is not a conversation id.
         </p>
       ) : null}
-      {openError ? (
-        <p role="alert" className="inline-error">
-          {openError}
-        </p>
-      ) : null}
+      <InlineError message={openError} />
       <OfferList atCapacity={atCapacity} />
       {inbox.status === 'loading' || inbox.status === 'idle' ? (
         <p className="loading" role="status">

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { InlineError } from '../../common/InlineError.js';
 import type { SettingsPatch, Theme } from '../../../shared/ipc-contract.js';
 import { getBridge } from '../../common/bridge.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
@@ -28,11 +29,7 @@ export default function SettingsPage() {
         <h1 id="workspace-title">Settings</h1>
         <p className="muted">Kept for you on this device.</p>
       </header>
-      {error ? (
-        <p role="alert" className="inline-error">
-          {error}
-        </p>
-      ) : null}
+      <InlineError message={error} />
       <div className="card settings">
         <div className="field">
           <label htmlFor={themeId}>Theme</label>
