@@ -4,7 +4,7 @@
  * prints the browser address of the same workstation (/desk), and keeps serving.
  *
  * Environment: PORT (as the server), ELECTRON_PATH (an Electron binary to use),
- * CAREBRIDGE_SKIP_BUILD=1 (do not build the desktop app), CAREBRIDGE_NO_DESKTOP=1 (server only).
+ * CAREBRIDGE_SKIP_BUILD=1 (do not build the desktop app or the portal), CAREBRIDGE_NO_DESKTOP=1 (no desktop app).
  * SIGINT/SIGTERM go to the server (and the app), and the launcher exits with the server's code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,20 +69,28 @@ function needsDesktopBuild(): boolean {
   return !fs.existsSync(path.join(desktopDir, 'dist', 'renderer', 'index.html')) || !fs.existsSync(path.join(desktopDir, 'dist', 'main', 'index.cjs'));
 }
 
-function buildDesktop(): Promise<boolean> {
-  say('Building the desktop app (first start)…');
+function needsPortalBuild(): boolean {
+  const dist = path.join(serverDir, 'portal', 'dist');
+  return !fs.existsSync(path.join(dist, 'index.html')) || !fs.existsSync(path.join(dist, 'widget.js'));
+}
+
+/** `npm run <script> -w <workspace>`; resolves true when it succeeded (a failure is reported, not fatal). */
+function runBuild(what: string, script: string, workspace: string): Promise<boolean> {
+  say(`Building ${what} (first start)…`);
   return new Promise((resolve) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const child = spawn(npm, ['run', 'build', '-w', '@carebridge/desktop'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], shell: process.platform === 'win32' });
+    const child = spawn(npm, ['run', script, '-w', workspace], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], shell: process.platform === 'win32' });
     let errors = '';
     child.stderr!.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-2000)));
     child.once('error', () => resolve(false));
     child.once('exit', (code) => {
-      if (code !== 0) process.stderr.write(`Desktop build failed (exit ${code}); the API keeps running.\n${errors}\n`);
+      if (code !== 0) process.stderr.write(`Building ${what} failed (exit ${code}); the API keeps running.\n${errors}\n`);
       resolve(code === 0);
     });
   });
 }
+
+const buildDesktop = () => runBuild('the desktop app', 'build', '@carebridge/desktop');
 
 async function waitForHealth(server: ChildProcess): Promise<boolean> {
   const deadline = Date.now() + HEALTH_DEADLINE_MS;
@@ -116,6 +124,8 @@ async function main(): Promise<void> {
     process.exit(code ?? (signal ? 1 : 0));
   });
 
+  // The patient portal and chat widget are served by the server itself, desktop or not.
+  if (!flag('CAREBRIDGE_SKIP_BUILD') && needsPortalBuild()) void runBuild('the patient portal', 'build:portal', '@carebridge/server');
   if (flag('CAREBRIDGE_NO_DESKTOP')) return;
 
   const built = !flag('CAREBRIDGE_SKIP_BUILD') && needsDesktopBuild() ? buildDesktop() : Promise.resolve(!needsDesktopBuild());
