@@ -116,6 +116,10 @@ export class ConversationRepository {
          ORDER BY c.created_at, c.id`,
       ),
       notClosed: s.prepare<[], ConversationRow>("SELECT * FROM conversations WHERE state <> 'closed' ORDER BY created_at, id"),
+      participantsNotClosed: s.prepare<[], ParticipantRow>(
+        `SELECT p.* FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE c.state <> 'closed' AND p.left_at IS NULL ORDER BY p.conversation_id, p.joined_at, p.user_id`,
+      ),
       displayName: s.prepare<[string], { display_name: string }>('SELECT display_name FROM users WHERE id = ?'),
       staffNames: s.prepare<[string], { user_id: string; display_name: string }>(
         `SELECT p.user_id, u.display_name FROM conversation_participants p JOIN users u ON u.id = p.user_id
@@ -251,6 +255,11 @@ export class ConversationRepository {
 
   notClosed(): ConversationRow[] {
     return this.statements.notClosed.all();
+  }
+
+  /** The current participants of every conversation not closed, in one query. */
+  participantsNotClosed(): ParticipantRow[] {
+    return this.statements.participantsNotClosed.all();
   }
 
   /** The staff taking part in a conversation, with their accounts' display names. */

@@ -30,7 +30,7 @@ import { SUPERVISOR_ROLES } from '../contracts/supervision.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Logger } from '../platform/logging.js';
 import { inTransaction } from '../platform/db/index.js';
-import { ConversationRepository, type ConversationRow, type MessageRow } from './repository.js';
+import { ConversationRepository, type ConversationRow, type MessageRow, type ParticipantRow } from './repository.js';
 import { canTransition, isOpen } from './model.js';
 import { queueFor, type BotContext, type BotParticipant, type BotTurn, type HandoffRequest } from './bot.js';
 import { DEFAULT_CONVERSATION_SETTINGS } from './settings.js';
@@ -98,6 +98,8 @@ export function mentionedUserIds(body: string, staff: readonly { userId: string;
   }
   return found;
 }
+
+const toParticipantView = (p: ParticipantRow): ParticipantView => ({ userId: p.user_id, kind: p.kind, displayName: p.display_name, joinedAt: p.joined_at });
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
@@ -202,7 +204,18 @@ export class ConversationService {
     return this.repo
       .participants(conversationId)
       .filter((p) => p.left_at === null)
-      .map((p) => ({ userId: p.user_id, kind: p.kind, displayName: p.display_name, joinedAt: p.joined_at }));
+      .map(toParticipantView);
+  }
+
+  /** Current participants of every conversation not closed, by conversation id (one query). */
+  participantsOfOpenConversations(): Map<string, ParticipantView[]> {
+    const byConversation = new Map<string, ParticipantView[]>();
+    for (const p of this.repo.participantsNotClosed()) {
+      let list = byConversation.get(p.conversation_id);
+      if (!list) byConversation.set(p.conversation_id, (list = []));
+      list.push(toParticipantView(p));
+    }
+    return byConversation;
   }
 
   /** Conversations not closed (the supervisor's view). */

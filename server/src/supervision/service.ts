@@ -85,9 +85,10 @@ export class SupervisionService {
       return name;
     };
     const conversations: SupervisedConversation[] = [];
+    const participantsOf = this.deps.conversations.participantsOfOpenConversations();
     for (const row of this.deps.conversations.openConversations()) {
       if (row.state === 'closed') continue;
-      const participants = this.deps.conversations.participantsOf(row.id);
+      const participants = participantsOf.get(row.id) ?? [];
       const owner = row.agent_id === null ? undefined : participants.find((p) => p.userId === row.agent_id);
       const supervisors = new Set([...participants.filter((p) => p.kind === 'supervisor').map((p) => p.userId), ...(this.monitoring.get(row.id) ?? [])]);
       conversations.push({
