@@ -252,7 +252,7 @@ export class AssignmentService {
     };
     for (const user of this.assignments.routedAccounts([...ROUTED_ROLES])) byId.set(user.id, summary(user.id, user.display_name, user.role));
     // Agents known only from their live connection (accounts elsewhere, tests).
-    for (const { agentId } of this.deps.engine.snapshot().agents) {
+    for (const agentId of this.deps.engine.agentIds()) {
       if (!byId.has(agentId)) byId.set(agentId, summary(agentId, agentId, this.roleOf(agentId) ?? 'agent'));
     }
     return [...byId.values()].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.userId.localeCompare(b.userId));

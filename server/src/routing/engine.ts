@@ -477,6 +477,11 @@ export class RoutingEngine {
     return this.store.getAgent(agentId);
   }
 
+  /** Every agent routing knows of (signed in now or earlier in this process). */
+  agentIds(): string[] {
+    return [...this.store.agents()].map((a) => a.agentId);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Reading
   // -------------------------------------------------------------------------------------------
