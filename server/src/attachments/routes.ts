@@ -20,6 +20,7 @@ import {
 } from '../contracts/conversations.js';
 import type { AppContext } from '../app.js';
 import { ConversationFailure, type Actor } from '../conversations/service.js';
+import { actorForToken } from '../conversations/actors.js';
 import { AppError, badRequest, unauthorized, unsupportedMediaType } from '../platform/http/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { acceptedContentType, contentDisposition } from './files.js';
@@ -62,17 +63,7 @@ export function participantAuth(ctx: AppContext): RequestHandler {
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw unauthorized('Send "Authorization: Bearer <token>" with your access token or chat visitor token.');
     const token = match[1]!;
-    const actor = await ctx.tokens.verifyAccessToken(token).then(
-      (principal): Actor =>
-        principal.kind === 'patient'
-          ? { kind: 'patient', userId: principal.userId, patientId: principal.patientId, displayName: null }
-          : { kind: 'staff', userId: principal.userId, role: principal.role, displayName: null },
-      () =>
-        ctx.visitorTokens.verify(token).then(
-          (visitor): Actor => ({ kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName }),
-          () => undefined,
-        ),
-    );
+    const actor = await actorForToken(ctx, token);
     if (!actor) throw unauthorized('The token is invalid or has expired: sign in (or start the chat) again.');
     locals(res).actor = actor;
     next();

@@ -22,6 +22,7 @@ import {
 import type { AppContext } from '../app.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
+import { actorForToken, actorOf } from './actors.js';
 import { ConversationFailure, toConversationView, type Actor } from './service.js';
 
 /** The socket.io room of one conversation (both namespaces), and of one user's sockets. */
@@ -60,23 +61,14 @@ export function attachConversationRealtime(
       return;
     }
     const data = socket.data as PatientSocketData;
-    ctx.tokens.verifyAccessToken(token).then(
-      (principal) => {
-        if (principal.kind !== 'patient') {
-          next(new Error(PATIENT_REALTIME_AUTH_ERRORS.notPatient));
-          return;
-        }
-        data.actor = { kind: 'patient', userId: principal.userId, patientId: principal.patientId, displayName: null };
+    actorForToken(ctx, token).then(
+      (actor) => {
+        if (!actor) return next(new Error(PATIENT_REALTIME_AUTH_ERRORS.invalidToken));
+        if (actor.kind === 'staff') return next(new Error(PATIENT_REALTIME_AUTH_ERRORS.notPatient));
+        data.actor = actor;
         next();
       },
-      () =>
-        ctx.visitorTokens.verify(token).then(
-          (visitor) => {
-            data.actor = { kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName };
-            next();
-          },
-          () => next(new Error(PATIENT_REALTIME_AUTH_ERRORS.invalidToken)),
-        ),
+      () => next(new Error(PATIENT_REALTIME_AUTH_ERRORS.invalidToken)),
     );
   });
 
@@ -111,10 +103,7 @@ export function attachConversationRealtime(
     },
   };
 
-  const staffActor = (socket: Socket): Actor => {
-    const { principal } = socket.data as StaffSocketData;
-    return { kind: 'staff', userId: principal.userId, role: principal.role, displayName: null };
-  };
+  const staffActor = (socket: Socket): Actor => actorOf((socket.data as StaffSocketData).principal);
   const staffHandlers: { [E in StaffConversationEvent]: Handler<Socket, z.infer<(typeof staffConversationEvents)[E]>> } = {
     'conversation:join-room': async (socket, payload) => {
       const row = service.joinRoom(staffActor(socket), payload.conversationId);

@@ -13,6 +13,7 @@ import type { Principal } from '../platform/auth/principal.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { ackedEventBinder, conversationRoom, userRoom, type Handler } from '../conversations/realtime.js';
 import { ConversationFailure, type Actor } from '../conversations/service.js';
+import { actorOf } from '../conversations/actors.js';
 import { SupervisionService } from './service.js';
 
 export const SUPERVISORS_ROOM = 'supervisors';
@@ -58,7 +59,7 @@ export function attachSupervisionRealtime(staff: Namespace, ctx: AppContext, opt
     if (!(SUPERVISOR_ROLES as readonly string[]).includes(principal.role)) {
       throw new ConversationFailure('forbidden', 'Only supervisors and admins can use the supervisor events.');
     }
-    return { kind: 'staff', userId: principal.userId, role: principal.role, displayName: null };
+    return actorOf(principal);
   };
 
   const handlers: { [E in SupervisorEvent]: Handler<Socket, z.infer<(typeof supervisorEvents)[E]>> } = {
