@@ -10,7 +10,7 @@ import { ROUTING_SKILLS, type AgentRoutingProfile, type Skill } from '../contrac
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { inTransaction } from '../platform/db/index.js';
-import { conflict, forbidden, notFound } from '../platform/http/errors.js';
+import { conflict, forbidden, notFound } from '../platform/errors.js';
 import { RoutingProfileRepository } from './routing-profile-repository.js';
 
 export interface AgentProfile {

@@ -13,7 +13,7 @@ import type {
   SessionResponse,
 } from '../contracts/auth.js';
 import { inTransaction } from '../platform/db/index.js';
-import { conflict, forbidden, notFound, unprocessable, validationFailed } from '../platform/http/errors.js';
+import { conflict, forbidden, notFound, unprocessable, validationFailed } from '../platform/errors.js';
 import type { AuditEntry } from '../platform/audit/audit.js';
 import { isStaffRole, type Principal, type StaffRole } from '../platform/auth/principal.js';
 import { signingKeyFor } from '../platform/auth/tokens.js';

@@ -13,7 +13,6 @@
 import type SQLite from 'better-sqlite3';
 import type {
   AgentSummary,
-  ConversationErrorCode,
   ConversationView,
   HandoffPacket,
   OfferEvent,
@@ -23,9 +22,10 @@ import type {
 import { ROUTING_SKILLS, type AssignmentReason, type RoutingEvent, type Skill } from '../contracts/routing.js';
 import type { Presence } from '../contracts/realtime.js';
 import type { Logger } from '../platform/logging.js';
-import type { RoutingEngine, RoutingErrorCode } from '../routing/engine.js';
+import { routingFailure, type RoutingEngine } from '../routing/engine.js';
+import { conflict, notFoundMessage } from '../platform/errors.js';
 import type { PresenceService } from '../presence/service.js';
-import { ConversationFailure, toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
+import { toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
 import type { ConversationRow } from '../conversations/repository.js';
 import { AssignmentRepository } from './repository.js';
 
@@ -67,16 +67,6 @@ export interface AssignmentServiceDeps {
   sqlite: SQLite.Database;
   logger: Logger;
 }
-
-const ROUTING_TO_CONVERSATION_ERROR: Record<RoutingErrorCode, ConversationErrorCode> = {
-  bad_input: 'bad_payload',
-  unknown_queue: 'conflict',
-  unknown_conversation: 'not_found',
-  unknown_offer: 'not_found',
-  unknown_agent: 'forbidden',
-  not_your_offer: 'forbidden',
-  already_routed: 'conflict',
-};
 
 export class AssignmentService {
   private readonly listeners = new Map<keyof AssignmentEvents, Set<Listener<never>>>();
@@ -177,7 +167,7 @@ export class AssignmentService {
   /** The agent takes the offered conversation: it becomes theirs and active, the bot is muted. */
   accept(agentId: string, offerId: string): { conversation: ConversationView; packet: HandoffPacket | null } {
     const result = this.deps.engine.accept(offerId, agentId);
-    if (!result.ok) throw new ConversationFailure(ROUTING_TO_CONVERSATION_ERROR[result.error.code], result.error.message);
+    if (!result.ok) throw routingFailure(result.error);
     const { conversationId } = result.value;
     try {
       const row = this.deps.conversations.assignAgent(conversationId, agentId, null, result.value.reason);
@@ -193,7 +183,7 @@ export class AssignmentService {
 
   decline(agentId: string, offerId: string): void {
     const result = this.deps.engine.decline(offerId, agentId);
-    if (!result.ok) throw new ConversationFailure(ROUTING_TO_CONVERSATION_ERROR[result.error.code], result.error.message);
+    if (!result.ok) throw routingFailure(result.error);
   }
 
   /** The agent's pending offers (a reconnecting desk gets them back with `inbox:list`). */
@@ -219,7 +209,7 @@ export class AssignmentService {
   transferToQueue(actor: Actor, conversationId: string, queueId: string, note?: string): ConversationView {
     this.deps.conversations.authorizeTransfer(actor, conversationId, 'transfer');
     const queue = this.deps.engine.config.queues.find((q) => q.id === queueId);
-    if (!queue) throw new ConversationFailure('not_found', `No queue ${queueId}.`);
+    if (!queue) throw notFoundMessage(`No queue ${queueId}.`);
     const current = this.deps.conversations.get(conversationId)!;
     const extra = (JSON.parse(current.skills) as string[]).filter((s) => s === 'spanish' && !queue.skills.includes('spanish'));
     const { conversation, fromAgentId } = this.deps.conversations.transferToQueue(actor, conversationId, {
@@ -300,8 +290,8 @@ export class AssignmentService {
   /** A transfer target: a routed agent (known from a connection or the accounts) who is signed in. */
   private requireReachableAgent(agentId: string): void {
     const role = this.roleOf(agentId);
-    if (role === undefined || !ROUTED_ROLES.has(role)) throw new ConversationFailure('not_found', `No agent ${agentId}.`);
-    if (this.deps.presence.get(agentId).state === 'offline') throw new ConversationFailure('conflict', `Agent ${agentId} is offline.`);
+    if (role === undefined || !ROUTED_ROLES.has(role)) throw notFoundMessage(`No agent ${agentId}.`);
+    if (this.deps.presence.get(agentId).state === 'offline') throw conflict(`Agent ${agentId} is offline.`);
   }
 
   /** What routing needs to know about a conversation it did not route itself. */

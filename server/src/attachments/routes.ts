@@ -19,9 +19,9 @@ import {
   type AttachmentContentType,
 } from '../contracts/conversations.js';
 import type { AppContext } from '../app.js';
-import { ConversationFailure, type Actor } from '../conversations/service.js';
+import type { Actor } from '../conversations/service.js';
 import { actorForToken } from '../conversations/actors.js';
-import { AppError, badRequest, unauthorized, unsupportedMediaType } from '../platform/http/errors.js';
+import { badRequest, unauthorized, unsupportedMediaType } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { acceptedContentType, contentDisposition } from './files.js';
 import { AttachmentService, tooLarge } from './service.js';
@@ -29,21 +29,6 @@ import { readTranscript, transcriptFileName, transcriptText } from './transcript
 
 const conversationIdSchema = z.string().min(1).max(100);
 const attachmentIdSchema = z.string().min(1).max(100);
-
-const FAILURE_STATUS: Record<ConversationFailure['code'], number> = {
-  bad_payload: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_many_requests: 429,
-  internal: 500,
-};
-
-/** The conversation service's refusals as HTTP errors. */
-function asHttpError(err: unknown): unknown {
-  if (!(err instanceof ConversationFailure)) return err;
-  return new AppError(FAILURE_STATUS[err.code], err.code === 'bad_payload' ? 'bad_request' : err.code, err.message);
-}
 
 function facts(req: Request): { ip: string | null; requestId: string | null } {
   return { ip: req.ip ?? null, requestId: req.id === undefined ? null : String(req.id) };
@@ -103,11 +88,7 @@ export function createConversationFileRouter(ctx: AppContext): Router {
       throw unsupportedMediaType('Send the file with its Content-Type: image/png, image/jpeg, image/gif, image/webp or application/pdf.');
     }
     // Refuse before reading up to 10 MiB that could not be stored anyway.
-    try {
-      attachments.checkCanUpload(locals(res).actor, id, query.clientMessageId);
-    } catch (err) {
-      throw asHttpError(err);
-    }
+    attachments.checkCanUpload(locals(res).actor, id, query.clientMessageId);
     Object.assign(locals(res), { query, contentType, conversationId: id });
     next();
   };
@@ -122,12 +103,8 @@ export function createConversationFileRouter(ctx: AppContext): Router {
   router.post('/conversations/:conversationId/attachments', auth, checkUpload, readFile, (req: Request, res: Response) => {
     const { actor, query, contentType, conversationId: id } = locals(res);
     if (!Buffer.isBuffer(req.body)) throw badRequest('Send the file as the request body.');
-    try {
-      const { message, duplicate } = attachments.upload(actor, { conversationId: id, clientMessageId: query.clientMessageId, fileName: query.fileName, contentType, data: req.body });
-      res.status(duplicate ? 200 : 201).json({ message });
-    } catch (err) {
-      throw asHttpError(err);
-    }
+    const { message, duplicate } = attachments.upload(actor, { conversationId: id, clientMessageId: query.clientMessageId, fileName: query.fileName, contentType, data: req.body });
+    res.status(duplicate ? 200 : 201).json({ message });
   });
 
   ctx.openapi.add({
@@ -141,12 +118,7 @@ export function createConversationFileRouter(ctx: AppContext): Router {
   router.get('/conversations/:conversationId/attachments/:attachmentId', auth, (req: Request, res: Response) => {
     const id = conversationId(req);
     const attachmentId = parseInput(attachmentIdSchema, req.params.attachmentId, 'attachmentId');
-    let file;
-    try {
-      file = attachments.download(locals(res).actor, id, attachmentId, facts(req));
-    } catch (err) {
-      throw asHttpError(err);
-    }
+    const file = attachments.download(locals(res).actor, id, attachmentId, facts(req));
     res.setHeader('Content-Type', file.content_type);
     res.setHeader('Content-Length', String(file.size));
     res.setHeader('Content-Disposition', contentDisposition(file.file_name));
@@ -171,12 +143,7 @@ export function createConversationFileRouter(ctx: AppContext): Router {
     const id = conversationId(req);
     const { format } = parseInput(transcriptQuerySchema, req.query, 'query');
     const { actor } = locals(res);
-    let transcript;
-    try {
-      transcript = readTranscript(ctx, actor, id, facts(req));
-    } catch (err) {
-      throw asHttpError(err);
-    }
+    const transcript = readTranscript(ctx, actor, id, facts(req));
     res.setHeader('Cache-Control', 'private, no-store');
     if (format === 'json') {
       res.json(transcript);

@@ -11,7 +11,7 @@ import { MAX_ATTACHMENT_BYTES, type AttachmentContentType, type AttachmentView, 
 import type { ConversationService, Actor } from '../conversations/service.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import { inTransaction } from '../platform/db/index.js';
-import { AppError, badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../platform/http/errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../platform/errors.js';
 import { contentMatches, sanitizeFileName } from './files.js';
 import { AttachmentRepository, type AttachmentInfo, type AttachmentRow } from './repository.js';
 
@@ -21,7 +21,7 @@ const STAFF_KINDS: ReadonlySet<string> = new Set(['agent', 'consultant', 'superv
 const OVERSEEING_ROLES: ReadonlySet<string> = new Set(['supervisor', 'admin']);
 
 export const tooLarge = () =>
-  new AppError(413, 'payload_too_large', `The file is larger than the ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MiB limit (${MAX_ATTACHMENT_BYTES} bytes).`);
+  new AppError('payload_too_large', `The file is larger than the ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MiB limit (${MAX_ATTACHMENT_BYTES} bytes).`);
 
 export function attachmentUrl(conversationId: string, attachmentId: string): string {
   return `/api/conversations/${encodeURIComponent(conversationId)}/attachments/${encodeURIComponent(attachmentId)}`;

@@ -23,7 +23,8 @@ import type { AppContext } from '../app.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { actorForToken, actorOf } from './actors.js';
-import { ConversationFailure, toConversationView, type Actor } from './service.js';
+import { toConversationView, type Actor } from './service.js';
+import { ackCodeOf, isAppError } from '../platform/errors.js';
 
 /** The socket.io room of one conversation (both namespaces), and of one user's sockets. */
 export const conversationRoom = (id: string) => `conversation:${id}`;
@@ -251,7 +252,7 @@ export function attachConversationRealtime(
 
 /**
  * Binds acknowledged events on a socket: each payload is rate-limited per socket, parsed with its
- * schema and handed to its handler; a refusal (`ConversationFailure`) or a bad payload becomes an
+ * schema and handed to its handler; a refusal (`AppError`) or a bad payload becomes an
  * error ack, anything else an `internal` one (logged). The socket always stays connected.
  */
 export function ackedEventBinder(logger: AppContext['logger'], limiter: SlidingWindowLimiter) {
@@ -269,7 +270,7 @@ export function ackedEventBinder(logger: AppContext['logger'], limiter: SlidingW
     try {
       return await handler(socket, parsed.data as never);
     } catch (err) {
-      if (err instanceof ConversationFailure) return fail({ code: err.code, message: err.message });
+      if (isAppError(err)) return fail({ code: ackCodeOf(err), message: err.message });
       logger.error({ err, event }, 'conversation event failed');
       return fail({ code: 'internal', message: 'The server could not handle this event.' });
     }

@@ -11,7 +11,7 @@ import {
 import type { AppContext } from '../app.js';
 import { addGuardedRoute, anyone, staff } from '../platform/auth/access.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
-import { tooManyRequests } from '../platform/http/errors.js';
+import { tooManyRequests } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 
 export function registerConversationRoutes(api: Router, ctx: AppContext): void {

@@ -14,7 +14,6 @@ import {
   SYNC_PAGE_SIZE,
   type AttachmentView,
   type ConversationChannel,
-  type ConversationErrorCode,
   type ConversationState,
   type ConversationView,
   type HandoffPacket,
@@ -30,6 +29,7 @@ import { SUPERVISOR_ROLES } from '../contracts/supervision.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Logger } from '../platform/logging.js';
 import { inTransaction } from '../platform/db/index.js';
+import { badRequest, conflict, forbidden, notFoundMessage } from '../platform/errors.js';
 import { ConversationRepository, type ConversationRow, type MessageRow, type ParticipantRow } from './repository.js';
 import { canTransition, isOpen } from './model.js';
 import { queueFor, type BotContext, type BotParticipant, type BotTurn, type HandoffRequest } from './bot.js';
@@ -40,17 +40,6 @@ export type Actor =
   | { kind: 'patient'; userId: string; patientId: string; displayName: string | null }
   | { kind: 'visitor'; userId: string; displayName: string }
   | { kind: 'staff'; userId: string; role: string; displayName: string | null };
-
-/** A refusal the caller can show: becomes an error acknowledgement (or an HTTP error). */
-export class ConversationFailure extends Error {
-  constructor(
-    readonly code: ConversationErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConversationFailure';
-  }
-}
 
 export interface ConversationEvents {
   message: { message: MessageView; conversationId: string };
@@ -231,7 +220,7 @@ export class ConversationService {
   /** The conversation, or not_found. */
   private require(conversationId: string): ConversationRow {
     const row = this.repo.get(conversationId);
-    if (!row) throw new ConversationFailure('not_found', `Conversation ${conversationId} not found.`);
+    if (!row) throw notFoundMessage(`Conversation ${conversationId} not found.`);
     return row;
   }
 
@@ -239,7 +228,7 @@ export class ConversationService {
   private membership(row: ConversationRow, actor: Actor): ParticipantKind {
     const participant = this.repo.participant(row.id, actor.userId);
     const allowed = participant && participant.left_at === null && (actor.kind === 'staff' ? STAFF_KINDS : PATIENT_KINDS).has(participant.kind);
-    if (!allowed) throw new ConversationFailure('forbidden', 'You are not a participant in this conversation.');
+    if (!allowed) throw forbidden('You are not a participant in this conversation.');
     return participant.kind;
   }
 
@@ -251,7 +240,7 @@ export class ConversationService {
   // --- patient side ---
 
   async startConversation(actor: Actor, channel: ConversationChannel = 'portal'): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
-    if (actor.kind === 'staff') throw new ConversationFailure('forbidden', 'Only patients and visitors start a chat.');
+    if (actor.kind === 'staff') throw forbidden('Only patients and visitors start a chat.');
     const id = randomUUID();
     const at = this.stamp();
     inTransaction(this.deps.sqlite, () => {
@@ -283,17 +272,17 @@ export class ConversationService {
     const kind = this.membership(row, actor);
     const messageKind: MessageKind = input.kind ?? 'text';
     if ((messageKind === 'attachment') !== (input.attachment !== undefined)) {
-      throw new ConversationFailure('bad_payload', 'An attachment message needs its attachment, and only it has one.');
+      throw badRequest('An attachment message needs its attachment, and only it has one.');
     }
-    if (messageKind === 'note' && !STAFF_KINDS.has(kind)) throw new ConversationFailure('forbidden', 'Only staff write internal notes.');
-    if (messageKind === 'whisper' && kind !== 'supervisor') throw new ConversationFailure('forbidden', 'Only a supervisor whispers.');
+    if (messageKind === 'note' && !STAFF_KINDS.has(kind)) throw forbidden('Only staff write internal notes.');
+    if (messageKind === 'whisper' && kind !== 'supervisor') throw forbidden('Only a supervisor whispers.');
     if (kind === 'consultant' && messageKind !== 'note') {
-      throw new ConversationFailure('forbidden', 'A consultant writes internal notes only until added to the conversation.');
+      throw forbidden('A consultant writes internal notes only until added to the conversation.');
     }
     const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
     if (existing) return { message: toMessageView(existing), duplicate: true };
     if (row.state === 'closed' || ((messageKind === 'text' || messageKind === 'attachment') && !isOpen(row.state))) {
-      throw new ConversationFailure('conflict', `The conversation is ${row.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
+      throw conflict(`The conversation is ${row.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
     }
     const stored = inTransaction(this.deps.sqlite, () =>
       this.repo.appendMessage({
@@ -337,7 +326,7 @@ export class ConversationService {
   receipt(actor: Actor, conversationId: string, kind: 'delivered' | 'read', seq: number): void {
     const row = this.require(conversationId);
     this.membership(row, actor);
-    if (seq > row.last_seq) throw new ConversationFailure('bad_payload', `There is no message ${seq} yet (last is ${row.last_seq}).`);
+    if (seq > row.last_seq) throw badRequest(`There is no message ${seq} yet (last is ${row.last_seq}).`);
     this.repo.recordReceipt(row.id, actor.userId, kind, seq, this.stamp());
     this.emit('receipt', { conversationId, userId: actor.userId, kind, seq });
   }
@@ -371,12 +360,12 @@ export class ConversationService {
   assignAgent(conversationId: string, agentUserId: string, agentDisplayName: string | null = null, reason: AssignmentReason | null = null): ConversationRow {
     const row = this.require(conversationId);
     if (!canTransition(row.state, 'active')) {
-      throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot be assigned.`);
+      throw conflict(`A conversation in state ${row.state} cannot be assigned.`);
     }
     agentDisplayName ??= this.repo.displayNameOf(agentUserId) ?? null;
     const at = this.stamp();
     const { updated, message } = inTransaction(this.deps.sqlite, () => {
-      if (!this.repo.setState(row.id, row.state, 'active', at)) throw new ConversationFailure('conflict', 'The conversation changed meanwhile.');
+      if (!this.repo.setState(row.id, row.state, 'active', at)) throw conflict('The conversation changed meanwhile.');
       this.repo.setOwner(row.id, agentUserId, reason ? JSON.stringify(reason) : null, at);
       this.repo.addParticipant({ conversationId: row.id, userId: agentUserId, kind: 'agent', displayName: agentDisplayName, at });
       this.repo.setMuted(row.id, 'bot', true);
@@ -394,9 +383,9 @@ export class ConversationService {
     const row = this.require(conversationId);
     const participant = this.repo.participant(row.id, byUserId);
     if (!participant || participant.left_at !== null || participant.kind !== 'agent') {
-      throw new ConversationFailure('forbidden', 'Only the assigned agent can hand the chat back.');
+      throw forbidden('Only the assigned agent can hand the chat back.');
     }
-    if (!canTransition(row.state, 'bot')) throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot go back to the bot.`);
+    if (!canTransition(row.state, 'bot')) throw conflict(`A conversation in state ${row.state} cannot go back to the bot.`);
     const staff = this.activeStaff(row.id);
     const updated = this.transition(row, 'bot', 'The chat is back with the Carebridge assistant.', (at) => {
       this.repo.setMuted(row.id, 'bot', false);
@@ -445,13 +434,13 @@ export class ConversationService {
     options: { cause: 'transfer' | 'reassign'; note?: string | undefined },
   ): { conversation: ConversationRow; fromAgentId: string | null } {
     const row = this.authorizeTransfer(actor, conversationId, options.cause);
-    if (row.agent_id === toAgentId) throw new ConversationFailure('conflict', 'The conversation is already with that agent.');
+    if (row.agent_id === toAgentId) throw conflict('The conversation is already with that agent.');
     const fromAgentId = row.agent_id;
     const name = this.repo.displayNameOf(toAgentId) ?? null;
     const note = options.note?.trim() ? options.note.trim() : null;
     const at = this.stamp();
     const messages = inTransaction(this.deps.sqlite, () => {
-      if (!this.repo.setState(row.id, row.state, 'active', at)) throw new ConversationFailure('conflict', 'The conversation changed meanwhile.');
+      if (!this.repo.setState(row.id, row.state, 'active', at)) throw conflict('The conversation changed meanwhile.');
       this.repo.setOwner(row.id, toAgentId, null, at);
       if (fromAgentId !== null) this.repo.leave(row.id, fromAgentId, at);
       this.repo.addParticipant({ conversationId: row.id, userId: toAgentId, kind: 'agent', displayName: name, at });
@@ -516,9 +505,9 @@ export class ConversationService {
   consult(actor: Actor, conversationId: string, agentId: string, note?: string): ConversationRow {
     const row = this.requireOwner(actor, conversationId, 'invite a consultant');
     this.requireWithAgent(row, 'consulted on');
-    if (agentId === actor.userId) throw new ConversationFailure('conflict', 'You cannot consult yourself.');
+    if (agentId === actor.userId) throw conflict('You cannot consult yourself.');
     const existing = this.repo.participant(row.id, agentId);
-    if (existing && existing.left_at === null) throw new ConversationFailure('conflict', 'That colleague is already in the conversation.');
+    if (existing && existing.left_at === null) throw conflict('That colleague is already in the conversation.');
     const name = this.repo.displayNameOf(agentId) ?? null;
     const text = note?.trim() ? note.trim() : null;
     const at = this.stamp();
@@ -541,7 +530,7 @@ export class ConversationService {
     this.requireWithAgent(row, 'changed');
     const consultant = this.repo.participant(row.id, agentId);
     if (!consultant || consultant.left_at !== null || consultant.kind !== 'consultant') {
-      throw new ConversationFailure('conflict', 'That colleague is not consulting on this conversation.');
+      throw conflict('That colleague is not consulting on this conversation.');
     }
     const name = consultant.display_name;
     const at = this.stamp();
@@ -562,7 +551,7 @@ export class ConversationService {
     const row = this.require(conversationId);
     const kind = this.membership(row, actor);
     if (row.agent_id === actor.userId) {
-      throw new ConversationFailure('conflict', 'The conversation is yours: transfer it or wrap it up instead of leaving.');
+      throw conflict('The conversation is yours: transfer it or wrap it up instead of leaving.');
     }
     const who = kind === 'supervisor' ? 'The supervisor' : (this.repo.participant(row.id, actor.userId)?.display_name ?? 'A member of our team');
     const at = this.stamp();
@@ -597,14 +586,14 @@ export class ConversationService {
     // The patient may have ended the chat first: the agent still records the wrap-up, once.
     const alreadyClosed = row.state === 'closed' && this.repo.wrapup(row.id) === undefined;
     if (!WITH_AN_AGENT.has(row.state) && row.state !== 'wrapup' && !alreadyClosed) {
-      throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot be closed by its agent.`);
+      throw conflict(`A conversation in state ${row.state} cannot be closed by its agent.`);
     }
     const { dispositions, requireDisposition } = this.settings;
     if (input.disposition === undefined && requireDisposition) {
-      throw new ConversationFailure('bad_payload', `A disposition is required: one of ${dispositions.map((d) => d.code).join(', ')}.`);
+      throw badRequest(`A disposition is required: one of ${dispositions.map((d) => d.code).join(', ')}.`);
     }
     if (input.disposition !== undefined && !dispositions.some((d) => d.code === input.disposition)) {
-      throw new ConversationFailure('bad_payload', `Unknown disposition "${input.disposition}": use one of ${dispositions.map((d) => d.code).join(', ')}.`);
+      throw badRequest(`Unknown disposition "${input.disposition}": use one of ${dispositions.map((d) => d.code).join(', ')}.`);
     }
     const notes = input.notes?.trim() ? input.notes.trim() : null;
     const save = (at: string) => this.repo.saveWrapup({ conversationId: row.id, disposition: input.disposition ?? null, notes, byUserId: actor.userId, at });
@@ -645,7 +634,7 @@ export class ConversationService {
     const row = this.requireSupervisorOn(actor, input.conversationId);
     const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
     if (existing) return { message: toMessageView(existing), duplicate: true };
-    if (row.state === 'closed') throw new ConversationFailure('conflict', 'The conversation is closed: no new messages.');
+    if (row.state === 'closed') throw conflict('The conversation is closed: no new messages.');
     const stored = inTransaction(this.deps.sqlite, () =>
       this.repo.appendMessage({
         id: randomUUID(),
@@ -667,9 +656,9 @@ export class ConversationService {
   /** The supervisor joins the chat as a participant; the patient reads that a supervisor joined. */
   joinAsSupervisor(actor: Actor, conversationId: string): ConversationRow {
     const row = this.requireSupervisorOn(actor, conversationId);
-    if (!isOpen(row.state)) throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot be joined.`);
+    if (!isOpen(row.state)) throw conflict(`A conversation in state ${row.state} cannot be joined.`);
     const existing = this.repo.participant(row.id, actor.userId);
-    if (existing && existing.left_at === null) throw new ConversationFailure('conflict', 'You are already in this conversation.');
+    if (existing && existing.left_at === null) throw conflict('You are already in this conversation.');
     const at = this.stamp();
     const message = inTransaction(this.deps.sqlite, () => {
       this.repo.addParticipant({ conversationId: row.id, userId: actor.userId, kind: 'supervisor', displayName: this.repo.displayNameOf(actor.userId) ?? null, at });
@@ -687,7 +676,7 @@ export class ConversationService {
   /** A supervisor closes the conversation in any open state; its staff are told and leave. Routing frees the agent. */
   forceClose(actor: Actor, conversationId: string, reason: string): ConversationRow {
     const row = this.requireSupervisorOn(actor, conversationId);
-    if (row.state === 'closed') throw new ConversationFailure('conflict', 'The conversation is already closed.');
+    if (row.state === 'closed') throw conflict('The conversation is already closed.');
     const staff = this.activeStaff(row.id).filter((p) => p.user_id !== actor.userId);
     let noteMessage: MessageView | null = null;
     const updated = this.transition(row, 'closed', 'A supervisor closed this chat.', (at) => {
@@ -712,7 +701,7 @@ export class ConversationService {
    */
   handoff(conversationId: string, request: HandoffRequest): ConversationRow {
     const row = this.require(conversationId);
-    if (!canTransition(row.state, 'queued')) throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot be queued.`);
+    if (!canTransition(row.state, 'queued')) throw conflict(`A conversation in state ${row.state} cannot be queued.`);
     const packet: HandoffPacket = {
       reason: request.reason,
       intent: request.intent,
@@ -741,10 +730,10 @@ export class ConversationService {
 
   /** Changes the state (compare-and-set), runs `alsoInTransaction`, stores the system line; then emits. */
   private transition(row: ConversationRow, to: ConversationState, systemText: string, alsoInTransaction?: (at: string) => void): ConversationRow {
-    if (!canTransition(row.state, to)) throw new ConversationFailure('conflict', `A conversation cannot go from ${row.state} to ${to}.`);
+    if (!canTransition(row.state, to)) throw conflict(`A conversation cannot go from ${row.state} to ${to}.`);
     const at = this.stamp();
     const { updated, message } = inTransaction(this.deps.sqlite, () => {
-      if (!this.repo.setState(row.id, row.state, to, at)) throw new ConversationFailure('conflict', 'The conversation changed meanwhile.');
+      if (!this.repo.setState(row.id, row.state, to, at)) throw conflict('The conversation changed meanwhile.');
       if (to === 'queued' && row.state !== 'offered') this.repo.markQueuedAt(row.id, at);
       alsoInTransaction?.(at);
       const stored = this.appendSystem(row.id, systemText, at);
@@ -758,25 +747,25 @@ export class ConversationService {
   /** The conversation, acted on by its owning agent. */
   private requireOwner(actor: Actor, conversationId: string, what: string): ConversationRow {
     const row = this.require(conversationId);
-    if (actor.kind !== 'staff' || row.agent_id !== actor.userId) throw new ConversationFailure('forbidden', `Only the conversation's agent can ${what}.`);
+    if (actor.kind !== 'staff' || row.agent_id !== actor.userId) throw forbidden(`Only the conversation's agent can ${what}.`);
     return row;
   }
 
   private requireOwnerOrSupervisor(actor: Actor, conversationId: string): ConversationRow {
     const row = this.require(conversationId);
     if (actor.kind !== 'staff' || (row.agent_id !== actor.userId && !isSupervisor(actor))) {
-      throw new ConversationFailure('forbidden', "Only the conversation's agent or a supervisor can transfer it.");
+      throw forbidden("Only the conversation's agent or a supervisor can transfer it.");
     }
     return row;
   }
 
   private requireSupervisorOn(actor: Actor, conversationId: string): ConversationRow {
-    if (!isSupervisor(actor)) throw new ConversationFailure('forbidden', 'Only supervisors and admins can do this.');
+    if (!isSupervisor(actor)) throw forbidden('Only supervisors and admins can do this.');
     return this.require(conversationId);
   }
 
   private requireWithAgent(row: ConversationRow, what: string): void {
-    if (!WITH_AN_AGENT.has(row.state)) throw new ConversationFailure('conflict', `A conversation in state ${row.state} cannot be ${what}.`);
+    if (!WITH_AN_AGENT.has(row.state)) throw conflict(`A conversation in state ${row.state} cannot be ${what}.`);
   }
 
   /** Staff participants who have not left. */

@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { Logger } from '../platform/logging.js';
-import { AppError, notFound } from '../platform/http/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import { toAppError } from '../platform/http/middleware.js';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -13,23 +13,22 @@ export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 /** The coding system under which an OperationOutcome carries Carebridge's own error code. */
 export const ERROR_CODE_SYSTEM = 'urn:carebridge:error-code';
 
-export const preconditionFailed = (message: string) => new AppError(412, 'precondition_failed', message);
+export const preconditionFailed = (message: string) => new AppError('precondition_failed', message);
 export const methodNotAllowed = (method: string, path: string) =>
-  new AppError(405, 'method_not_allowed', `${method} is not supported on ${path}.`);
+  new AppError('method_not_allowed', `${method} is not supported on ${path}.`);
 
 /** A resource failed structural validation; `issues` are FHIR issues with their expressions. */
 export const invalidResource = (message: string, issues: OperationOutcomeIssue[]) =>
-  new AppError(400, 'invalid_resource', message, { issues });
+  new AppError('invalid_resource', message, { issues });
 
 /** A reference that does not resolve to a resource in the store (or in the same transaction). */
 export const badReference = (message: string, expression?: string) =>
-  new AppError(422, 'bad_reference', message, {
+  new AppError('bad_reference', message, {
     issues: [issue('error', 'processing', message, expression)],
   });
 
 export const unsupportedType = (type: string, status: 400 | 404) =>
   new AppError(
-    status,
     status === 404 ? 'not_found' : 'unsupported_resource_type',
     `Resource type "${type}" is not supported here. See GET /fhir/R4/metadata for the supported types.`,
   );

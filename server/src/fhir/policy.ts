@@ -11,7 +11,7 @@
  */
 import type { Principal } from '../platform/auth/principal.js';
 import { authorizePhiRead, authorizePhiWrite } from '../platform/auth/phi-access.js';
-import { forbidden } from '../platform/http/errors.js';
+import { forbidden } from '../platform/errors.js';
 
 export const DIRECTORY_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   'Practitioner',

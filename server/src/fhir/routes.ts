@@ -10,7 +10,7 @@ import type { AppContext } from '../app.js';
 import { VERSION } from '../app.js';
 import { requirePrincipal } from '../platform/auth/middleware.js';
 import { accessReason } from '../platform/auth/phi-access.js';
-import { badRequest, unsupportedMediaType } from '../platform/http/errors.js';
+import { badRequest, unsupportedMediaType } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { buildCapabilityStatement } from './capability.js';
 import { fhirErrorHandler, fhirNotFound, methodNotAllowed, sendOutcome } from './outcome.js';

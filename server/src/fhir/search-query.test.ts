@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../platform/http/errors.js';
+import { AppError } from '../platform/errors.js';
 import { parseDateValue, parseSearch, queryPairs, splitValues, type SearchClause } from './search-query.js';
 
 const parse = (type: Parameters<typeof parseSearch>[0], query: string, lenient = false) => parseSearch(type, queryPairs(query), { lenient });

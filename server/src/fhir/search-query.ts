@@ -3,7 +3,7 @@
  * typed query the search repository turns into SQL. Pure: no I/O. Every problem is a 400 that
  * names the parameter.
  */
-import { AppError } from '../platform/http/errors.js';
+import { AppError } from '../platform/errors.js';
 import {
   SEARCH_PARAMETERS,
   dateRange,
@@ -101,7 +101,7 @@ const UNSUPPORTED_PARAMS = new Set([
 const DATE_PREFIXES = new Set<DatePrefix>(['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap']);
 
 export const searchError = (param: string, message: string) =>
-  new AppError(400, 'invalid_search', message, { issues: [{ severity: 'error', code: 'invalid', diagnostics: message, expression: [param] }] });
+  new AppError('invalid_search', message, { issues: [{ severity: 'error', code: 'invalid', diagnostics: message, expression: [param] }] });
 
 /** Splits on commas not escaped with a backslash, and unescapes `\,` `\|` `\$` `\\`. */
 export function splitValues(raw: string): string[] {

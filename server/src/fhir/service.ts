@@ -10,7 +10,7 @@ import type SQLite from 'better-sqlite3';
 import type { Principal } from '../platform/auth/principal.js';
 import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
 import { inTransaction } from '../platform/db/index.js';
-import { badRequest, forbidden, gone, notFound } from '../platform/http/errors.js';
+import { badRequest, forbidden, gone, notFound } from '../platform/errors.js';
 import { AuditQueue } from './audit-queue.js';
 import { badReference, preconditionFailed, unsupportedType } from './outcome.js';
 import {

@@ -16,7 +16,7 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type SQLite from 'better-sqlite3';
 import type { AuditLog } from '../platform/audit/audit.js';
 import { inTransaction } from '../platform/db/index.js';
-import { AppError, badRequest, notFound } from '../platform/http/errors.js';
+import { AppError, badRequest, notFound } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { badReference, outcomeFor, preconditionFailed, unsupportedType } from './outcome.js';
 import { authorizeDelete, authorizeImport, authorizeWrite, isDirectoryType } from './policy.js';
@@ -382,7 +382,7 @@ function responseOf(r: EntryResult): NonNullable<BundleEntry['response']> {
 /** Prefixes an entry's location to an error's message (keeping status, code and issues). */
 function locate(err: AppError, where: string): AppError {
   if (err.message.includes('Bundle.entry[')) return err;
-  return new AppError(err.status, err.code, `${where}: ${err.message}`, err.details);
+  return new AppError(err.code, `${where}: ${err.message}`, err.details, err.status);
 }
 
 /** All of a transaction's entry problems in one error, with the first one's status. */
@@ -393,7 +393,7 @@ function combine(failures: AppError[]): AppError {
     const own = (f.details as { issues?: unknown[] } | undefined)?.issues;
     return own && own.length > 0 ? own : [outcomeFor(f).issue[0]!];
   });
-  return new AppError(first.status, first.code, `${first.message} (and ${failures.length - 1} more invalid entries)`, { issues });
+  return new AppError(first.code, `${first.message} (and ${failures.length - 1} more invalid entries)`, { issues }, first.status);
 }
 
 function statusText(status: number): string {

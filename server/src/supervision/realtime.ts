@@ -12,7 +12,8 @@ import type { AppContext } from '../app.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { ackedEventBinder, conversationRoom, userRoom, type Handler } from '../conversations/realtime.js';
-import { ConversationFailure, type Actor } from '../conversations/service.js';
+import type { Actor } from '../conversations/service.js';
+import { forbidden, notFoundMessage } from '../platform/errors.js';
 import { actorOf } from '../conversations/actors.js';
 import { SupervisionService } from './service.js';
 
@@ -57,7 +58,7 @@ export function attachSupervisionRealtime(staff: Namespace, ctx: AppContext, opt
   const supervisor = (socket: Socket): Actor => {
     const { principal } = socket.data as StaffSocketData;
     if (!(SUPERVISOR_ROLES as readonly string[]).includes(principal.role)) {
-      throw new ConversationFailure('forbidden', 'Only supervisors and admins can use the supervisor events.');
+      throw forbidden('Only supervisors and admins can use the supervisor events.');
     }
     return actorOf(principal);
   };
@@ -86,7 +87,7 @@ export function attachSupervisionRealtime(staff: Namespace, ctx: AppContext, opt
     'supervisor:stop-monitor': (socket, payload) => {
       const actor = supervisor(socket);
       if (!supervision.isMonitoring(payload.conversationId, actor.userId)) {
-        throw new ConversationFailure('not_found', 'You are not monitoring this conversation.');
+        throw notFoundMessage('You are not monitoring this conversation.');
       }
       supervision.stopMonitoring(payload.conversationId, actor.userId);
       // A supervisor who also joined stays in the room as a participant.

@@ -8,27 +8,18 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { surveyPendingSchema, surveySubmitSchema } from '../contracts/surveys.js';
-import type { ConversationAck, ConversationError, ConversationErrorCode } from '../contracts/conversations.js';
+import type { ConversationAck, ConversationError } from '../contracts/conversations.js';
 import type { AppContext } from '../app.js';
 import { conversationRoom } from '../conversations/realtime.js';
 import type { Actor } from '../conversations/service.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
-import { isAppError } from '../platform/http/errors.js';
+import { ackCodeOf, isAppError } from '../platform/errors.js';
 
 interface PatientSocketData {
   actor?: Extract<Actor, { kind: 'patient' | 'visitor' }>;
 }
 
 
-/** HTTP statuses of the service's errors as acknowledgement codes (an expired link is a conflict here). */
-function ackCode(status: number): ConversationErrorCode {
-  if (status === 400) return 'bad_payload';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 409 || status === 410) return 'conflict';
-  if (status === 429) return 'too_many_requests';
-  return 'internal';
-}
 
 export function attachSurveyRealtime(namespaces: { patient: Namespace }, ctx: AppContext, options: { submitsPerWindow?: number; windowMs?: number } = {}): () => void {
   const { patient } = namespaces;
@@ -58,7 +49,7 @@ export function attachSurveyRealtime(namespaces: { patient: Namespace }, ctx: Ap
     try {
       return { ok: true, ...run(actor, parsed.data) };
     } catch (err) {
-      if (isAppError(err)) return fail({ code: ackCode(err.status), message: err.message });
+      if (isAppError(err)) return fail({ code: ackCodeOf(err), message: err.message });
       ctx.logger.error({ err }, `${event} failed`);
       return fail({ code: 'internal', message: failure });
     }

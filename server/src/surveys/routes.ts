@@ -12,7 +12,7 @@ import {
 } from '../contracts/surveys.js';
 import type { AppContext } from '../app.js';
 import { addGuardedRoute, anyone, requireStaff, roles } from '../platform/auth/access.js';
-import { notFound } from '../platform/http/errors.js';
+import { notFound } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 
 const surveyTokenSchema = z.string().min(10).max(200).regex(/^[A-Za-z0-9_-]+$/);

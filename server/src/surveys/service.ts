@@ -26,7 +26,7 @@ import type { AuditLog } from '../platform/audit/audit.js';
 import type { Logger } from '../platform/logging.js';
 import type { Database } from '../platform/db/schema.js';
 import { inTransaction } from '../platform/db/index.js';
-import { AppError, conflict, forbidden, notFound, validationFailed } from '../platform/http/errors.js';
+import { AppError, conflict, forbidden, notFound, validationFailed } from '../platform/errors.js';
 import type { ResourceStore } from '../fhir/store.js';
 import { validateStructure } from '../fhir/validation.js';
 import {
@@ -293,7 +293,7 @@ export class SurveyService {
 
   private assertNotExpired(offer: SurveyOfferRow): void {
     if (Date.parse(offer.expires_at) <= this.now().getTime()) {
-      throw new AppError(410, 'survey_expired', 'This survey link has expired.');
+      throw new AppError('survey_expired', 'This survey link has expired.');
     }
   }
 

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { AccessLogEntry, AuditEntryView } from '../../contracts/audit.js';
 import type { Database } from '../db/index.js';
-import { validationFailed } from '../http/errors.js';
+import { validationFailed } from '../errors.js';
 import type { AuditRow } from './audit.js';
 
 export interface AuditSearch {

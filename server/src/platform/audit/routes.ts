@@ -5,7 +5,7 @@ import type { Router } from 'express';
 import type { AppContext } from '../../app.js';
 import { accessLogPageSchema, accessLogQuerySchema, auditPageSchema, auditQuerySchema } from '../../contracts/audit.js';
 import { parseInput } from '../http/validation.js';
-import { validationFailed } from '../http/errors.js';
+import { validationFailed } from '../errors.js';
 import { addGuardedRoute, admins, patients, requirePatient } from '../auth/access.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { AuditReader, decodeCursor } from './reader.js';

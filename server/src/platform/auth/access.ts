@@ -8,7 +8,7 @@
  * principal with `requirePrincipal(req)` (or `requirePatient`/`requireStaff` for a narrowed type).
  */
 import type { Request, RequestHandler, Router } from 'express';
-import { forbidden, unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../errors.js';
 import type { OpenApiRegistry, RouteDoc } from '../http/openapi.js';
 import type { Principal, Role, StaffRole } from './principal.js';
 import { STAFF_ROLES } from './principal.js';

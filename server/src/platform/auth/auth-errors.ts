@@ -2,30 +2,30 @@
  * Sign-in errors, built on the platform's AppError so they reach clients in the usual
  * `{ error: { code, message, details? } }` shape. Clients branch on `code`.
  */
-import { AppError, tooManyRequests } from '../http/errors.js';
+import { AppError, tooManyRequests } from '../errors.js';
 
 /** Unknown e-mail and wrong password look the same, so nobody can probe which accounts exist. */
-export const invalidCredentials = () => new AppError(401, 'invalid_credentials', 'The e-mail address or password is wrong.');
+export const invalidCredentials = () => new AppError('invalid_credentials', 'The e-mail address or password is wrong.');
 export const mfaRequired = () =>
-  new AppError(401, 'mfa_required', 'This account uses two-step sign-in: send the 6-digit code from your authenticator app as "totp".');
+  new AppError('mfa_required', 'This account uses two-step sign-in: send the 6-digit code from your authenticator app as "totp".');
 export const invalidTotp = (status: 400 | 401 = 401) =>
-  new AppError(status, 'invalid_totp', 'The authenticator code is wrong, expired or already used.');
+  new AppError('invalid_totp', 'The authenticator code is wrong, expired or already used.', undefined, status);
 export const accountLocked = (lockedUntil: string) =>
-  new AppError(423, 'locked', 'This account is locked after too many failed sign-ins. Try again later or ask an administrator to unlock it.', {
+  new AppError('locked', 'This account is locked after too many failed sign-ins. Try again later or ask an administrator to unlock it.', {
     lockedUntil,
   });
-export const accountDisabled = () => new AppError(403, 'account_disabled', 'This account is disabled. Ask an administrator.');
+export const accountDisabled = () => new AppError('account_disabled', 'This account is disabled. Ask an administrator.');
 export const invalidRefreshToken = () =>
-  new AppError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or revoked: sign in again.');
-export const accountGone = () => new AppError(401, 'unauthorized', 'This account no longer exists: sign in again.');
+  new AppError('invalid_refresh_token', 'The refresh token is invalid, expired or revoked: sign in again.');
+export const accountGone = () => new AppError('unauthorized', 'This account no longer exists: sign in again.');
 export const mfaUnavailable = () =>
-  new AppError(409, 'mfa_unavailable', 'The MFA secret of this account cannot be read (the server key changed). Ask an administrator to reset MFA.');
+  new AppError('mfa_unavailable', 'The MFA secret of this account cannot be read (the server key changed). Ask an administrator to reset MFA.');
 export const rateLimited = (retryAfterSeconds: number) =>
   tooManyRequests(`Too many attempts. Try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
 
 /** The Retry-After seconds carried by a 429 from `rateLimited`, if `err` is one. */
 export function retryAfterOf(err: unknown): number | undefined {
-  if (!(err instanceof AppError) || err.status !== 429) return undefined;
+  if (!(err instanceof AppError) || err.code !== 'too_many_requests') return undefined;
   const details = err.details as { retryAfterSeconds?: unknown } | undefined;
   return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
 }

@@ -3,7 +3,7 @@
  * Routes then call `requirePrincipal`/`requireRole`; nothing PHI-bearing is reachable without them.
  */
 import type { Request, RequestHandler } from 'express';
-import { forbidden, unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../errors.js';
 import type { Principal, Role } from './principal.js';
 import { TokenError, type TokenService } from './tokens.js';
 

@@ -3,7 +3,7 @@
  * a patient reads only their own compartment; staff read PHI only with a stated reason.
  */
 import type { Request } from 'express';
-import { forbidden, reasonRequired } from '../http/errors.js';
+import { forbidden, reasonRequired } from '../errors.js';
 import type { Principal, StaffRole } from './principal.js';
 
 /** Staff roles that may read clinical data at all (with a reason). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logging.js';
-import { AppError, badRequest, isAppError, notFound, payloadTooLarge } from './errors.js';
+import { type AppError, badRequest, isAppError, notFound, payloadTooLarge, unsupportedMediaType } from '../errors.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -17,9 +17,9 @@ export function toAppError(err: unknown, bodyLimit: number): AppError | undefine
   if (e?.type === 'entity.parse.failed') return badRequest('Malformed JSON in the request body.');
   if (e?.type === 'entity.too.large') return payloadTooLarge(bodyLimit);
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
-    return new AppError(415, 'unsupported_media_type', 'Unsupported body encoding.');
+    return unsupportedMediaType('Unsupported body encoding.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
-    return new AppError(e.status, 'bad_request', (err as Error).message || 'Bad request.');
+    return badRequest((err as Error).message || 'Bad request.');
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { validationFailed } from './errors.js';
+import { validationFailed } from '../errors.js';
 
 /** Parses input against a schema; failures become a 400 naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
