@@ -1,25 +1,26 @@
+/** The patient sign-in form; signing in fills the session state (and the page moves on). */
 import { useState, type FormEvent } from 'react';
-import { signIn, type PatientSession } from './auth.js';
+import { Alert } from '../../common/Alert.js';
+import { useSignInMutation } from './session-api.js';
+import { signInProblem } from './sign-in-problem.js';
 
-export function SignInForm({ onSignedIn }: { onSignedIn(session: PatientSession): void }) {
+export function SignInForm() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [needsCode, setNeedsCode] = useState(false);
+  // Kept until the next answer (not cleared while signing in again), so the alert does not flicker.
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [signIn, { isLoading }] = useSignInMutation();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await signIn(email, password, needsCode ? code.trim() : undefined);
-    setBusy(false);
-    if (result.ok) {
-      onSignedIn(result.session);
-      return;
-    }
-    if (result.code === 'mfa_required' || result.code === 'invalid_totp') setNeedsCode(true);
-    setProblem(result.message);
+    const totp = needsCode ? code.trim() : '';
+    const result = await signIn({ email, password, ...(totp ? { totp } : {}) });
+    if (!result.error) return;
+    const failure = signInProblem(result.error);
+    if (failure.needsCode) setNeedsCode(true);
+    setProblem(failure.message);
   };
 
   return (
@@ -44,12 +45,8 @@ export function SignInForm({ onSignedIn }: { onSignedIn(session: PatientSession)
           />
         </>
       )}
-      {problem && (
-        <p id="sign-in-problem" role="alert" className="portal-alert">
-          {problem}
-        </p>
-      )}
-      <button type="submit" className="portal-primary" disabled={busy}>
+      {problem && <Alert id="sign-in-problem">{problem}</Alert>}
+      <button type="submit" className="portal-primary" disabled={isLoading}>
         Sign in
       </button>
     </form>
