@@ -70,6 +70,30 @@ export default tseslint.config(
       }],
     },
   },
+  // The patient portal's layout (server/portal/README.md): app/, api/, common/, features/<name>/.
+  // Outside a feature folder only its index.ts may be imported; api/ and common/ import no feature.
+  // This uses typescript-eslint's no-restricted-imports, so the block above still applies here
+  // instead of being replaced. Relative paths: assumes flat feature folders (features/<name>/*).
+  {
+    files: ['server/portal/src/portal/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/features/*/**', '!**/features/*/index.js'], message: 'import a portal feature only through its index.ts.' },
+          // From inside features/<name>/: another feature is ../<other>/…
+          { regex: '^\\.\\./(?!(?:app|api|common|features)/)[^./][^/]*/(?!index\\.js$)', message: 'import another portal feature only through its index.ts.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/portal/src/portal/api/**/*.{ts,tsx}', 'server/portal/src/portal/common/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/features', '**/features/**'], message: 'portal api/ and common/ import no feature: features build on them.' }],
+      }],
+    },
+  },
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/contracts/**'],
