@@ -155,9 +155,9 @@ describe('agent inbox', () => {
     await wrapup.getByRole('button', { name: 'Close conversation' }).click();
     await expect.poll(() => veraTab.count()).toBe(0);
     await expect.poll(() => waltTab.getAttribute('aria-selected')).toBe('true');
-    const closed = server.context.conversations.get(vera.conversationId)!;
+    const closed = server.context.conversations.core.get(vera.conversationId)!;
     expect(closed.state).toBe('closed');
-    expect(server.context.conversations.view(closed, 'staff').wrapup).toMatchObject({ disposition: 'resolved', notes: 'Explained opening hours.' });
+    expect(server.context.conversations.core.view(closed, 'staff').wrapup).toMatchObject({ disposition: 'resolved', notes: 'Explained opening hours.' });
     await page.screenshot({ path: '/tmp/carebridge-inbox.png' });
     void walt;
   }, 90_000);
@@ -180,7 +180,7 @@ describe('agent inbox', () => {
     await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent(), { timeout: 10_000 }).toBe('Connected');
     await expect.poll(() => log.getByRole('article', { name: /^You, \d/ }).last().textContent(), { timeout: 10_000 }).toContain('Sent while offline');
     expect(await log.getByRole('article', { name: /^You, (Sending|Waiting)/ }).count()).toBe(0);
-    const stored = server.context.conversations.sync({ kind: 'staff', userId: user.id, role: 'agent', displayName: null }, vera.conversationId, 0);
+    const stored = server.context.conversations.core.sync({ kind: 'staff', userId: user.id, role: 'agent', displayName: null }, vera.conversationId, 0);
     expect(stored.messages.filter((m) => m.body === 'Sent while offline')).toHaveLength(1);
 
     // The patient's socket reconnects by itself; what it says now reaches the desk.

@@ -157,7 +157,7 @@ describe('supervisor workspace', () => {
     await confirm.getByRole('textbox', { name: 'Reason' }).fill('Abusive language');
     await confirm.getByRole('button', { name: 'Force close' }).click();
     await waitFor(() => vera.conversations.find((c: ConversationView) => c.state === 'closed'), 5000, 'the patient to see the chat closed');
-    expect(server.context.conversations.get(vera.conversationId)?.state).toBe('closed');
+    expect(server.context.conversations.core.get(vera.conversationId)?.state).toBe('closed');
     await expect.poll(() => row.count()).toBe(0);
     await page.screenshot({ path: '/tmp/carebridge-supervisor.png' });
   }, 90_000);

@@ -2,11 +2,10 @@
  * Demo mode: on an empty database, seed the synthetic patients (SEED_PATIENTS, default 500) and
  * make sure the demo accounts exist. Does nothing when demo mode is off.
  */
-import type { AppContext } from './app.js';
-import { ensureDemoAccounts } from './accounts/demo-accounts.js';
+import type { Composition } from './composition.js';
 import { seedSyntheticData } from './synthetic/index.js';
 
-export async function prepareDemoData(ctx: AppContext): Promise<void> {
+export async function prepareDemoData(ctx: Pick<Composition, 'config' | 'database' | 'logger' | 'accounts'>): Promise<void> {
   if (!ctx.config.demoMode) return;
   const existing = ctx.database.sqlite
     .prepare("SELECT COUNT(*) AS n FROM resources WHERE resource_type = 'Patient'")
@@ -17,5 +16,5 @@ export async function prepareDemoData(ctx: AppContext): Promise<void> {
     const summary = await seedSyntheticData(ctx.database, { patients: ctx.config.SEED_PATIENTS, seed: ctx.config.SEED });
     ctx.logger.info({ ...summary, ms: Date.now() - started }, 'synthetic demo data ready');
   }
-  await ensureDemoAccounts(ctx);
+  await ctx.accounts.ensureDemoAccounts();
 }

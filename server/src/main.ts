@@ -6,9 +6,10 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger } from './platform/logging.js';
 import { openDatabase } from './platform/db/index.js';
-import { closeContext, createApp, createContext } from './app.js';
+import { createApp } from './app.js';
+import { compose } from './composition.js';
 import { prepareDemoData } from './demo.js';
-import { rebuildDroppedIndexes } from './fhir/bulk-load.js';
+import { rebuildDroppedIndexes } from './fhir/index.js';
 import { attachRealtime } from './platform/realtime/index.js';
 
 async function main(): Promise<void> {
@@ -27,12 +28,12 @@ async function main(): Promise<void> {
   // A bulk load killed mid-way leaves its search indexes dropped; put them back before serving.
   const rebuilt = rebuildDroppedIndexes(database.sqlite, (message) => logger.warn(message));
   if (rebuilt > 0) logger.warn({ rebuilt }, 'rebuilt search indexes left dropped by an interrupted seed');
-  const deps = { config, logger, database };
-  const context = createContext(deps);
-  await prepareDemoData(context);
+  const composition = compose({ config, logger, database });
+  await composition.start();
+  await prepareDemoData(composition);
 
-  const server = http.createServer(createApp(deps, context));
-  const realtime = attachRealtime(server, context);
+  const server = http.createServer(createApp(composition));
+  const realtime = attachRealtime(server, composition.realtime);
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     void realtime.close();
-    closeContext(context);
+    void composition.close();
     server.close(() => {
       void database.close().then(() => {
         logger.info('stopped');

@@ -239,7 +239,7 @@ describe('the chat widget embedded on a clinic website', () => {
     // The visitor's network drops; meanwhile the agent ends the chat and the survey is offered.
     await context.setOffline(true);
     await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
-    await until(() => server.context.conversations.get(conversation!.id) && !desk.socket.disconnected);
+    await until(() => server.context.conversations.core.get(conversation!.id) && !desk.socket.disconnected);
     expect(await desk.socket.emitWithAck('conversation:wrapup', { conversationId: conversation!.id })).toMatchObject({ ok: true });
     await until(() => (server.context.database.sqlite.prepare('SELECT 1 FROM survey_offers WHERE conversation_id = ?').get(conversation!.id) ? true : undefined));
     expect(await chat().getByRole('form', { name: 'How did we do?' }).count()).toBe(0);

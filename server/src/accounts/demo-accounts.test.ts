@@ -2,7 +2,7 @@ import type { Practitioner } from '@medplum/fhirtypes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { createPatient, login } from './test-support.js';
-import { DEMO_PASSWORD, demoEmail, demoMrn, ensureDemoAccounts } from './demo-accounts.js';
+import { DEMO_PASSWORD, demoEmail, demoMrn } from './demo-accounts.js';
 
 const STAFF = ['admin', 'supervisor', 'agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'practitioner1', 'outreach', 'author'];
 
@@ -36,7 +36,7 @@ describe('demo accounts', () => {
       name: [{ given: ['Paula'], family: 'Practitioner' }],
     });
 
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     const created = users(server);
     const byEmail = new Map(created.map((u) => [u.email, u]));
     for (const local of STAFF) expect(byEmail.has(demoEmail(local)), local).toBe(true);
@@ -61,10 +61,10 @@ describe('demo accounts', () => {
 
     // Idempotent: a second run changes nothing; once patient 4 exists, only it is added.
     const beforeSecondRun = users(server);
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     expect(users(server)).toEqual(beforeSecondRun);
     const fourth = createPatient(server, demoMrn(4), 'Given4', 'Family4');
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     const after = users(server);
     expect(after).toHaveLength(created.length + 1);
     expect(after.find((u) => u.email === demoEmail('patient4'))).toMatchObject({ patient_id: fourth.id });
@@ -73,13 +73,13 @@ describe('demo accounts', () => {
 
   it('links practitioner1 once the Practitioner appears', async () => {
     server = await startTestServer();
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     expect(users(server).find((u) => u.email === demoEmail('practitioner1'))!.practitioner_id).toBeNull();
     const practitioner = server.context.store.create<Practitioner>({
       resourceType: 'Practitioner',
       identifier: [{ system: 'urn:carebridge:practitioner-number', value: 'PR0001' }],
     });
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     expect(users(server).find((u) => u.email === demoEmail('practitioner1'))!.practitioner_id).toBe(practitioner.id);
   });
 
@@ -87,7 +87,7 @@ describe('demo accounts', () => {
     server = await startTestServer({ NODE_ENV: 'production' });
     expect(server.config.demoMode).toBe(false);
     createPatient(server, demoMrn(1));
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     expect(users(server)).toEqual([]);
     expect((await login(server, demoEmail('admin'), DEMO_PASSWORD)).status).toBe(401);
   });

@@ -5,11 +5,14 @@
  * PR0001 as soon as it exists. Does nothing unless demo mode is on.
  */
 import type { HumanName, Patient } from '@medplum/fhirtypes';
-import type { AppContext } from '../app.js';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logging.js';
+import type { SystemFhir } from '../fhir/index.js';
+import type { AgentProfiles } from './routing-profiles.js';
 import type { StaffRole } from '../platform/auth/principal.js';
 import type { AgentRoutingProfile } from '../contracts/routing.js';
 import { hashPassword } from '../platform/auth/passwords.js';
-import { accountsFor, type NewAccount } from './service.js';
+import type { AccountService, NewAccount } from './service.js';
 
 export const DEMO_PASSWORD = 'carebridge-demo';
 export const DEMO_EMAIL_DOMAIN = 'demo.carebridge.local';
@@ -46,22 +49,6 @@ export const DEMO_ROUTING_PROFILES: Readonly<Record<string, AgentRoutingProfile>
 export const demoEmail = (local: string) => `${local}@${DEMO_EMAIL_DOMAIN}`;
 export const demoMrn = (n: number) => `CB${String(n).padStart(7, '0')}`;
 
-/** Ids of live resources of `type` with identifier `system|code`, by code. */
-function resourcesByIdentifier(ctx: AppContext, type: string, system: string, codes: string[]): Map<string, string> {
-  const found = new Map<string, string>();
-  if (codes.length === 0) return found;
-  const rows = ctx.database.sqlite
-    .prepare(
-      `SELECT t.code AS code, t.resource_id AS id FROM search_token t
-       JOIN resources r ON r.resource_type = t.resource_type AND r.id = t.resource_id AND r.deleted = 0
-       WHERE t.resource_type = ? AND t.param = 'identifier' AND t.system = ? AND t.code IN (${codes.map(() => '?').join(', ')})
-       ORDER BY t.resource_id`,
-    )
-    .all(type, system, ...codes) as Array<{ code: string; id: string }>;
-  for (const row of rows) if (!found.has(row.code)) found.set(row.code, row.id);
-  return found;
-}
-
 function nameOf(names: HumanName[] | undefined): string | undefined {
   const name = names?.find((n) => n.use === 'official') ?? names?.[0];
   if (!name) return undefined;
@@ -69,14 +56,22 @@ function nameOf(names: HumanName[] | undefined): string | undefined {
   return text.trim() || undefined;
 }
 
-export async function ensureDemoAccounts(ctx: AppContext): Promise<void> {
+export interface DemoAccountDeps {
+  config: Pick<Config, 'demoMode'>;
+  accounts: AccountService;
+  agentProfiles: AgentProfiles;
+  fhir: Pick<SystemFhir, 'idsByIdentifier' | 'read'>;
+  logger: Logger;
+}
+
+export async function ensureDemoAccounts(ctx: DemoAccountDeps): Promise<void> {
   if (!ctx.config.demoMode) return;
-  const accounts = accountsFor(ctx);
+  const { accounts } = ctx;
   const repo = accounts.repository;
 
-  const practitionerId = resourcesByIdentifier(ctx, 'Practitioner', PRACTITIONER_NUMBER_SYSTEM, ['PR0001']).get('PR0001') ?? null;
+  const practitionerId = ctx.fhir.idsByIdentifier('Practitioner', PRACTITIONER_NUMBER_SYSTEM, ['PR0001']).get('PR0001') ?? null;
   const mrns = Array.from({ length: DEMO_PATIENT_COUNT }, (_, i) => demoMrn(i + 1));
-  const patientIds = resourcesByIdentifier(ctx, 'Patient', MRN_SYSTEM, mrns);
+  const patientIds = ctx.fhir.idsByIdentifier('Patient', MRN_SYSTEM, mrns);
 
   const wanted: NewAccount[] = DEMO_STAFF.map((s) => ({
     email: demoEmail(s.local),
@@ -87,7 +82,7 @@ export async function ensureDemoAccounts(ctx: AppContext): Promise<void> {
   mrns.forEach((mrn, i) => {
     const patientId = patientIds.get(mrn);
     if (!patientId) return;
-    const patient = ctx.store.read('Patient', patientId)?.resource as Patient | undefined;
+    const patient = ctx.fhir.read<Patient>('Patient', patientId);
     wanted.push({
       email: demoEmail(`patient${i + 1}`),
       role: 'patient',

@@ -96,6 +96,16 @@ export class AccountRepository {
     return this.stmts.byId.get(id) as UserRow | undefined;
   }
 
+  /** Enabled accounts with one of the roles, by display name. */
+  enabledWithRoles(roles: readonly string[]): { id: string; display_name: string; role: string }[] {
+    if (roles.length === 0) return [];
+    return this.sqlite
+      .prepare<string[], { id: string; display_name: string; role: string }>(
+        `SELECT id, display_name, role FROM users WHERE disabled = 0 AND role IN (${roles.map(() => '?').join(', ')}) ORDER BY display_name, id`,
+      )
+      .all(...roles);
+  }
+
   findByEmail(email: string): UserRow | undefined {
     return this.stmts.byEmail.get(email) as UserRow | undefined;
   }

@@ -2,9 +2,10 @@
  * Sign-in, tokens, MFA and account management under /api. Each route: access rule (enforced
  * first) → zod validation → AccountService → presenter. See README.md in this folder.
  */
-import type { Request, Response, Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import { requestMeta } from '../platform/http/request-meta.js';
 import {
   accountUserSchema,
   adminUserListQuerySchema,
@@ -24,14 +25,9 @@ import { parseInput } from '../platform/http/validation.js';
 import { requirePrincipal } from '../platform/auth/middleware.js';
 import { addGuardedRoute, admins, anyone, signedIn } from '../platform/auth/access.js';
 import { retryAfterOf } from '../platform/auth/auth-errors.js';
-import { accountsFor, type RequestMeta } from './service.js';
-import { registerRoutingProfileRoutes } from './routing-profile-routes.js';
+import type { AccountService } from './service.js';
 
 const emptyBodySchema = z.strictObject({});
-
-export function requestMeta(req: Request): RequestMeta {
-  return { ip: req.ip ?? req.socket.remoteAddress ?? null, requestId: req.id === undefined ? null : String(req.id) };
-}
 
 /** Tokens and secrets must not be cached by browsers or proxies. */
 function noStore(res: Response): void {
@@ -50,8 +46,8 @@ async function withRetryAfter<T>(res: Response, work: () => Promise<T>): Promise
   }
 }
 
-export function registerAccountRoutes(api: Router, ctx: AppContext): void {
-  const accounts = accountsFor(ctx);
+export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegistry; accounts: AccountService }): void {
+  const { accounts } = ctx;
   const route = addGuardedRoute.bind(null, api, ctx.openapi);
   const tags = ['auth'];
   const adminTags = ['admin'];
@@ -267,5 +263,4 @@ export function registerAccountRoutes(api: Router, ctx: AppContext): void {
     },
   );
 
-  registerRoutingProfileRoutes(api, ctx);
 }

@@ -5,13 +5,14 @@
 import type { Router } from 'express';
 import { agentRoutingProfileSchema, type AgentRoutingProfile } from '../contracts/routing.js';
 import { userIdParamSchema } from '../contracts/auth.js';
-import type { AppContext } from '../app.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { AgentProfiles } from './routing-profiles.js';
 import { addGuardedRoute, admins, roles } from '../platform/auth/access.js';
 import { requirePrincipal } from '../platform/auth/middleware.js';
 import { parseInput } from '../platform/http/validation.js';
-import { requestMeta } from './routes.js';
+import { requestMeta } from '../platform/http/request-meta.js';
 
-export function registerRoutingProfileRoutes(api: Router, ctx: AppContext): void {
+export function registerRoutingProfileRoutes(api: Router, ctx: { openapi: OpenApiRegistry; agentProfiles: AgentProfiles }): void {
   const route = addGuardedRoute.bind(null, api, ctx.openapi);
   const tags = ['admin', 'routing'];
 

@@ -3,8 +3,8 @@ import { ROUTING_SKILLS } from '../contracts/routing.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createPatient, createUser, signedInUser } from './test-support.js';
 import type { AgentProfileChange } from './routing-profiles.js';
-import { demoEmail, ensureDemoAccounts } from './demo-accounts.js';
-import { accountsFor } from './service.js';
+import { demoEmail } from './demo-accounts.js';
+import { listen } from '../platform/events.js';
 
 describe('agent routing profiles', () => {
   let server: TestServer;
@@ -31,7 +31,7 @@ describe('agent routing profiles', () => {
   it('lets an admin set skills and capacity, tells listeners at once, audits the change, and supervisors read it', async () => {
     const agent = await createUser(server, { role: 'agent' });
     const changes: AgentProfileChange[] = [];
-    const unsubscribe = server.context.agentProfiles.onChange((c) => changes.push(c));
+    const unsubscribe = server.context.bus.register(listen('accounts.routing-profile-changed', 'test', (c) => changes.push(c)));
     try {
       const put = await call(server, 'PUT', path(agent.id), { token: admin.token, body: { skills: ['spanish', 'general', 'spanish'], capacity: 2 } });
       expect(put.status).toBe(200);
@@ -115,13 +115,13 @@ describe('agent routing profiles', () => {
   });
 
   it("gives the demo agents profiles once (one speaks Spanish), keeping an admin's later edits", async () => {
-    await ensureDemoAccounts(server.context);
-    const idOf = (local: string) => accountsFor(server.context).repository.findByEmail(demoEmail(local))!.id;
+    await server.context.accounts.ensureDemoAccounts();
+    const idOf = (local: string) => server.context.accounts.accounts.repository.findByEmail(demoEmail(local))!.id;
     expect(server.context.agentProfiles.get(idOf('agent1'))).toEqual({ skills: [...ROUTING_SKILLS], capacity: 4 });
     expect(server.context.agentProfiles.get(idOf('agent3'))).toEqual({ skills: ['scheduling', 'general', 'spanish'], capacity: 4 });
     expect(server.context.agentProfiles.get(idOf('agent5'))).toEqual({ skills: ['billing', 'general'], capacity: 2 });
     await call(server, 'PUT', path(idOf('agent5')), { token: admin.token, body: { skills: ['billing'], capacity: 6 } });
-    await ensureDemoAccounts(server.context);
+    await server.context.accounts.ensureDemoAccounts();
     expect(server.context.agentProfiles.get(idOf('agent5'))).toEqual({ skills: ['billing'], capacity: 6 });
   });
 

@@ -1,8 +1,8 @@
 /**
  * Agents' routing profiles: which skills an agent has and how many conversations (offers included)
  * they take at once. Admins edit them (`PUT /api/admin/users/:id/routing-profile`); routing reads
- * them with `get(userId)` whenever an agent's presence changes, and subscribes with `onChange` so a
- * signed-in agent's new profile applies at once. An agent without a stored profile has the
+ * them with `get(userId)` whenever an agent's presence changes, and hears `accounts.routing-profile-changed`
+ * so a signed-in agent's new profile applies at once. An agent without a stored profile has the
  * defaults: all six skills, capacity 4.
  */
 import type SQLite from 'better-sqlite3';
@@ -10,6 +10,7 @@ import { ROUTING_SKILLS, type AgentRoutingProfile, type Skill } from '../contrac
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { inTransaction } from '../platform/db/index.js';
+import type { EventPublisher } from '../platform/events.js';
 import { conflict, forbidden, notFound } from '../platform/errors.js';
 import { RoutingProfileRepository } from './routing-profile-repository.js';
 
@@ -28,7 +29,6 @@ export interface AgentProfileChange {
   userId: string;
   profile: AgentProfile;
 }
-type ChangeListener = (change: AgentProfileChange) => void;
 
 export interface RequestFacts {
   ip: string | null;
@@ -43,11 +43,7 @@ function normalize(profile: AgentRoutingProfile): AgentProfile {
 
 export class AgentProfiles {
   private readonly repo: RoutingProfileRepository;
-  private readonly listeners = new Set<ChangeListener>();
-
-  constructor(
-    private readonly deps: { sqlite: SQLite.Database; audit: AuditLog; onListenerError?: (err: unknown) => void; now?: () => Date },
-  ) {
+  constructor(private readonly deps: { sqlite: SQLite.Database; audit: AuditLog; events: EventPublisher; now?: () => Date }) {
     this.repo = new RoutingProfileRepository(deps.sqlite);
   }
 
@@ -57,12 +53,6 @@ export class AgentProfiles {
     if (!row) return { skills: [...DEFAULT_AGENT_PROFILE.skills], capacity: DEFAULT_AGENT_PROFILE.capacity };
     const stored = JSON.parse(row.skills) as string[];
     return { skills: ROUTING_SKILLS.filter((s) => stored.includes(s)), capacity: row.capacity };
-  }
-
-  /** Called with the user and their new profile after every change. Returns an unsubscribe function. */
-  onChange(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** An account's profile for an admin or supervisor: 404 unknown account, 409 not an agent/supervisor. */
@@ -114,12 +104,6 @@ export class AgentProfiles {
   }
 
   private notify(change: AgentProfileChange): void {
-    for (const listener of this.listeners) {
-      try {
-        listener({ userId: change.userId, profile: { skills: [...change.profile.skills], capacity: change.profile.capacity } });
-      } catch (err) {
-        this.deps.onListenerError?.(err);
-      }
-    }
+    this.deps.events.publish('accounts.routing-profile-changed', { userId: change.userId, profile: { skills: [...change.profile.skills], capacity: change.profile.capacity } });
   }
 }

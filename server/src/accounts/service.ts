@@ -4,7 +4,11 @@
  * tokens and TOTP codes never reach the audit log or the logs.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { AppContext } from '../app.js';
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { Config } from '../platform/config.js';
+import type { DatabaseHandle } from '../platform/db/index.js';
+import type { TokenService } from '../platform/auth/tokens.js';
+import type { RequestMeta } from '../platform/http/request-meta.js';
 import type {
   AccountUser,
   AdminUser,
@@ -35,10 +39,16 @@ import {
 import { AccountRepository, type UserChanges, type UserRow } from './repository.js';
 import { toAccountUser, toAdminUser } from './presenters.js';
 
-/** Where a request came from, for the audit log. */
-export interface RequestMeta {
-  ip: string | null;
-  requestId: string | null;
+export type { RequestMeta };
+
+/** What the account service needs from the rest of the server. */
+export interface AccountServiceDeps {
+  database: DatabaseHandle;
+  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'>;
+  tokens: TokenService;
+  audit: AuditLog;
+  /** Whether a live Practitioner exists (the FHIR domain). */
+  practitionerExists(id: string): boolean;
 }
 
 export interface AccountPolicy {
@@ -114,7 +124,7 @@ export class AccountService {
   private readonly phantomFailures = new Map<string, { failures: number; lockedUntil: number }>();
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: AccountServiceDeps,
     readonly policy: AccountPolicy = DEFAULT_ACCOUNT_POLICY,
   ) {
     this.repository = new AccountRepository(ctx.database.sqlite, ctx.database.db);
@@ -339,8 +349,7 @@ export class AccountService {
   ): Promise<AdminUser> {
     this.requireActiveAdmin(actor);
     if (input.practitionerId) {
-      const practitioner = this.ctx.store.read('Practitioner', input.practitionerId);
-      if (!practitioner || practitioner.deleted) throw unprocessable(`Practitioner ${input.practitionerId} does not exist.`);
+      if (!this.ctx.practitionerExists(input.practitionerId)) throw unprocessable(`Practitioner ${input.practitionerId} does not exist.`);
     }
     if (this.repository.findByEmail(input.email)) throw conflict('An account with this e-mail address already exists.');
     const created = await this.createAccount({ ...input, practitionerId: input.practitionerId ?? null });
@@ -587,16 +596,4 @@ export class AccountService {
     if (user.role !== 'admin') throw forbidden('This needs one of the roles: admin.');
     return user;
   }
-}
-
-const services = new WeakMap<AppContext, AccountService>();
-
-/** The one AccountService of an application context (its throttles are per instance). */
-export function accountsFor(ctx: AppContext): AccountService {
-  let service = services.get(ctx);
-  if (!service) {
-    service = new AccountService(ctx);
-    services.set(ctx, service);
-  }
-  return service;
 }

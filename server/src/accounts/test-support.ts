@@ -6,7 +6,6 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { TestServer } from '../testing/server.js';
 import type { SessionResponse } from '../contracts/auth.js';
 import type { ErrorResponse } from '../contracts/errors.js';
-import { accountsFor } from './service.js';
 import type { UserRow } from './repository.js';
 
 export interface Reply<T = unknown> {
@@ -50,7 +49,7 @@ export async function createUser(
   server: TestServer,
   input: { role: string; email?: string; password?: string; displayName?: string; patientId?: string; practitionerId?: string },
 ): Promise<UserRow> {
-  const user = await accountsFor(server.context).createAccount({
+  const user = await server.context.accounts.accounts.createAccount({
     email: input.email ?? uniqueEmail(input.role),
     password: input.password ?? TEST_PASSWORD,
     role: input.role,

@@ -8,15 +8,13 @@ import { call } from '../accounts/test-support.js';
 import type { ConversationView, MessageView, QueuePositionEvent } from '../contracts/conversations.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createLogger } from '../platform/logging.js';
-import { AuditLog } from '../platform/audit/audit.js';
-import { PresenceService } from '../presence/service.js';
-import { ConversationService } from '../conversations/service.js';
-import { GreetingMenuBot } from '../conversations/bot.js';
+import { loadConfig } from '../platform/config.js';
+import { listen } from '../platform/events.js';
+import { compose } from '../composition.js';
 import { conversationsHarness, pause, say, staffPrincipal, until, type StaffRole } from '../conversations/test-support.js';
-import { RoutingEngine } from '../routing/engine.js';
 import { ManualClock } from '../routing/clock.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from '../routing/queues.js';
-import { AssignmentService, DEFAULT_AGENT_PROFILES } from './service.js';
+
 
 let server: TestServer;
 const { connected, desk, closeAll } = conversationsHarness(() => server);
@@ -71,7 +69,7 @@ describe('routing a handed-off chat to an agent', () => {
 
     const ack = (await sam.socket.emitWithAck('offer:accept', { offerId: offer.offerId })) as { ok: true; conversation: ConversationView; packet: unknown };
     expect(ack).toMatchObject({ ok: true, conversation: { id: patient.conversationId, state: 'active' }, packet: { reason: 'patient-asked' } });
-    expect(server.context.conversations.isBotMuted(patient.conversationId)).toBe(true);
+    expect(server.context.conversations.core.isBotMuted(patient.conversationId)).toBe(true);
     expect(server.context.routing.snapshot().agents).toContainEqual(expect.objectContaining({ agentId: 'agent-sam', conversations: 1, offers: 0 }));
 
     // The agent's socket joined the room on accept: the patient's next message reaches it, and the reply reaches the patient.
@@ -174,44 +172,39 @@ describe('routing a handed-off chat to an agent', () => {
 describe('out of hours and restart', () => {
   it('stores the queue’s closed message in the chat instead of queueing, and re-queues waiting chats at start', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-assignment-'));
-    const database = await openDatabase(path.join(dir, 'test.db'));
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`, JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long' });
+    const database = await openDatabase(config.databasePath);
     try {
       const logger = createLogger('silent');
-      const audit = new AuditLog(database.sqlite, { checkpointSecret: 'test-secret-that-is-at-least-32-characters-long' });
-      const conversations = new ConversationService({ sqlite: database.sqlite, audit, logger, bot: new GreetingMenuBot() });
       const clock = new ManualClock();
       const closed = { timeZone: 'UTC', weekly: {} };
-      const engine = new RoutingEngine({
-        config: { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: closed, outOfHoursMessage: `${q.name} is closed.` })) },
-        clock,
-        scheduler: clock,
-      });
-      const assignment = new AssignmentService({ engine, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), profiles: DEFAULT_AGENT_PROFILES, sqlite: database.sqlite, logger });
+      const closedQueues = { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: closed, outOfHoursMessage: `${q.name} is closed.` })) };
+      const first = compose({ config, logger, database }, { routing: { config: closedQueues, clock, scheduler: clock } });
+      const { conversations, routing: engine } = first;
       const delivered: MessageView[] = [];
-      conversations.on('message', ({ message }) => delivered.push(message));
+      first.bus.register(listen('conversation.message', 'test', ({ message }) => delivered.push(message)));
 
       const actor = { kind: 'visitor' as const, userId: 'visitor-1', displayName: 'Vera' };
-      const { conversation } = await conversations.startConversation(actor);
-      conversations.sendMessage(actor, { conversationId: conversation.id, clientMessageId: 'c1', body: 'talk to a person' });
+      const { conversation } = await conversations.bot.start(actor);
+      conversations.core.sendMessage(actor, { conversationId: conversation.id, clientMessageId: 'c1', body: 'talk to a person' });
       await conversations.idle();
 
-      const stored = conversations.sync(actor, conversation.id, 0).messages;
+      const stored = conversations.core.sync(actor, conversation.id, 0).messages;
       expect(stored.at(-1)).toMatchObject({ kind: 'system', body: 'General questions is closed.' });
       expect(delivered.at(-1)).toEqual(stored.at(-1));
       expect(engine.conversation(conversation.id)).toBeUndefined();
-      assignment.close();
-      engine.close();
+      await first.close();
 
       // After a restart (always open now), the conversation still waiting for a person is back in line.
-      const reopened = new RoutingEngine({ clock, scheduler: clock, config: { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: null })) } });
-      const restarted = new AssignmentService({ engine: reopened, conversations, presence: new PresenceService({ disconnectGraceMs: 0 }), profiles: DEFAULT_AGENT_PROFILES, sqlite: database.sqlite, logger });
-      expect(restarted.restore()).toBe(1);
+      const openQueues = { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: null })) };
+      const restarted = compose({ config, logger, database }, { routing: { config: openQueues, clock, scheduler: clock } });
+      const reopened = restarted.routing;
+      expect(restarted.assignment.restore()).toBe(1);
       expect(reopened.conversation(conversation.id)).toMatchObject({ queueId: 'general', state: 'waiting' });
-      conversations.endConversation(actor, conversation.id);
+      restarted.conversations.core.endConversation(actor, conversation.id);
       expect(reopened.conversation(conversation.id)).toBeUndefined();
-      expect(restarted.restore()).toBe(0);
-      restarted.close();
-      reopened.close();
+      expect(restarted.assignment.restore()).toBe(0);
+      await restarted.close();
     } finally {
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });

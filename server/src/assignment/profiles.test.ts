@@ -43,7 +43,7 @@ describe('routing with stored agent profiles', () => {
     expect((await setProfile(generalist.id, { skills: ['scheduling'], capacity: 4 })).status).toBe(200);
     const desk = await harness.desk(generalist.id);
     const chat = await harness.visitorChat('Cora', 'I have a question about my bill, talk to a person');
-    const queue = server.context.conversations.get(chat.conversationId)?.queue;
+    const queue = server.context.conversations.core.get(chat.conversationId)?.queue;
     expect(queue).not.toBe('scheduling');
     await pause(300);
     expect(desk.offers.filter((o) => o.conversationId === chat.conversationId)).toEqual([]);

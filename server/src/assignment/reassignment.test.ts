@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { closeContext, createContext } from '../app.js';
+import { compose } from '../composition.js';
 import { conversationsHarness, emit, say, until } from '../conversations/test-support.js';
 
 let server: TestServer;
@@ -26,7 +26,7 @@ describe('an agent who is gone loses their active chats to routing', () => {
     const offer = await until(() => bob.offers.find((o) => o.conversationId === chat.conversationId));
     await until(() => chat.messages.find((m) => m.kind === 'system' && m.body.startsWith('Your agent is no longer available')));
     expect(routed('agent-ann')).toMatchObject({ presence: 'offline', load: 0 });
-    expect(server.context.conversations.get(chat.conversationId)).toMatchObject({ state: 'offered', agent_id: null });
+    expect(server.context.conversations.core.get(chat.conversationId)).toMatchObject({ state: 'offered', agent_id: null });
     await accept(bob, chat.conversationId);
     expect((await say(chat.socket, chat.conversationId, 'hello again')).ok).toBe(true);
     await until(() => bob.messages.find((m) => m.body === 'hello again'));
@@ -47,7 +47,7 @@ describe('an agent who is gone loses their active chats to routing', () => {
     expect(ann.removed).toContainEqual({ conversationId: kept.conversationId, cause: 'requeued' });
     expect(server.context.presence.get('agent-ann').state).toBe('away');
     expect(routed('agent-ann')).toMatchObject({ presence: 'away', load: 0 });
-    expect(server.context.conversations.get(kept.conversationId)).toMatchObject({ state: 'queued', agent_id: null });
+    expect(server.context.conversations.core.get(kept.conversationId)).toMatchObject({ state: 'queued', agent_id: null });
 
     const bob = await desk('agent-bob');
     const offers = await until(() => (bob.offers.length === 3 ? bob.offers : undefined), 3000);
@@ -67,38 +67,40 @@ describe('restart', () => {
     expect(await emit(ann.socket, 'conversation:wrapup', { conversationId: wrapped.conversationId })).toMatchObject({ ok: true });
     const waiting = await visitorChat('Ola');
     await until(() => ann.offers.find((o) => o.conversationId === waiting.conversationId));
-    expect(server.context.conversations.get(waiting.conversationId)?.state).toBe('offered');
+    expect(server.context.conversations.core.get(waiting.conversationId)?.state).toBe('offered');
 
     // A new process over the same database: routing starts empty and is rebuilt.
-    const restarted = createContext({ config: server.config, logger: server.context.logger, database: server.context.database });
+    const restarted = compose({ config: server.config, logger: server.context.logger, database: server.context.database });
+    await restarted.start();
     try {
       expect(restarted.routing.snapshot().agents).toEqual([
         expect.objectContaining({ agentId: 'agent-ann', load: 2, conversationIds: expect.arrayContaining([active.conversationId, wrapped.conversationId]) }),
       ]);
       expect(restarted.routing.conversation(waiting.conversationId)).toMatchObject({ state: 'waiting' });
-      expect(restarted.conversations.get(waiting.conversationId)?.state).toBe('queued');
+      expect(restarted.conversations.core.get(waiting.conversationId)?.state).toBe('queued');
 
       // Ann comes back with capacity 4 and load 2: two more offers at most, the waiting chat among them.
       restarted.assignment.staffConnected('agent-ann', 'agent');
       restarted.presence.set('agent-ann', 'available');
       expect(restarted.routing.snapshot().agents[0]).toMatchObject({ presence: 'available', load: 3, capacity: 4, offers: 1 });
-      expect(restarted.conversations.get(waiting.conversationId)?.state).toBe('offered');
+      expect(restarted.conversations.core.get(waiting.conversationId)?.state).toBe('offered');
       // Closing the wrapped-up chat frees her as before.
-      restarted.conversations.close({ kind: 'staff', userId: 'agent-ann', role: 'agent', displayName: null }, { conversationId: wrapped.conversationId, disposition: 'resolved' });
+      restarted.conversations.staff.close({ kind: 'staff', userId: 'agent-ann', role: 'agent', displayName: null }, { conversationId: wrapped.conversationId, disposition: 'resolved' });
       expect(restarted.routing.snapshot().agents[0]).toMatchObject({ load: 2 });
     } finally {
-      closeContext(restarted);
+      await restarted.close();
     }
 
     // Another restart after which Ann does not come back within the grace period: her chats go back in line.
-    const without = createContext({ config: { ...server.config, PRESENCE_GRACE_MS: 100 }, logger: server.context.logger, database: server.context.database });
+    const without = compose({ config: { ...server.config, PRESENCE_GRACE_MS: 100 }, logger: server.context.logger, database: server.context.database });
+    await without.start();
     try {
       expect(without.routing.snapshot().agents[0]).toMatchObject({ agentId: 'agent-ann', load: 1 });
-      await until(() => without.conversations.get(active.conversationId)?.state === 'queued', 2000);
+      await until(() => without.conversations.core.get(active.conversationId)?.state === 'queued', 2000);
       expect(without.routing.snapshot().agents[0]).toMatchObject({ load: 0 });
       expect(without.routing.conversation(active.conversationId)).toMatchObject({ state: 'waiting' });
     } finally {
-      closeContext(without);
+      await without.close();
     }
   });
 });

@@ -10,7 +10,6 @@
  * - agents' answers: `accept` assigns the conversation (`conversations.assignAgent`), `decline`
  *   hands it to the next agent.
  */
-import type SQLite from 'better-sqlite3';
 import type {
   AgentSummary,
   ConversationView,
@@ -22,12 +21,13 @@ import type {
 import { ROUTING_SKILLS, type AssignmentReason, type RoutingEvent, type Skill } from '../contracts/routing.js';
 import type { Presence } from '../contracts/realtime.js';
 import type { Logger } from '../platform/logging.js';
-import { routingFailure, type RoutingEngine } from '../routing/engine.js';
+import type { Actor } from '../platform/auth/actor.js';
 import { conflict, notFoundMessage } from '../platform/errors.js';
-import type { PresenceService } from '../presence/service.js';
-import { toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
-import type { ConversationRow } from '../conversations/repository.js';
-import { AssignmentRepository } from './repository.js';
+import { listen, type DomainEvents, type EventPublisher, type ListenerRegistration } from '../platform/events.js';
+import { routingFailure, type RoutingEngine } from '../routing/index.js';
+import type { PresenceService } from '../presence/index.js';
+import type { ConversationsApi } from '../conversations/index.js';
+import type { StaffDirectory } from '../accounts/index.js';
 
 /** Staff roles whose presence makes them receive offers. Supervisors watch and join; they are not routed to. */
 export const ROUTED_ROLES: ReadonlySet<string> = new Set(['agent']);
@@ -35,8 +35,6 @@ export const ROUTED_ROLES: ReadonlySet<string> = new Set(['agent']);
 /** Where an agent's skills and capacity come from (the accounts domain stores them per agent). */
 export interface AgentProfiles {
   get(userId: string): { skills: Skill[]; capacity: number };
-  /** When present, a changed profile applies to a signed-in agent at once. */
-  onChange?(listener: (change: { userId: string }) => void): () => void;
 }
 
 /** Until profiles are stored: every agent has all six skills and takes up to four conversations. */
@@ -49,65 +47,56 @@ export function reasonForAgent(reason: AssignmentReason): AssignmentReason {
   return { ...reason, runnersUp: [], excluded: [] };
 }
 
-export interface AssignmentEvents {
-  /** To the agent's staff sockets. */
-  offer: { agentId: string; offer: OfferEvent };
-  'offer.withdrawn': { agentId: string; event: OfferWithdrawnEvent };
-  /** To the patient's sockets in the conversation. */
-  'queue.position': QueuePositionEvent;
+declare module '../platform/events.js' {
+  interface DomainEvents {
+    /** An offer for the agent's desks. */
+    'assignment.offer': { agentId: string; offer: OfferEvent };
+    'assignment.offer-withdrawn': { agentId: string; event: OfferWithdrawnEvent };
+    /** For the patient's sockets in the conversation. */
+    'assignment.queue-position': QueuePositionEvent;
+  }
 }
-type Listener<E extends keyof AssignmentEvents> = (event: AssignmentEvents[E]) => void;
 
 export interface AssignmentServiceDeps {
   engine: RoutingEngine;
-  conversations: ConversationService;
+  conversations: ConversationsApi;
   presence: PresenceService;
   /** Agents' skills and capacity. */
   profiles: AgentProfiles;
-  sqlite: SQLite.Database;
+  directory: Pick<StaffDirectory, 'roleOf' | 'enabledWithRoles'>;
+  events: EventPublisher;
   logger: Logger;
 }
 
 export class AssignmentService {
-  private readonly listeners = new Map<keyof AssignmentEvents, Set<Listener<never>>>();
   private readonly roles = new Map<string, string>();
-  private readonly assignments: AssignmentRepository;
-  private readonly unsubscribers: (() => void)[] = [];
   private reclaimTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: AssignmentServiceDeps) {
-    this.assignments = new AssignmentRepository(deps.sqlite);
-    const { engine, conversations, presence } = deps;
-    this.unsubscribers.push(
-      conversations.on('conversation.queued', ({ conversation }) => this.enqueue(conversation)),
-      conversations.on('conversation.updated', ({ conversation }) => {
+  constructor(private readonly deps: AssignmentServiceDeps) {}
+
+  /** What routing glue reacts to, in this order (registered by the composition root). */
+  listeners(): ListenerRegistration[] {
+    const { engine, presence } = this.deps;
+    const name = 'assignment';
+    return [
+      listen('conversation.queued', name, ({ conversation }) => {
+        this.enqueue(conversation);
+      }),
+      listen('conversation.updated', name, ({ conversation }) => {
         // Closed, or handed back to the bot: the conversation leaves routing and frees its agent.
         if (conversation.state === 'closed' || conversation.state === 'bot') engine.conversationEnded(conversation.id);
       }),
-      presence.onChange((p) => this.presenceChanged(p)),
-      engine.subscribe((event) => this.routingEvent(event)),
-    );
-    const profilesChanged = deps.profiles.onChange?.(({ userId }) => {
-      if (engine.agent(userId)) this.presenceChanged(presence.get(userId));
-    });
-    if (profilesChanged) this.unsubscribers.push(profilesChanged);
+      listen('presence.changed', name, (p) => this.presenceChanged(p)),
+      listen('accounts.routing-profile-changed', name, ({ userId }) => {
+        // A changed profile applies to a signed-in agent at once.
+        if (engine.agent(userId)) this.presenceChanged(presence.get(userId));
+      }),
+      listen('routing.event', name, (event) => this.routingEvent(event)),
+    ];
   }
 
-  on<E extends keyof AssignmentEvents>(event: E, listener: Listener<E>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
-  }
-
-  private emit<E extends keyof AssignmentEvents>(event: E, payload: AssignmentEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) {
-      try {
-        (listener as Listener<E>)(payload);
-      } catch (err) {
-        this.deps.logger.error({ err, event }, 'assignment event listener failed');
-      }
-    }
+  private emit<E extends 'assignment.offer' | 'assignment.offer-withdrawn' | 'assignment.queue-position'>(event: E, payload: DomainEvents[E]): void {
+    this.deps.events.publish(event, payload);
   }
 
   /**
@@ -125,12 +114,10 @@ export class AssignmentService {
    */
   restore(): number {
     let restored = 0;
-    for (const id of this.assignments.waitingConversationIds()) {
-      const row = this.deps.conversations.get(id);
-      if (!row) continue;
+    for (const { view, queuedAt } of this.deps.conversations.core.waitingConversations()) {
       // The offer died with the old process; the conversation waits again until routing offers it anew.
-      this.deps.conversations.markOffered(id, false);
-      if (this.enqueue(toConversationView(row, 'staff'), Date.parse(row.queued_at ?? row.updated_at))) restored++;
+      this.deps.conversations.core.markOffered(view.id, false);
+      if (this.enqueue(view, queuedAt)) restored++;
     }
     return restored;
   }
@@ -142,13 +129,13 @@ export class AssignmentService {
   restoreLoad(options: { reclaimAfterMs?: number } = {}): number {
     let restored = 0;
     const agents = new Set<string>();
-    for (const row of this.assignments.ownedConversations()) {
-      const result = this.deps.engine.assignDirect({ ...this.routingInput(row), agentId: row.agent_id, assignedAt: Date.parse(row.updated_at) });
+    for (const { view, assignedAt } of this.deps.conversations.core.ownedConversations()) {
+      const result = this.deps.engine.assignDirect({ ...this.routingInput(view), agentId: view.agentId, assignedAt });
       if (result.ok) {
         restored++;
-        agents.add(row.agent_id);
+        agents.add(view.agentId);
       } else {
-        this.deps.logger.error({ conversationId: row.id, code: result.error.code }, 'could not restore an agent’s conversation');
+        this.deps.logger.error({ conversationId: view.id, code: result.error.code }, 'could not restore an agent’s conversation');
       }
     }
     // A restart dropped every connection: agents not back within the grace period lose their chats to others.
@@ -170,8 +157,8 @@ export class AssignmentService {
     if (!result.ok) throw routingFailure(result.error);
     const { conversationId } = result.value;
     try {
-      const row = this.deps.conversations.assignAgent(conversationId, agentId, null, result.value.reason);
-      const view = this.deps.conversations.view(row, 'staff');
+      const row = this.deps.conversations.core.assignAgent(conversationId, agentId, null, result.value.reason);
+      const view = this.deps.conversations.core.view(row, 'staff');
       this.deps.logger.info({ conversationId, agentId, rule: result.value.reason.decidingRule }, 'conversation assigned');
       return { conversation: view, packet: view.handoff ?? null };
     } catch (err) {
@@ -197,22 +184,24 @@ export class AssignmentService {
    * a routed agent who is signed in.
    */
   transferToAgent(actor: Actor, conversationId: string, agentId: string, options: { cause: 'transfer' | 'reassign'; note?: string | undefined }): ConversationView {
-    this.deps.conversations.authorizeTransfer(actor, conversationId, options.cause);
+    const { core, staff } = this.deps.conversations;
+    staff.authorizeTransfer(actor, conversationId, options.cause);
     this.requireReachableAgent(agentId);
-    const { conversation } = this.deps.conversations.transferToAgent(actor, conversationId, agentId, options);
-    const moved = this.deps.engine.assignDirect({ ...this.routingInput(conversation), agentId });
+    const { conversation } = staff.transferToAgent(actor, conversationId, agentId, options);
+    const view = core.view(conversation, 'staff');
+    const moved = this.deps.engine.assignDirect({ ...this.routingInput(view), agentId });
     if (!moved.ok) this.deps.logger.error({ conversationId, code: moved.error.code }, 'routing could not move a transferred conversation');
-    return this.deps.conversations.view(conversation, 'staff');
+    return view;
   }
 
   /** Back into a queue (same priority): the previous agent is freed and routing offers it again. */
   transferToQueue(actor: Actor, conversationId: string, queueId: string, note?: string): ConversationView {
-    this.deps.conversations.authorizeTransfer(actor, conversationId, 'transfer');
+    const { core, staff } = this.deps.conversations;
+    const current = staff.authorizeTransfer(actor, conversationId, 'transfer');
     const queue = this.deps.engine.config.queues.find((q) => q.id === queueId);
     if (!queue) throw notFoundMessage(`No queue ${queueId}.`);
-    const current = this.deps.conversations.get(conversationId)!;
     const extra = (JSON.parse(current.skills) as string[]).filter((s) => s === 'spanish' && !queue.skills.includes('spanish'));
-    const { conversation, fromAgentId } = this.deps.conversations.transferToQueue(actor, conversationId, {
+    const { conversation, fromAgentId } = staff.transferToQueue(actor, conversationId, {
       queueId: queue.id,
       queueName: queue.name,
       skills: [...queue.skills, ...extra],
@@ -220,8 +209,8 @@ export class AssignmentService {
     });
     if (this.deps.engine.conversation(conversationId)) this.deps.engine.conversationEnded(conversationId);
     // Not straight back to the agent who just passed it on.
-    this.enqueue(toConversationView(conversation, 'staff'), undefined, fromAgentId === null ? [] : [fromAgentId]);
-    return this.deps.conversations.view(this.deps.conversations.get(conversationId) ?? conversation, 'staff');
+    this.enqueue(core.find(conversation.id)!, undefined, fromAgentId === null ? [] : [fromAgentId]);
+    return core.view(core.get(conversationId) ?? conversation, 'staff');
   }
 
   /** Colleagues to transfer to or consult: agents with presence, load, capacity and skills. */
@@ -240,7 +229,7 @@ export class AssignmentService {
         skills: routed && routed.skills.size > 0 ? [...routed.skills] : profile.skills,
       };
     };
-    for (const user of this.assignments.routedAccounts([...ROUTED_ROLES])) byId.set(user.id, summary(user.id, user.display_name, user.role));
+    for (const user of this.deps.directory.enabledWithRoles([...ROUTED_ROLES])) byId.set(user.id, summary(user.id, user.displayName, user.role));
     // Agents known only from their live connection (accounts elsewhere, tests).
     for (const agentId of this.deps.engine.agentIds()) {
       if (!byId.has(agentId)) byId.set(agentId, summary(agentId, agentId, this.roleOf(agentId) ?? 'agent'));
@@ -248,12 +237,10 @@ export class AssignmentService {
     return [...byId.values()].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.userId.localeCompare(b.userId));
   }
 
-  /** Stops listening; the caller closes the engine. */
+  /** Stops the reclaim timer; the routing module closes the engine. */
   close(): void {
     if (this.reclaimTimer !== null) clearTimeout(this.reclaimTimer);
     this.reclaimTimer = null;
-    for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.unsubscribers.length = 0;
   }
 
   // --- internals ---
@@ -295,16 +282,16 @@ export class AssignmentService {
   }
 
   /** What routing needs to know about a conversation it did not route itself. */
-  private routingInput(row: ConversationRow) {
-    const queueId = row.queue !== null && this.deps.engine.config.queues.some((q) => q.id === row.queue) ? row.queue : this.deps.engine.config.queues[0]!.id;
-    return { conversationId: row.id, queueId, priority: row.priority, skills: (JSON.parse(row.skills) as string[]).filter(isSkill) };
+  private routingInput(view: ConversationView) {
+    const queueId = view.queue !== null && this.deps.engine.config.queues.some((q) => q.id === view.queue) ? view.queue : this.deps.engine.config.queues[0]!.id;
+    return { conversationId: view.id, queueId, priority: view.priority, skills: view.skills.filter(isSkill) };
   }
 
   /** From a live connection, else the account (presence set over REST before any socket). */
   roleOf(userId: string): string | undefined {
     const known = this.roles.get(userId);
     if (known !== undefined) return known;
-    const role = this.assignments.roleOf(userId);
+    const role = this.deps.directory.roleOf(userId);
     if (role !== undefined) this.roles.set(userId, role);
     return role;
   }
@@ -312,31 +299,29 @@ export class AssignmentService {
   private routingEvent(event: RoutingEvent): void {
     switch (event.type) {
       case 'offer.created':
-        this.deps.conversations.markOffered(event.conversationId, true);
-        this.emit('offer', { agentId: event.agentId, offer: this.offerEvent(event) });
+        this.deps.conversations.core.markOffered(event.conversationId, true);
+        this.emit('assignment.offer', { agentId: event.agentId, offer: this.offerEvent(event) });
         break;
       case 'offer.expired':
-        this.deps.conversations.markOffered(event.conversationId, false);
-        this.emit('offer.withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: 'expired' } });
+        this.deps.conversations.core.markOffered(event.conversationId, false);
+        this.emit('assignment.offer-withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: 'expired' } });
         break;
       case 'offer.withdrawn':
-        if (event.cause !== 'conversation-ended') this.deps.conversations.markOffered(event.conversationId, false);
-        this.emit('offer.withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: event.cause } });
+        if (event.cause !== 'conversation-ended') this.deps.conversations.core.markOffered(event.conversationId, false);
+        this.emit('assignment.offer-withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: event.cause } });
         break;
       case 'conversation.requeued':
         this.requeued(event.conversationId, event.fromAgentId);
         break;
       case 'agent.unresponsive': {
-        // Routing is mid-decision here: take their chats away once it is done.
+        // Routing's decision is complete when its events arrive: take their chats away now.
         const { agentId } = event;
-        queueMicrotask(() => {
-          this.deps.engine.reassignActive(agentId);
-          if (this.deps.presence.get(agentId).state === 'available') this.deps.presence.set(agentId, 'away');
-        });
+        this.deps.engine.reassignActive(agentId);
+        if (this.deps.presence.get(agentId).state === 'available') this.deps.presence.set(agentId, 'away');
         break;
       }
       case 'queue.position':
-        this.emit('queue.position', { conversationId: event.conversationId, position: event.position, estimatedWaitMs: event.estimatedWaitMs });
+        this.emit('assignment.queue-position', { conversationId: event.conversationId, position: event.position, estimatedWaitMs: event.estimatedWaitMs });
         break;
       case 'queue.out-of-hours':
         this.outOfHours(event.conversationId, event.message);
@@ -347,13 +332,13 @@ export class AssignmentService {
   }
 
   private offerEvent(offer: { offerId: string; conversationId: string; queueId: string; expiresAt: number; reason: AssignmentReason }): OfferEvent {
-    const row = this.deps.conversations.get(offer.conversationId);
+    const conversation = this.deps.conversations.core.find(offer.conversationId);
     return {
       offerId: offer.offerId,
       conversationId: offer.conversationId,
       queue: offer.queueId,
       priority: offer.reason.priority,
-      packet: row ? (toConversationView(row, 'staff').handoff ?? null) : null,
+      packet: conversation?.handoff ?? null,
       expiresAt: new Date(offer.expiresAt).toISOString(),
       reason: reasonForAgent(offer.reason),
     };
@@ -361,16 +346,14 @@ export class AssignmentService {
 
   /** Routing took an accepted conversation from its agent: the conversation waits again (or, in wrap-up, leaves routing). */
   private requeued(conversationId: string, fromAgentId: string): void {
-    if (this.deps.conversations.requeueFromAgent(conversationId, fromAgentId)) return;
-    // Nothing to hand on (in wrap-up, or gone): drop it from routing once routing's own call returns.
-    queueMicrotask(() => {
-      if (this.deps.engine.conversation(conversationId)) this.deps.engine.conversationEnded(conversationId);
-    });
+    if (this.deps.conversations.staff.requeueFromAgent(conversationId, fromAgentId)) return;
+    // Nothing to hand on (in wrap-up, or gone): drop it from routing (its decision is complete).
+    if (this.deps.engine.conversation(conversationId)) this.deps.engine.conversationEnded(conversationId);
   }
 
   /** The queue is closed: the patient reads the queue's message in the chat (stored, so a resync shows it). */
   private outOfHours(conversationId: string, text: string): void {
-    this.deps.conversations.postSystemMessage(conversationId, text);
+    this.deps.conversations.core.postSystemMessage(conversationId, text);
   }
 }
 

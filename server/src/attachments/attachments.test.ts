@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { MAX_ATTACHMENT_BYTES, type ConversationView, type MessageView } from '../contracts/conversations.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createPatient } from '../accounts/test-support.js';
-import type { Actor } from '../conversations/service.js';
+import type { Actor } from '../platform/auth/actor.js';
 import { conversationsHarness, staffPrincipal, until } from '../conversations/test-support.js';
 
 let server: TestServer;
@@ -49,8 +49,8 @@ async function activeChat(token = patientToken): Promise<{ id: string; socket: S
   const socket = await connected('/patient', token);
   const ack = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView };
   const id = ack.conversation.id;
-  server.context.conversations.handoff(id, { reason: 'patient-asked', intent: 'billing', language: 'en', collectedAnswers: {}, summary: 'Needs help' });
-  server.context.conversations.assignAgent(id, agentId, 'Agent A');
+  server.context.conversations.core.handoff(id, { reason: 'patient-asked', intent: 'billing', language: 'en', collectedAnswers: {}, summary: 'Needs help' });
+  server.context.conversations.core.assignAgent(id, agentId, 'Agent A');
   return { id, socket };
 }
 
@@ -331,7 +331,7 @@ describe('transcripts', () => {
   it('pages through long conversations', async () => {
     const chat = await activeChat();
     const actor: Actor = { kind: 'staff', userId: agentId, role: 'agent', displayName: null };
-    for (let i = 0; i < 520; i++) server.context.conversations.sendMessage(actor, { conversationId: chat.id, clientMessageId: `bulk-${i}`, body: `line ${i}` });
+    for (let i = 0; i < 520; i++) server.context.conversations.core.sendMessage(actor, { conversationId: chat.id, clientMessageId: `bulk-${i}`, body: `line ${i}` });
     const json = await call(server, 'GET', `/api/conversations/${chat.id}/transcript`, { token: patientToken });
     const seqs = (json.body.messages as MessageView[]).map((m) => m.seq);
     expect(seqs.length).toBeGreaterThan(520);

@@ -18,9 +18,12 @@ import {
   transcriptQuerySchema,
   type AttachmentContentType,
 } from '../contracts/conversations.js';
-import type { AppContext } from '../app.js';
-import type { Actor } from '../conversations/service.js';
-import { actorForToken } from '../conversations/actors.js';
+import type SQLite from 'better-sqlite3';
+import type { ConversationsApi } from '../conversations/index.js';
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { Actor, ActorResolver } from '../platform/auth/actor.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import { requestMeta } from '../platform/http/request-meta.js';
 import { badRequest, unauthorized, unsupportedMediaType } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { acceptedContentType, contentDisposition } from './files.js';
@@ -30,8 +33,14 @@ import { readTranscript, transcriptFileName, transcriptText } from './transcript
 const conversationIdSchema = z.string().min(1).max(100);
 const attachmentIdSchema = z.string().min(1).max(100);
 
-function facts(req: Request): { ip: string | null; requestId: string | null } {
-  return { ip: req.ip ?? null, requestId: req.id === undefined ? null : String(req.id) };
+const facts = requestMeta;
+
+export interface FileRouteDeps {
+  sqlite: SQLite.Database;
+  conversations: ConversationsApi['core'];
+  audit: AuditLog;
+  openapi: OpenApiRegistry;
+  actors: ActorResolver;
 }
 
 interface Locals {
@@ -43,21 +52,21 @@ interface Locals {
 const locals = (res: Response) => res.locals as Locals;
 
 /** A signed-in patient's or staff member's access token, or a chat visitor's token, as an `Actor`. */
-export function participantAuth(ctx: AppContext): RequestHandler {
+export function participantAuth(ctx: Pick<FileRouteDeps, 'actors'>): RequestHandler {
   return async (req, res, next) => {
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw unauthorized('Send "Authorization: Bearer <token>" with your access token or chat visitor token.');
     const token = match[1]!;
-    const actor = await actorForToken(ctx, token);
+    const actor = await ctx.actors.actorForToken(token);
     if (!actor) throw unauthorized('The token is invalid or has expired: sign in (or start the chat) again.');
     locals(res).actor = actor;
     next();
   };
 }
 
-export function createConversationFileRouter(ctx: AppContext): Router {
+export function createConversationFileRouter(ctx: FileRouteDeps): Router {
   const router = express.Router();
-  const attachments = new AttachmentService({ sqlite: ctx.database.sqlite, conversations: ctx.conversations, audit: ctx.audit });
+  const attachments = new AttachmentService({ sqlite: ctx.sqlite, conversations: ctx.conversations, audit: ctx.audit });
   const auth = participantAuth(ctx);
   const rawBody = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES, inflate: false });
   const tags = ['conversations'];

@@ -8,7 +8,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { MAX_ATTACHMENT_BYTES, type AttachmentContentType, type AttachmentView, type MessageView, type ParticipantView } from '../contracts/conversations.js';
-import type { ConversationService, Actor } from '../conversations/service.js';
+import type { ConversationsApi } from '../conversations/index.js';
+import type { Actor } from '../platform/auth/actor.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import { inTransaction } from '../platform/db/index.js';
 import { AppError, badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../platform/errors.js';
@@ -53,7 +54,7 @@ export interface RequestFacts {
 export class AttachmentService {
   private readonly repo: AttachmentRepository;
 
-  constructor(private readonly deps: { sqlite: SQLite.Database; conversations: ConversationService; audit: AuditLog; now?: () => Date }) {
+  constructor(private readonly deps: { sqlite: SQLite.Database; conversations: ConversationsApi['core']; audit: AuditLog; now?: () => Date }) {
     this.repo = new AttachmentRepository(deps.sqlite);
   }
 

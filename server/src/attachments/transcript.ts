@@ -4,7 +4,8 @@
  * patients and audits staff reads), as JSON or as readable text.
  */
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
-import { toConversationView, type Actor, type ConversationService } from '../conversations/service.js';
+import { toConversationView, type ConversationsApi } from '../conversations/index.js';
+import type { Actor } from '../platform/auth/actor.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 
 export interface Transcript {
@@ -13,7 +14,7 @@ export interface Transcript {
 }
 
 export function readTranscript(
-  deps: { conversations: ConversationService; audit: AuditLog },
+  deps: { conversations: ConversationsApi['core']; audit: AuditLog },
   actor: Actor,
   conversationId: string,
   facts: { ip: string | null; requestId: string | null },

@@ -14,7 +14,8 @@ import {
 } from '../contracts/conversations.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { signingKeyFor } from '../platform/auth/tokens.js';
-import { VisitorTokens } from './visitor-tokens.js';
+import { listen } from '../platform/events.js';
+import { VisitorTokens } from '../platform/auth/visitor-tokens.js';
 import { staffPrincipal, until } from './test-support.js';
 
 let server: TestServer;
@@ -208,7 +209,7 @@ describe('messaging', () => {
 describe('bot handoff, agents, notes, receipts and audit', () => {
   it('hands off to a queue with a packet, mutes the bot for the agent, keeps notes from the patient, and audits the agent’s read', async () => {
     const queued: { conversation: ConversationView; packet: HandoffPacket }[] = [];
-    const stop = server.context.conversations.on('conversation.queued', (e) => queued.push(e));
+    const stop = server.context.bus.register(listen('conversation.queued', 'test', (e) => queued.push(e)));
     const patient = await connected('/patient', await server.tokenFor(patientPrincipal('pu-hand', 'pat-hand')));
     const patientSaw = inbox(patient);
     const { conversation } = await startChat(patient);
@@ -230,9 +231,9 @@ describe('bot handoff, agents, notes, receipts and audit', () => {
     expect(await agent.emitWithAck('conversation:join-room', { conversationId: id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     // Routing assigns the agent: the agent's open desk joins the room at once.
-    server.context.conversations.assignAgent(id, 'agent-sam', 'Sam');
+    server.context.conversations.core.assignAgent(id, 'agent-sam', 'Sam');
     await until(() => agentSaw.find((m) => m.kind === 'system' && m.body === 'Sam joined the chat.'));
-    expect(server.context.conversations.isBotMuted(id)).toBe(true);
+    expect(server.context.conversations.core.isBotMuted(id)).toBe(true);
 
     const joined = (await agent.emitWithAck('conversation:join-room', { conversationId: id })) as { ok: true; conversation: ConversationView };
     expect(joined.conversation).toMatchObject({ state: 'active', handoff: { intent: 'billing' } });
@@ -268,11 +269,11 @@ describe('bot handoff, agents, notes, receipts and audit', () => {
     expect(await patient.emitWithAck('receipt', { conversationId: id, seq: lastSeq, kind: 'read' })).toEqual({ ok: true });
     expect(await receipt).toEqual({ conversationId: id, userId: 'pu-hand', kind: 'read', seq: lastSeq });
     await patient.emitWithAck('receipt', { conversationId: id, seq: 1, kind: 'delivered' });
-    expect(server.context.conversations.receipts(id)).toContainEqual({ userId: 'pu-hand', deliveredSeq: lastSeq, readSeq: lastSeq });
+    expect(server.context.conversations.core.receipts(id)).toContainEqual({ userId: 'pu-hand', deliveredSeq: lastSeq, readSeq: lastSeq });
 
     // Handed back, the bot answers again; then the patient ends the chat and can write no more.
-    server.context.conversations.handBackToBot(id, 'agent-sam');
-    expect(server.context.conversations.isBotMuted(id)).toBe(false);
+    server.context.conversations.staff.handBackToBot(id, 'agent-sam');
+    expect(server.context.conversations.core.isBotMuted(id)).toBe(false);
     await send(patient, id, '3');
     await until(() => patientSaw.find((m) => m.sender.kind === 'bot' && m.body.includes('refill')));
     const ended = (await patient.emitWithAck('conversation:end', { conversationId: id })) as { ok: true; conversation: ConversationView };
@@ -287,7 +288,7 @@ describe('bot handoff, agents, notes, receipts and audit', () => {
     await send(patient, conversation.id, 'Hola, quiero hablar con una persona por favor');
     await until(() => saw.find((m) => m.body.startsWith('Le comunico')));
     await server.context.conversations.idle();
-    expect(server.context.conversations.get(conversation.id)).toMatchObject({ state: 'queued', queue: 'spanish' });
+    expect(server.context.conversations.core.get(conversation.id)).toMatchObject({ state: 'queued', queue: 'spanish' });
   });
 });
 
@@ -297,9 +298,9 @@ describe('staff side: bad input', () => {
     const { conversation } = await startChat(patient);
     const id = conversation.id;
     await send(patient, id, 'agent');
-    await until(() => server.context.conversations.get(id)?.state === 'queued');
-    server.context.conversations.assignAgent(id, 'agent-in', 'In');
-    expect(() => server.context.conversations.assignAgent(id, 'agent-second')).toThrow(/cannot be assigned/);
+    await until(() => server.context.conversations.core.get(id)?.state === 'queued');
+    server.context.conversations.core.assignAgent(id, 'agent-in', 'In');
+    expect(() => server.context.conversations.core.assignAgent(id, 'agent-second')).toThrow(/cannot be assigned/);
     const inside = await connected('/staff', await server.tokenFor(staffPrincipal('agent-in')));
     const outside = await connected('/staff', await server.tokenFor(staffPrincipal('agent-out')));
     const before = storedMessages(id).length;
@@ -327,8 +328,8 @@ describe('resync', () => {
     const { conversation } = await startChat(patient);
     const id = conversation.id;
     await send(patient, id, 'talk to a person');
-    await until(() => server.context.conversations.get(id)?.state === 'queued');
-    server.context.conversations.assignAgent(id, 'agent-away', 'Ana');
+    await until(() => server.context.conversations.core.get(id)?.state === 'queued');
+    server.context.conversations.core.assignAgent(id, 'agent-away', 'Ana');
     const agent = await connected('/staff', await server.tokenFor(staffPrincipal('agent-away')));
     await agent.emitWithAck('conversation:join-room', { conversationId: id });
     const seen = (await patient.emitWithAck('conversation:sync', { conversationId: id, afterSeq: 0 })) as { messages: MessageView[] };

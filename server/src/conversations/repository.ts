@@ -120,11 +120,8 @@ export class ConversationRepository {
         `SELECT p.* FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
          WHERE c.state <> 'closed' AND p.left_at IS NULL ORDER BY p.conversation_id, p.joined_at, p.user_id`,
       ),
-      displayName: s.prepare<[string], { display_name: string }>('SELECT display_name FROM users WHERE id = ?'),
-      staffNames: s.prepare<[string], { user_id: string; display_name: string }>(
-        `SELECT p.user_id, u.display_name FROM conversation_participants p JOIN users u ON u.id = p.user_id
-         WHERE p.conversation_id = ? AND p.left_at IS NULL AND p.kind IN ('agent', 'consultant', 'supervisor')`,
-      ),
+      waiting: s.prepare<[], ConversationRow>("SELECT * FROM conversations WHERE state IN ('queued', 'offered') ORDER BY COALESCE(queued_at, updated_at), id"),
+      owned: s.prepare<[], ConversationRow>("SELECT * FROM conversations WHERE state IN ('active', 'waiting', 'wrapup') AND agent_id IS NOT NULL ORDER BY updated_at, id"),
     };
   }
 
@@ -262,13 +259,13 @@ export class ConversationRepository {
     return this.statements.participantsNotClosed.all();
   }
 
-  /** The staff taking part in a conversation, with their accounts' display names. */
-  staffNames(conversationId: string): { userId: string; displayName: string }[] {
-    return this.statements.staffNames.all(conversationId).map((r) => ({ userId: r.user_id, displayName: r.display_name }));
+  /** Conversations waiting for a person, longest-waiting first. */
+  waiting(): ConversationRow[] {
+    return this.statements.waiting.all();
   }
 
-  /** An account's display name (staff shown to patients and colleagues), if the account exists. */
-  displayNameOf(userId: string): string | undefined {
-    return this.statements.displayName.get(userId)?.display_name;
+  /** Conversations an agent still has (active, waiting or in wrap-up). */
+  owned(): ConversationRow[] {
+    return this.statements.owned.all();
   }
 }

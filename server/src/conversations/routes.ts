@@ -1,20 +1,28 @@
 import type { Router } from 'express';
 import {
-  agentListResponseSchema,
   conversationSettingsResponseSchema,
   visitorTokenRequestSchema,
   visitorTokenResponseSchema,
-  type AgentListResponse,
   type ConversationSettingsResponse,
+  type ConversationSettings,
   type VisitorTokenResponse,
 } from '../contracts/conversations.js';
-import type { AppContext } from '../app.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
 import { addGuardedRoute, anyone, staff } from '../platform/auth/access.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { tooManyRequests } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 
-export function registerConversationRoutes(api: Router, ctx: AppContext): void {
+export interface ConversationRouteDeps {
+  openapi: OpenApiRegistry;
+  visitorTokens: VisitorTokens;
+  settings: () => ConversationSettings;
+  /** The queues staff may transfer to (routing's configuration). */
+  queues: () => { id: string; name: string }[];
+}
+
+export function registerConversationRoutes(api: Router, ctx: ConversationRouteDeps): void {
   // Anyone may start an anonymous chat; one address may not mint tokens without limit.
   const perAddress = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000 });
 
@@ -56,27 +64,9 @@ export function registerConversationRoutes(api: Router, ctx: AppContext): void {
     },
     (_req, res) => {
       const body: ConversationSettingsResponse = {
-        ...ctx.conversations.settings,
-        queues: ctx.routing.config.queues.map((q) => ({ id: q.id, name: q.name })),
+        ...ctx.settings(),
+        queues: ctx.queues(),
       };
-      res.json(body);
-    },
-  );
-
-  addGuardedRoute(
-    api,
-    ctx.openapi,
-    {
-      method: 'get',
-      path: '/conversations/agents',
-      summary: 'Colleagues to transfer to or consult: agents with presence, load, capacity and skills',
-      tags: ['conversations'],
-      access: staff,
-      responses: { 200: { description: 'Agents', schema: agentListResponseSchema } },
-    },
-    (_req, res) => {
-      const body: AgentListResponse = { items: ctx.assignment.agents() };
-      res.setHeader('Cache-Control', 'no-store');
       res.json(body);
     },
   );

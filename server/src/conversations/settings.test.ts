@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createUser } from '../accounts/test-support.js';
 import { conversationSettingsResponseSchema, agentListResponseSchema } from '../contracts/conversations.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
-import { closeContext, createContext } from '../app.js';
+import { compose } from '../composition.js';
 import { conversationsHarness } from './test-support.js';
 
 let server: TestServer;
@@ -28,8 +28,8 @@ const staffToken = (role: 'agent' | 'supervisor' = 'agent', userId = 'agent-read
 
 /** Builds the server's context (what start does before listening) with these settings; a ConfigError throws. */
 function startWith(overrides: Partial<Config>): void {
-  const context = createContext({ config: { ...server.config, ...overrides }, logger: server.context.logger, database: server.context.database });
-  closeContext(context);
+  const context = compose({ config: { ...server.config, ...overrides }, logger: server.context.logger, database: server.context.database });
+  void context.close();
 }
 
 function writeFile(name: string, content: unknown): string {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import type { ConversationView, MentionEvent, MessageView, OfferEvent } from '../contracts/conversations.js';
 import { createUser } from '../accounts/test-support.js';
-import { mentionedUserIds } from './service.js';
+import { mentionedUserIds } from './policy.js';
 import { STAFF_ONLY_MESSAGE_KINDS } from '../contracts/conversations.js';
 import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until } from './test-support.js';
 
@@ -28,7 +28,7 @@ describe('transfer, wrap-up and close', () => {
     const chat = await visitorChat('Pat');
     const offer = await until(() => ann.offers[0]);
     // While the offer is out the conversation is really `offered`.
-    expect(server.context.conversations.get(chat.conversationId)?.state).toBe('offered');
+    expect(server.context.conversations.core.get(chat.conversationId)?.state).toBe('offered');
     await accept(ann, chat.conversationId);
     const bob = await desk('agent-bob');
 
@@ -76,7 +76,7 @@ describe('transfer, wrap-up and close', () => {
     expect(await emit(bob.socket, 'conversation:close', { conversationId: chat.conversationId, disposition: 'made-up' })).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
     expect(await emit(bob.socket, 'conversation:close', { conversationId: chat.conversationId, disposition: 'RESOLVED!' })).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
     expect(storedMessages(server, chat.conversationId)).toHaveLength(before);
-    expect(server.context.conversations.get(chat.conversationId)?.state).toBe('wrapup');
+    expect(server.context.conversations.core.get(chat.conversationId)?.state).toBe('wrapup');
 
     const closed = (await emit(bob.socket, 'conversation:close', { conversationId: chat.conversationId, disposition: 'scheduled', notes: 'Moved to Tue 9:30' })) as {
       ok: true;
@@ -119,7 +119,7 @@ describe('transfer, wrap-up and close', () => {
     const offer = await until(() => bob.offers[0]);
     expect(offer).toMatchObject({ conversationId: chat.conversationId, queue: 'billing', priority: 2 });
     expect(ann.offers).toHaveLength(1);
-    expect(server.context.conversations.get(chat.conversationId)).toMatchObject({ state: 'offered', queue: 'billing', skills: '["billing"]' });
+    expect(server.context.conversations.core.get(chat.conversationId)).toMatchObject({ state: 'offered', queue: 'billing', skills: '["billing"]' });
     expect(routedLoad('agent-ann')).toMatchObject({ load: 0 });
     await accept(bob, chat.conversationId);
     expect(chat.messages.some((m) => m.kind === 'note')).toBe(false);
@@ -172,7 +172,7 @@ describe('transfer, wrap-up and close', () => {
     }
     expect(storedMessages(server, id)).toHaveLength(before);
     expect(auditRows(server, id).filter((r) => r.action !== 'phi.read')).toHaveLength(auditBefore);
-    expect(server.context.conversations.get(id)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
+    expect(server.context.conversations.core.get(id)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
     expect(routedLoad('agent-ann')).toMatchObject({ load: 1 });
     expect(ann.socket.connected && bob.socket.connected && carl.socket.connected).toBe(true);
 
@@ -284,7 +284,7 @@ describe('offers and the conversation state', () => {
     await until(() => chat.updates.find((c) => c.state === 'offered'));
     expect(chat.updates.at(-1)).not.toHaveProperty('agentId');
     expect(await emit(ann.socket, 'offer:decline', { offerId: offer.offerId })).toEqual({ ok: true });
-    expect(server.context.conversations.get(chat.conversationId)?.state).toBe('queued');
+    expect(server.context.conversations.core.get(chat.conversationId)?.state).toBe('queued');
   });
 });
 

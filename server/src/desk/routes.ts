@@ -4,13 +4,13 @@
  */
 import path from 'node:path';
 import type { Express } from 'express';
-import type { AppContext } from '../app.js';
+import type { Config } from '../platform/config.js';
 import { serveSinglePageApp } from '../platform/http/spa.js';
 
 export const UPDATE_CHANNEL_PATTERN = /^[a-z0-9-]{1,32}$/;
 const UPDATE_FILE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._ +-]{0,199}$/;
 
-export function registerDeskRoutes(app: Express, ctx: AppContext): void {
+export function registerDeskRoutes(app: Express, ctx: { config: Pick<Config, 'UPDATES_DIR' | 'DESK_DIR'> }): void {
   const updatesDir = path.resolve(ctx.config.UPDATES_DIR);
 
   serveSinglePageApp(app, {

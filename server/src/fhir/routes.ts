@@ -6,8 +6,10 @@
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app.js';
-import { VERSION } from '../app.js';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logging.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import { VERSION } from '../platform/version.js';
 import { requirePrincipal } from '../platform/auth/middleware.js';
 import { accessReason } from '../platform/auth/phi-access.js';
 import { badRequest, unsupportedMediaType } from '../platform/errors.js';
@@ -16,8 +18,8 @@ import { buildCapabilityStatement } from './capability.js';
 import { fhirErrorHandler, fhirNotFound, methodNotAllowed, sendOutcome } from './outcome.js';
 import { baseUrlFor, etagFor, everythingJson, historyJson, searchsetJson, sendFhir } from './present.js';
 import { parseSearch, queryPairs } from './search-query.js';
-import { FhirService, type Actor, type WrittenResource } from './service.js';
-import { TransactionService, parseVersionTag } from './transaction.js';
+import type { FhirService, Actor, WrittenResource } from './service.js';
+import { parseVersionTag, type TransactionService } from './transaction.js';
 import { registerFhirOpenApi } from './openapi.js';
 
 const FHIR_JSON_TYPES = ['application/fhir+json', 'application/json', 'application/*+json'];
@@ -26,14 +28,21 @@ const FHIR_JSON_TYPES = ['application/fhir+json', 'application/json', 'applicati
 const formatOnly = z.strictObject({ _format: z.string().max(100).optional(), _pretty: z.string().max(10).optional() });
 const historyQuery = formatOnly.extend({ _count: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').optional() });
 
-export function createFhirErrorHandler(ctx: AppContext): ErrorRequestHandler {
+export interface FhirRouteDeps {
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  logger: Logger;
+  openapi: OpenApiRegistry;
+  service: FhirService;
+  transactions: TransactionService;
+}
+
+export function createFhirErrorHandler(ctx: Pick<FhirRouteDeps, 'logger' | 'config'>): ErrorRequestHandler {
   return fhirErrorHandler(ctx.logger, ctx.config.MAX_BODY_BYTES);
 }
 
-export function createFhirRouter(ctx: AppContext): Router {
+export function createFhirRouter(ctx: FhirRouteDeps): Router {
   const router = express.Router({ caseSensitive: true });
-  const service = new FhirService(ctx.database.sqlite, ctx.store, ctx.audit);
-  const transactions = new TransactionService(ctx.database.sqlite, service, ctx.audit);
+  const { service, transactions } = ctx;
   const capabilityCache = new Map<string, string>();
   const capabilityDate = new Date().toISOString();
   registerFhirOpenApi(ctx.openapi);

@@ -48,6 +48,22 @@ export class SearchRepository {
 
   constructor(private readonly sqlite: SQLite.Database) {}
 
+  /** Ids of live resources of `type` with identifier `system|code`, by code (the first id per code). */
+  idsByIdentifier(type: string, system: string, codes: readonly string[]): Map<string, string> {
+    const found = new Map<string, string>();
+    if (codes.length === 0) return found;
+    const rows = this.sqlite
+      .prepare(
+        `SELECT t.code AS code, t.resource_id AS id FROM search_token t
+         JOIN resources r ON r.resource_type = t.resource_type AND r.id = t.resource_id AND r.deleted = 0
+         WHERE t.resource_type = ? AND t.param = 'identifier' AND t.system = ? AND t.code IN (${codes.map(() => '?').join(', ')})
+         ORDER BY t.resource_id`,
+      )
+      .all(type, system, ...codes) as Array<{ code: string; id: string }>;
+    for (const row of rows) if (!found.has(row.code)) found.set(row.code, row.id);
+    return found;
+  }
+
   /** The prepared statement for this SQL text (one per query shape); `pluck` returns first columns. */
   private statement(text: string, pluck = false): SQLite.Statement {
     let stmt = this.statements.get(text);

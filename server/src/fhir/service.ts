@@ -49,8 +49,23 @@ export interface EverythingResult {
   referenced: Array<{ resource_type: string; id: string; content: string }>;
 }
 
+/**
+ * Internal reads and writes for system code (surveys storing answers, accounts checking a
+ * practitioner): no per-user access policy — the calling domain decided — but every write is
+ * validated like an API write and audited (the caller names who it acts for).
+ */
+export interface SystemFhir {
+  exists(type: string, id: string): boolean;
+  read<T extends Resource = Resource>(type: string, id: string): (T & { id: string }) | undefined;
+  /** Ids of live resources of `type` with identifier `system|code`, by code (the first id per code). */
+  idsByIdentifier(type: string, system: string, codes: readonly string[]): Map<string, string>;
+  /** Stores a version of the resource (its id given), validated, with its audit entry, in the current transaction if any. */
+  write<T extends Resource & { id: string }>(resource: T, options: { now?: string; audit: AuditEntry | null }): T;
+}
+
 export class FhirService {
   readonly search: SearchRepository;
+  readonly system: SystemFhir;
   private readonly auditQueue: AuditQueue;
 
   constructor(
@@ -60,6 +75,22 @@ export class FhirService {
   ) {
     this.search = new SearchRepository(sqlite);
     this.auditQueue = new AuditQueue(audit);
+    this.system = {
+      exists: (type, id) => store.exists(type, id),
+      read: <T extends Resource>(type: string, id: string) => {
+        const row = store.read(type, id);
+        return row && !row.deleted ? (row.resource as T & { id: string }) : undefined;
+      },
+      idsByIdentifier: (type, system, codes) => this.search.idsByIdentifier(type, system, codes),
+      write: (resource, options) => {
+        validateStructure(resource);
+        return inTransaction(sqlite, () => {
+          const stored = store.writeVersion(resource, options.now === undefined ? {} : { now: options.now });
+          if (options.audit) audit.record(options.audit);
+          return stored as typeof resource;
+        });
+      },
+    };
   }
 
   // ---- reads ---------------------------------------------------------------------------------

@@ -1,10 +1,18 @@
 import type { Router } from 'express';
 import { sql } from 'kysely';
 import { healthResponseSchema, type HealthResponse } from '../contracts/health.js';
-import type { AppContext } from '../app.js';
-import { VERSION } from '../app.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/db/schema.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import { VERSION } from '../platform/version.js';
 
-export function registerHealthRoutes(router: Router, ctx: AppContext): void {
+export interface HealthDeps {
+  openapi: OpenApiRegistry;
+  db: Kysely<Database>;
+  startedAt: number;
+}
+
+export function registerHealthRoutes(router: Router, ctx: HealthDeps): void {
   ctx.openapi.add({
     method: 'get',
     path: '/api/health',
@@ -17,7 +25,7 @@ export function registerHealthRoutes(router: Router, ctx: AppContext): void {
     const base = { version: VERSION, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) };
     try {
       const row = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM resources WHERE resource_type = 'Patient' AND deleted = 0`.execute(
-        ctx.database.db,
+        ctx.db,
       );
       const body: HealthResponse = { status: 'ok', ...base, database: { status: 'ok', patients: Number(row.rows[0]?.n ?? 0) } };
       res.json(body);

@@ -45,6 +45,7 @@ export function realtimeCorsOrigin(config: Pick<Config, 'CORS_ORIGINS' | 'WIDGET
   return [...allowedOrigins(config.CORS_ORIGINS), ...policy.origins];
 }
 
+
 /** Masks the secret some paths carry (a survey link's token) before the access log writes them. */
 export function redactTokenPath(path: string): string {
   return path.replace(/^(\/survey\/|\/api\/surveys\/by-token\/)[^/]+/, '$1:token');

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { openDatabase } from '../platform/db/index.js';
-import { closeContext, createApp, createContext } from '../app.js';
+import { createApp } from '../app.js';
+import { compose } from '../composition.js';
 import { realtimeCorsOrigin, redactTokenPath } from './cors.js';
 
 let server: TestServer;
@@ -111,9 +112,8 @@ describe('/survey/:token', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-portal-log-'));
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, JWT_SECRET: 'x'.repeat(40), PORTAL_DIR: path.join(root, 'portal') });
     const database = await openDatabase(config.databasePath);
-    const deps = { config, logger: pino({ level: 'info' }, sink), database };
-    const context = createContext(deps);
-    const httpServer = http.createServer(createApp(deps, context)).listen(0, '127.0.0.1');
+    const context = compose({ config, logger: pino({ level: 'info' }, sink), database });
+    const httpServer = http.createServer(createApp(context)).listen(0, '127.0.0.1');
     await new Promise((r) => httpServer.once('listening', r));
     try {
       const base = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
@@ -128,7 +128,7 @@ describe('/survey/:token', () => {
     } finally {
       httpServer.closeAllConnections();
       await new Promise((r) => httpServer.close(r));
-      closeContext(context);
+      await context.close();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }

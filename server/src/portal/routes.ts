@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import type { Express } from 'express';
-import type { AppContext } from '../app.js';
+import type { Config } from '../platform/config.js';
 import { serveSinglePageApp } from '../platform/http/spa.js';
 
 /** The widget changes with releases at a fixed URL: caches revalidate after five minutes. */
 export const WIDGET_CACHE_CONTROL = 'public, max-age=300';
 
-export function registerPortalRoutes(app: Express, ctx: AppContext): void {
+export function registerPortalRoutes(app: Express, ctx: { config: Pick<Config, 'PORTAL_DIR'> }): void {
   const portalDir = path.resolve(ctx.config.PORTAL_DIR);
   const widgetPath = path.join(portalDir, 'widget.js');
 
@@ -34,7 +34,7 @@ export function registerPortalRoutes(app: Express, ctx: AppContext): void {
   });
 
   // The survey link: the token is a credential, so the page is never cached and the access log
-  // skips the path (app.ts).
+  // skips the path (the portal module's redactPath).
   app.get('/survey/:token', (req, res) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
     portal.sendIndex(req, res, 'no-store');

@@ -1,13 +1,15 @@
 import type { Router } from 'express';
 import { presenceListResponseSchema, presenceSchema, presenceUpdateSchema, type PresenceListResponse } from '../contracts/realtime.js';
-import type { AppContext } from '../app.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { Logger } from '../platform/logging.js';
+import type { PresenceService } from './service.js';
 import { addGuardedRoute, requireStaff, staff } from '../platform/auth/access.js';
 import { parseInput } from '../platform/http/validation.js';
 
 /** Roles that see everyone's presence (to staff a queue); others see only their own. */
 const SEES_EVERYONE = new Set(['supervisor', 'admin']);
 
-export function registerPresenceRoutes(api: Router, ctx: AppContext): void {
+export function registerPresenceRoutes(api: Router, ctx: { openapi: OpenApiRegistry; presence: PresenceService; logger: Logger }): void {
   addGuardedRoute(
     api,
     ctx.openapi,

@@ -4,12 +4,19 @@
  * reconnect). When several processes serve the same users this moves behind a shared store.
  */
 import type { Presence, PresenceState } from '../contracts/realtime.js';
+import type { EventPublisher } from '../platform/events.js';
 
-export type PresenceListener = (presence: Presence) => void;
+declare module '../platform/events.js' {
+  interface DomainEvents {
+    /** A user's presence actually changed (set by them, or offline after the grace period). */
+    'presence.changed': Presence;
+  }
+}
 
 export interface PresenceOptions {
   /** How long a user who lost their last connection keeps their state before going offline. */
   disconnectGraceMs: number;
+  events: EventPublisher;
   now?: () => Date;
 }
 
@@ -17,7 +24,6 @@ export class PresenceService {
   private readonly states = new Map<string, Presence>();
   private readonly sockets = new Map<string, Set<string>>();
   private readonly offlineTimers = new Map<string, NodeJS.Timeout>();
-  private readonly listeners = new Set<PresenceListener>();
   private readonly now: () => Date;
 
   constructor(private readonly options: PresenceOptions) {
@@ -40,7 +46,7 @@ export class PresenceService {
     if (current && current.state === state) return current;
     const next: Presence = { userId, state, since: this.now().toISOString() };
     this.states.set(userId, next);
-    for (const listener of this.listeners) listener(next);
+    this.options.events.publish('presence.changed', next);
     return next;
   }
 
@@ -73,11 +79,6 @@ export class PresenceService {
 
   connectionCount(userId: string): number {
     return this.sockets.get(userId)?.size ?? 0;
-  }
-
-  onChange(listener: PresenceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Cancels pending timers (server shutdown). */

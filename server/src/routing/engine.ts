@@ -110,6 +110,9 @@ const issuesText = (error: z.ZodError) => error.issues.map((i) => `${i.path.join
 
 const PRIORITY_LEVELS = 4;
 
+/** Public methods that change routing state: each call is one decision whose events follow it. */
+const DECISIONS = ['enqueue', 'conversationEnded', 'released', 'accept', 'decline', 'setAgentState', 'agentUnresponsive', 'reassignActive', 'assignDirect', 'flushPositions', 'close'] as const;
+
 export class RoutingEngine {
   readonly config: RoutingConfig;
   private readonly clock: Clock;
@@ -125,6 +128,13 @@ export class RoutingEngine {
   private readonly handleTimes = new Map<string, number[]>();
   private readonly acceptTimes = new Map<string, number[]>();
   private readonly listeners = new Set<RoutingListener>();
+  /**
+   * Events of the decision under way. They reach listeners only once the decision is complete, so a
+   * listener that calls back into the engine (take an unresponsive agent's chats away, drop a
+   * conversation nobody can take over) always finds consistent state.
+   */
+  private readonly outbox: RoutingEvent[] = [];
+  private depth = 0;
   private readonly dirtyQueues = new Set<string>();
   private positionTimer: number | null = null;
   private seq = 0;
@@ -132,7 +142,8 @@ export class RoutingEngine {
   constructor(options: RoutingEngineOptions) {
     this.config = routingConfigSchema.parse(options.config ?? DEFAULT_ROUTING_CONFIG_INPUT);
     this.clock = options.clock;
-    this.scheduler = options.scheduler;
+    // Timers start decisions of their own (an offer expires, a queue overflows).
+    this.scheduler = { schedule: (delayMs, run) => options.scheduler.schedule(delayMs, () => this.decide(run)), cancel: (handle) => options.scheduler.cancel(handle) };
     this.store = options.store ?? createMemoryRoutingStore();
     this.newOfferId = options.newOfferId ?? randomUUID;
     for (const queue of this.config.queues) {
@@ -149,8 +160,39 @@ export class RoutingEngine {
         this.overflowSources.set(queue.overflowTo, sources);
       }
     }
+    this.wrapDecisions();
   }
 
+  /** Wraps the public methods that change state, so each call is one decision (see `outbox`). */
+  private wrapDecisions(): void {
+    for (const name of DECISIONS) {
+      const method = this[name] as (...args: unknown[]) => unknown;
+      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.decide(() => method.apply(this, args));
+    }
+  }
+
+  private decide<T>(run: () => T): T {
+    this.depth++;
+    try {
+      return run();
+    } finally {
+      this.depth--;
+      if (this.depth === 0) this.flushOutbox();
+    }
+  }
+
+  private flushOutbox(): void {
+    // A listener's own call into the engine is a new decision; its events queue behind these.
+    this.depth++;
+    try {
+      for (let event = this.outbox.shift(); event; event = this.outbox.shift()) this.deliver(event);
+    } finally {
+      this.depth--;
+    }
+    if (this.outbox.length > 0) this.flushOutbox();
+  }
+
+  /** The engine's single output; the routing module forwards it to the event bus. */
   subscribe(listener: RoutingListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -791,6 +833,11 @@ export class RoutingEngine {
   }
 
   private emit(event: RoutingEvent): void {
+    this.outbox.push(event);
+    if (this.depth === 0) this.flushOutbox();
+  }
+
+  private deliver(event: RoutingEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

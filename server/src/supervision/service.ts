@@ -7,14 +7,16 @@
  */
 import type { AssignmentReason } from '../contracts/routing.js';
 import type { SupervisedConversation, SupervisedQueue, SupervisedAgent, SupervisorSnapshot } from '../contracts/supervision.js';
-import type { ConversationService } from '../conversations/service.js';
-import type { ConversationRow } from '../conversations/repository.js';
-import type { RoutingEngine } from '../routing/engine.js';
-import type { PresenceService } from '../presence/service.js';
+import type { ConversationsApi, OpenConversation } from '../conversations/index.js';
+import type { RoutingEngine } from '../routing/index.js';
+import type { PresenceService } from '../presence/index.js';
+import type { StaffDirectory } from '../accounts/index.js';
 import type { Logger } from '../platform/logging.js';
+import { listen, type ListenerRegistration } from '../platform/events.js';
 
 export interface SupervisionDeps {
-  conversations: ConversationService;
+  conversations: Pick<ConversationsApi['core'], 'openConversations'>;
+  directory: Pick<StaffDirectory, 'displayNameOf'>;
   routing: RoutingEngine;
   presence: PresenceService;
   logger: Logger;
@@ -23,15 +25,15 @@ export interface SupervisionDeps {
   now?: () => number;
 }
 
-type SnapshotListener = (snapshot: SupervisorSnapshot) => void;
+/** Where pushed snapshots go (the supervisors' room). */
+type SnapshotSink = (snapshot: SupervisorSnapshot) => void;
 
 export class SupervisionService {
   private readonly intervalMs: number;
   private readonly now: () => number;
   /** conversation id → supervisors (user ids) monitoring it silently. */
   private readonly monitoring = new Map<string, Set<string>>();
-  private readonly listeners = new Set<SnapshotListener>();
-  private readonly unsubscribers: (() => void)[] = [];
+  private sink: SnapshotSink | null = null;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private lastPushAt = 0;
@@ -39,23 +41,31 @@ export class SupervisionService {
   constructor(private readonly deps: SupervisionDeps) {
     this.intervalMs = deps.intervalMs ?? 1000;
     this.now = deps.now ?? Date.now;
+  }
+
+  /** What changes what supervisors see. */
+  listeners(): ListenerRegistration[] {
     const changed = () => this.markChanged();
-    this.unsubscribers.push(
-      deps.conversations.on('conversation.updated', changed),
-      deps.conversations.on('participant.joined', changed),
-      deps.conversations.on('staff.removed', changed),
-      deps.routing.subscribe((event) => {
+    const name = 'supervision';
+    return [
+      listen('conversation.updated', name, changed),
+      listen('conversation.participant-joined', name, changed),
+      listen('conversation.staff-removed', name, changed),
+      listen('routing.event', name, (event) => {
         // Positions move constantly and change nothing supervisors see that the other events do not.
         if (event.type !== 'queue.position') changed();
       }),
-      deps.presence.onChange(changed),
-    );
+      listen('presence.changed', name, changed),
+    ];
   }
 
-  /** Pushed snapshots (to the `supervisors` room); the listener is only called while something changed. */
-  onSnapshot(listener: SnapshotListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Push snapshots to `sink` while something changes (null: nobody watches, build none). */
+  pushTo(sink: SnapshotSink | null): void {
+    this.sink = sink;
+    if (sink === null && this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
   }
 
   startMonitoring(conversationId: string, supervisorId: string): void {
@@ -81,30 +91,30 @@ export class SupervisionService {
     const names = new Map<string, string>();
     const nameOf = (userId: string) => {
       let name = names.get(userId);
-      if (name === undefined) names.set(userId, (name = this.deps.conversations.displayNameOf(userId) ?? userId));
+      if (name === undefined) names.set(userId, (name = this.deps.directory.displayNameOf(userId) ?? userId));
       return name;
     };
     const conversations: SupervisedConversation[] = [];
-    const participantsOf = this.deps.conversations.participantsOfOpenConversations();
-    for (const row of this.deps.conversations.openConversations()) {
-      if (row.state === 'closed') continue;
-      const participants = participantsOf.get(row.id) ?? [];
-      const owner = row.agent_id === null ? undefined : participants.find((p) => p.userId === row.agent_id);
-      const supervisors = new Set([...participants.filter((p) => p.kind === 'supervisor').map((p) => p.userId), ...(this.monitoring.get(row.id) ?? [])]);
+    for (const open of this.deps.conversations.openConversations()) {
+      const { view, participants } = open;
+      if (view.state === 'closed') continue;
+      const agentId = view.agentId ?? null;
+      const owner = agentId === null ? undefined : participants.find((p) => p.userId === agentId);
+      const supervisors = new Set([...participants.filter((p) => p.kind === 'supervisor').map((p) => p.userId), ...(this.monitoring.get(view.id) ?? [])]);
       conversations.push({
-        id: row.id,
-        state: row.state,
-        queue: row.queue,
-        priority: row.priority,
-        channel: row.channel,
-        patientId: row.patient_id,
-        visitorName: row.visitor_name,
-        agentId: row.agent_id,
-        agentName: row.agent_id === null ? null : (owner?.displayName ?? nameOf(row.agent_id)),
-        waitingSince: row.state === 'queued' || row.state === 'offered' ? (row.queued_at ?? row.updated_at) : null,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        reason: this.reasonFor(row),
+        id: view.id,
+        state: view.state,
+        queue: view.queue,
+        priority: view.priority,
+        channel: view.channel,
+        patientId: view.patientId,
+        visitorName: view.visitorName,
+        agentId,
+        agentName: agentId === null ? null : (owner?.displayName ?? nameOf(agentId)),
+        waitingSince: open.waitingSince,
+        createdAt: view.createdAt,
+        updatedAt: view.updatedAt,
+        reason: this.reasonFor(open),
         supervisors: [...supervisors].sort(),
       });
     }
@@ -135,27 +145,22 @@ export class SupervisionService {
   close(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.unsubscribers.length = 0;
-    this.listeners.clear();
+    this.sink = null;
   }
 
   /** Routing's reason for the current offer or assignment; the stored one once routing forgot (restart); null when given by hand. */
-  private reasonFor(row: ConversationRow): AssignmentReason | null {
-    const routed = this.deps.routing.conversation(row.id);
-    if (routed && routed.state !== 'waiting' && routed.reason !== null && (row.state === 'offered' || routed.agentId === row.agent_id)) return routed.reason;
-    if (row.agent_id === null || row.assignment_reason === null) return null;
-    try {
-      return JSON.parse(row.assignment_reason) as AssignmentReason;
-    } catch {
-      return null;
-    }
+  private reasonFor({ view, storedReason }: OpenConversation): AssignmentReason | null {
+    const routed = this.deps.routing.conversation(view.id);
+    const agentId = view.agentId ?? null;
+    if (routed && routed.state !== 'waiting' && routed.reason !== null && (view.state === 'offered' || routed.agentId === agentId)) return routed.reason;
+    if (agentId === null) return null;
+    return storedReason;
   }
 
   /** Something supervisors see changed: push a snapshot now, or once the interval since the last one is over. */
   private markChanged(): void {
     this.dirty = true;
-    if (this.timer !== null || this.listeners.size === 0) return;
+    if (this.timer !== null || this.sink === null) return;
     const wait = Math.max(0, this.lastPushAt + this.intervalMs - this.now());
     this.timer = setTimeout(() => this.flush(), wait);
     this.timer.unref();
@@ -163,7 +168,7 @@ export class SupervisionService {
 
   private flush(): void {
     this.timer = null;
-    if (!this.dirty || this.listeners.size === 0) return;
+    if (!this.dirty || this.sink === null) return;
     this.dirty = false;
     this.lastPushAt = this.now();
     let snapshot: SupervisorSnapshot;
@@ -173,6 +178,6 @@ export class SupervisionService {
       this.deps.logger.error({ err }, 'supervisor snapshot failed');
       return;
     }
-    for (const listener of this.listeners) listener(snapshot);
+    this.sink?.(snapshot);
   }
 }

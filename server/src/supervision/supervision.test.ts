@@ -47,7 +47,7 @@ describe('who may supervise', () => {
       expect(await emit(ann.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
     expect(storedMessages(server, id)).toHaveLength(before);
-    expect(server.context.conversations.get(id)?.state).toBe('active');
+    expect(server.context.conversations.core.get(id)?.state).toBe('active');
     expect(ann.socket.connected).toBe(true);
   });
 });
@@ -184,7 +184,7 @@ describe('acting on a conversation', () => {
       expect(await emit(admin.socket, event, payload), `${event} ${JSON.stringify(payload).slice(0, 60)}`).toMatchObject({ ok: false, error: { code } });
     }
     expect(storedMessages(server, id)).toHaveLength(before);
-    expect(server.context.conversations.get(id)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
+    expect(server.context.conversations.core.get(id)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
     expect(admin.socket.connected).toBe(true);
     // An admin may supervise; reassigning to an away agent works (they are signed in).
     expect(await emit(admin.socket, 'supervisor:reassign', { conversationId: id, agentId: 'agent-gone' })).toMatchObject({ ok: true, conversation: { agentId: 'agent-gone' } });

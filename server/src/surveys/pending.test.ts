@@ -39,9 +39,9 @@ async function wrappedUpChat(socket: Socket): Promise<{ id: string; offer: Surve
   socket.on('survey:offer', (o: SurveyOffer) => offers.push(o));
   socket.on('message:new', (m: MessageView) => messages.push(m));
   const { conversation } = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView };
-  server.context.conversations.handoff(conversation.id, { reason: 'patient-asked', intent: 'general', language: 'en', collectedAnswers: {}, summary: 'Wants a person' });
-  server.context.conversations.assignAgent(conversation.id, agentId, 'Agent A');
-  server.context.conversations.wrapup({ kind: 'staff', userId: agentId, role: 'agent', displayName: null }, conversation.id);
+  server.context.conversations.core.handoff(conversation.id, { reason: 'patient-asked', intent: 'general', language: 'en', collectedAnswers: {}, summary: 'Wants a person' });
+  server.context.conversations.core.assignAgent(conversation.id, agentId, 'Agent A');
+  server.context.conversations.staff.wrapup({ kind: 'staff', userId: agentId, role: 'agent', displayName: null }, conversation.id);
   const offer = await until(() => offers.find((o) => o.conversationId === conversation.id));
   return { id: conversation.id, offer, messages };
 }

@@ -1,6 +1,6 @@
 /**
- * SQL for follow-up surveys: the offers (`survey_offers`, migration 008) and the reads of a
- * conversation's participants the service needs to decide whether a survey is due. Writes are
+ * SQL for follow-up surveys: the offers (`survey_offers`, migration 008). Conversations and their
+ * participants are read through the conversations API. Writes are
  * prepared statements on the raw connection; the supervisor list is built with Kysely. Portable SQL.
  */
 import type SQLite from 'better-sqlite3';
@@ -54,9 +54,6 @@ export class SurveyRepository {
          WHERE token_hash = ? AND answered_at IS NULL`,
       ),
       rotateToken: sqlite.prepare<[string, string]>('UPDATE survey_offers SET token_hash = ? WHERE conversation_id = ? AND answered_at IS NULL'),
-      participants: sqlite.prepare<[string], { user_id: string; kind: string; left_at: string | null; joined_at: string }>(
-        'SELECT user_id, kind, left_at, joined_at FROM conversation_participants WHERE conversation_id = ?',
-      ),
     };
   }
 
@@ -82,10 +79,6 @@ export class SurveyRepository {
   /** Claims the offer for this answer set; false when it was answered meanwhile. */
   markAnswered(tokenHash: string, answer: { at: string; responseId: string; answers: string; csat: number | null; nps: number | null }): boolean {
     return this.statements.markAnswered.run(answer.at, answer.responseId, answer.answers, answer.csat, answer.nps, tokenHash).changes === 1;
-  }
-
-  participants(conversationId: string): { user_id: string; kind: string; left_at: string | null; joined_at: string }[] {
-    return this.statements.participants.all(conversationId);
   }
 
   private answered(filter: AnsweredFilter) {

@@ -10,7 +10,8 @@ import {
   surveySubmitBodySchema,
   type SurveyByTokenResponse,
 } from '../contracts/surveys.js';
-import type { AppContext } from '../app.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { SurveyService } from './service.js';
 import { addGuardedRoute, anyone, requireStaff, roles } from '../platform/auth/access.js';
 import { notFound } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
@@ -30,7 +31,7 @@ function privatePage(res: Response): void {
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
-export function registerSurveyRoutes(api: Router, ctx: AppContext): void {
+export function registerSurveyRoutes(api: Router, ctx: { openapi: OpenApiRegistry; surveys: SurveyService }): void {
   const route = addGuardedRoute.bind(null, api, ctx.openapi);
   const tags = ['surveys'];
 

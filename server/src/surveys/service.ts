@@ -1,7 +1,7 @@
 /**
  * Follow-up surveys after a live chat. When a conversation an agent took part in reaches wrap-up or
  * closed (whichever comes first) and its queue is not opted out, the service creates a single-use
- * token (only its SHA-256 is stored; valid 7 days), records the offer, emits `offer` (the realtime
+ * token (only its SHA-256 is stored; valid 7 days), records the offer, publishes `survey.offered` (the realtime
  * layer sends `survey:offer` to the patient's chat) and posts a system message with the link, so a
  * patient who comes back later still finds it. Answers, from the chat or the link, are checked
  * against the definition and stored as a FHIR QuestionnaireResponse (the definition as a
@@ -21,14 +21,14 @@ import type {
   SurveyResponsesResponse,
   SurveyResponseView,
 } from '../contracts/surveys.js';
-import type { ConversationService } from '../conversations/service.js';
+import type { ConversationsApi } from '../conversations/index.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Logger } from '../platform/logging.js';
 import type { Database } from '../platform/db/schema.js';
 import { inTransaction } from '../platform/db/index.js';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../platform/errors.js';
-import type { ResourceStore } from '../fhir/store.js';
-import { validateStructure } from '../fhir/validation.js';
+import type { SystemFhir } from '../fhir/index.js';
+import { listen, type EventPublisher, type ListenerRegistration } from '../platform/events.js';
 import {
   answerProblems,
   normalizeAnswers,
@@ -52,17 +52,19 @@ export const hashSurveyToken = (token: string) => createHash('sha256').update(to
 /** Who sent the answers, for the audit row: a signed-in patient or visitor in the chat, or someone holding the link. */
 export type SurveySubmitter = { via: 'chat'; userId: string; role: 'patient' | 'visitor' } | { via: 'link' };
 
-export interface SurveyEvents {
-  /** To the patient's sockets in the conversation's room. */
-  offer: SurveyOffer;
+declare module '../platform/events.js' {
+  interface DomainEvents {
+    /** For the patient's sockets in the conversation's room. */
+    'survey.offered': SurveyOffer;
+  }
 }
-type Listener<E extends keyof SurveyEvents> = (event: SurveyEvents[E]) => void;
 
 export interface SurveyServiceDeps {
   sqlite: SQLite.Database;
   db: Kysely<Database>;
-  conversations: ConversationService;
-  store: ResourceStore;
+  conversations: Pick<ConversationsApi['core'], 'get' | 'participantHistory' | 'postSystemMessage'>;
+  fhir: Pick<SystemFhir, 'exists' | 'write'>;
+  events: EventPublisher;
   audit: AuditLog;
   logger: Logger;
   definition: SurveyDefinition;
@@ -74,8 +76,6 @@ export interface SurveyServiceDeps {
 
 export class SurveyService {
   private readonly repo: SurveyRepository;
-  private readonly listeners = new Map<keyof SurveyEvents, Set<Listener<never>>>();
-  private readonly unsubscribe: () => void;
   private readonly ref: QuestionnaireRef;
   private questionnaireStored = false;
   private readonly now: () => Date;
@@ -84,16 +84,20 @@ export class SurveyService {
     this.repo = new SurveyRepository(deps.sqlite, deps.db);
     this.ref = questionnaireRef(deps.definition);
     this.now = deps.now ?? (() => new Date());
-    this.unsubscribe = deps.conversations.on('conversation.updated', ({ conversation }) => {
+  }
+
+  /**
+   * A chat that ended with an agent gets its survey. The bus dispatches this after the transition's
+   * own events (published as one batch), so the survey's chat line follows the closing line.
+   */
+  listener(): ListenerRegistration {
+    return listen('conversation.updated', 'surveys', ({ conversation }) => {
       if (!SURVEY_STATES.has(conversation.state)) return;
-      // After the transition has delivered its own system message, so ours follows it in order.
-      queueMicrotask(() => {
-        try {
-          this.offerAfterChat(conversation.id);
-        } catch (err) {
-          deps.logger.error({ err, conversationId: conversation.id }, 'could not offer the follow-up survey');
-        }
-      });
+      try {
+        this.offerAfterChat(conversation.id);
+      } catch (err) {
+        this.deps.logger.error({ err, conversationId: conversation.id }, 'could not offer the follow-up survey');
+      }
     });
   }
 
@@ -106,17 +110,6 @@ export class SurveyService {
     return this.ref;
   }
 
-  on<E extends keyof SurveyEvents>(event: E, listener: Listener<E>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
-  }
-
-  close(): void {
-    this.unsubscribe();
-  }
-
   /**
    * Offers the survey for a conversation that has ended, if it is due: an agent took part, a
    * patient or visitor is there to answer, the queue is not opted out, and no survey was offered
@@ -127,7 +120,7 @@ export class SurveyService {
     if (!conversation || !SURVEY_STATES.has(conversation.state)) return undefined;
     if (conversation.queue !== null && this.deps.definition.optOutQueues.includes(conversation.queue)) return undefined;
     if (this.repo.offerFor(conversationId)) return undefined;
-    const participants = this.repo.participants(conversationId);
+    const participants = this.deps.conversations.participantHistory(conversationId);
     if (!participants.some((p) => PATIENT_KINDS.has(p.kind))) return undefined;
     // The agent who owns it now; else (e.g. it went back to a queue and then closed) the last agent in it.
     const agentId = conversation.agent_id ?? agentOf(participants);
@@ -148,7 +141,7 @@ export class SurveyService {
     if (!stored) return undefined;
     this.ensureQuestionnaire(created.toISOString());
     const offer = this.offerWith(conversationId, token);
-    this.emit('offer', offer);
+    this.deps.events.publish('survey.offered', offer);
     // Everyone in the chat reads this line, staff too: it names no link (the token is the patient's alone).
     this.deps.conversations.postSystemMessage(conversationId, SURVEY_SENT_LINE);
     this.deps.logger.info({ conversationId, agentId, queue: conversation.queue }, 'follow-up survey offered');
@@ -162,8 +155,8 @@ export class SurveyService {
    */
   pendingFor(userId: string, conversationId: string): SurveyOffer | null {
     if (!this.deps.conversations.get(conversationId)) throw notFound(`Conversation ${conversationId} not found.`);
-    const participants = this.repo.participants(conversationId);
-    if (!participants.some((p) => p.user_id === userId && PATIENT_KINDS.has(p.kind))) throw forbidden('Only the patient of this conversation can answer its survey.');
+    const participants = this.deps.conversations.participantHistory(conversationId);
+    if (!participants.some((p) => p.userId === userId && PATIENT_KINDS.has(p.kind))) throw forbidden('Only the patient of this conversation can answer its survey.');
     const offer = this.repo.offerFor(conversationId);
     if (!offer || offer.answered_at !== null || Date.parse(offer.expires_at) <= this.now().getTime()) return null;
     const token = randomBytes(32).toString('base64url');
@@ -208,25 +201,27 @@ export class SurveyService {
       patientId: offer.patient_id,
       authored,
     });
-    validateStructure(response);
     const { csat, nps } = scoresOf(survey, answers);
     inTransaction(this.deps.sqlite, () => {
       if (!this.repo.markAnswered(offer.token_hash, { at: authored, responseId: response.id, answers: JSON.stringify(answers), csat, nps })) {
         throw conflict('This survey has already been answered. Thank you!');
       }
-      this.deps.store.writeVersion(response, { now: authored });
-      if (offer.patient_id !== null) {
-        this.deps.audit.record({
-          actorId: submitter.via === 'chat' ? submitter.userId : null,
-          actorRole: submitter.via === 'chat' ? submitter.role : null,
-          action: 'phi.write',
-          resourceType: 'QuestionnaireResponse',
-          resourceId: response.id,
-          patientId: offer.patient_id,
-          reason: 'follow-up survey',
-          details: { via: submitter.via, conversationId: offer.conversation_id },
-        });
-      }
+      this.deps.fhir.write(response, {
+        now: authored,
+        audit:
+          offer.patient_id === null
+            ? null
+            : {
+                actorId: submitter.via === 'chat' ? submitter.userId : null,
+                actorRole: submitter.via === 'chat' ? submitter.role : null,
+                action: 'phi.write',
+                resourceType: 'QuestionnaireResponse',
+                resourceId: response.id,
+                patientId: offer.patient_id,
+                reason: 'follow-up survey',
+                details: { via: submitter.via, conversationId: offer.conversation_id },
+              },
+      });
     });
     return { id: response.id };
   }
@@ -300,32 +295,21 @@ export class SurveyService {
   /** Stores the Questionnaire for the current definition once (its id is derived from url and version). */
   private ensureQuestionnaire(date: string): void {
     if (this.questionnaireStored) return;
-    if (!this.deps.store.exists('Questionnaire', this.ref.id)) {
-      const questionnaire = toQuestionnaire(this.deps.definition, this.ref, date);
-      validateStructure(questionnaire);
-      this.deps.store.update(questionnaire);
+    if (!this.deps.fhir.exists('Questionnaire', this.ref.id)) {
+      this.deps.fhir.write(toQuestionnaire(this.deps.definition, this.ref, date), { audit: null });
     }
     this.questionnaireStored = true;
   }
 
-  private emit<E extends keyof SurveyEvents>(event: E, payload: SurveyEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) {
-      try {
-        (listener as Listener<E>)(payload);
-      } catch (err) {
-        this.deps.logger.error({ err, event }, 'survey event listener failed');
-      }
-    }
-  }
 }
 
 /** The agent the chat ended with: a current agent participant (latest to join), else the last one who left. */
-function agentOf(participants: { user_id: string; kind: string; left_at: string | null; joined_at: string }[]): string | null {
+function agentOf(participants: { userId: string; kind: string; leftAt: string | null; joinedAt: string }[]): string | null {
   const agents = participants.filter((p) => p.kind === 'agent');
-  const current = agents.filter((p) => p.left_at === null).sort((a, b) => b.joined_at.localeCompare(a.joined_at));
-  if (current[0]) return current[0].user_id;
-  const departed = agents.sort((a, b) => (b.left_at ?? '').localeCompare(a.left_at ?? ''));
-  return departed[0]?.user_id ?? null;
+  const current = agents.filter((p) => p.leftAt === null).sort((a, b) => b.joinedAt.localeCompare(a.joinedAt));
+  if (current[0]) return current[0].userId;
+  const departed = agents.sort((a, b) => (b.leftAt ?? '').localeCompare(a.leftAt ?? ''));
+  return departed[0]?.userId ?? null;
 }
 
 function toResponseView(row: SurveyOfferRow): SurveyResponseView {

@@ -8,7 +8,7 @@ import type { SurveyOffer, SurveyResponsesResponse } from '../contracts/surveys.
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call, createPatient, createUser } from '../accounts/test-support.js';
 import type { Principal } from '../platform/auth/principal.js';
-import type { Actor } from '../conversations/service.js';
+import type { Actor } from '../platform/auth/actor.js';
 import { conversationsHarness, until } from '../conversations/test-support.js';
 import { SURVEY_CONTEXT_EXTENSION } from './definition.js';
 import { SURVEY_SENT_LINE } from './service.js';
@@ -66,8 +66,8 @@ async function chatWithAgent(socket: Socket, intent = 'billing', agent = agentId
   socket.on('message:new', (m: MessageView) => m.conversationId === id && messages.push(m));
   const ack = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView };
   id = ack.conversation.id;
-  server.context.conversations.handoff(id, { reason: 'patient-asked', intent, language: 'en', collectedAnswers: {}, summary: 'Wants a person' });
-  server.context.conversations.assignAgent(id, agent, 'Agent A');
+  server.context.conversations.core.handoff(id, { reason: 'patient-asked', intent, language: 'en', collectedAnswers: {}, summary: 'Wants a person' });
+  server.context.conversations.core.assignAgent(id, agent, 'Agent A');
   return { id, offers, messages };
 }
 
@@ -87,7 +87,7 @@ describe('offering the survey', () => {
   it('offers it once, in the chat and as a link, when the agent wraps up; the patient answers in the chat; it is stored as a QuestionnaireResponse', async () => {
     const socket = await patientSocket();
     const chat = await chatWithAgent(socket);
-    server.context.conversations.wrapup(staff(agentId), chat.id);
+    server.context.conversations.staff.wrapup(staff(agentId), chat.id);
 
     const offer = await until(() => chat.offers[0]);
     expect(offer).toMatchObject({ conversationId: chat.id, survey: { id: 'chat-follow-up', title: 'How did we do?' } });
@@ -101,7 +101,7 @@ describe('offering the survey', () => {
     expect(offersIn(chat.id)[0]!.token_hash).not.toContain(offer.token);
 
     // Closing after wrap-up does not offer it again.
-    server.context.conversations.close(staff(agentId), { conversationId: chat.id, disposition: 'resolved' });
+    server.context.conversations.staff.close(staff(agentId), { conversationId: chat.id, disposition: 'resolved' });
     await new Promise((r) => setTimeout(r, 50));
     expect(chat.offers).toHaveLength(1);
     expect(offersIn(chat.id)).toHaveLength(1);
@@ -204,9 +204,9 @@ describe('offering the survey', () => {
       const token = await server.tokenFor({ kind: 'patient', userId: user.id, email: user.email, role: 'patient', patientId: user.patient_id! });
       const socket = await patientSocket(token);
       const optedOut = await chatWithAgent(socket, 'pharmacy');
-      server.context.conversations.wrapup(staff(agentId), optedOut.id);
+      server.context.conversations.staff.wrapup(staff(agentId), optedOut.id);
       const asked = await chatWithAgent(socket, 'general');
-      server.context.conversations.wrapup(staff(agentId), asked.id);
+      server.context.conversations.staff.wrapup(staff(agentId), asked.id);
       const offer = await until(() => asked.offers[0]);
       expect(offer.survey).toEqual({ id: 'short', title: 'Quick question', questions: [{ id: 'resolved', type: 'yesno', text: 'Sorted?', required: true }] });
       expect(optedOut.offers).toEqual([]);
@@ -224,7 +224,7 @@ describe('bad answers and bad tokens', () => {
   it('refuses answers that do not fit the survey with a clear 400 or error ack, storing nothing, and the socket stays usable', async () => {
     const socket = await patientSocket();
     const chat = await chatWithAgent(socket);
-    server.context.conversations.wrapup(staff(agentId), chat.id);
+    server.context.conversations.staff.wrapup(staff(agentId), chat.id);
     const offer = await until(() => chat.offers[0]);
     const before = responseCount();
     const path = `/api/surveys/by-token/${offer.token}`;
@@ -267,7 +267,7 @@ describe('bad answers and bad tokens', () => {
 
     const socket = await patientSocket();
     const chat = await chatWithAgent(socket);
-    server.context.conversations.wrapup(staff(agentId), chat.id);
+    server.context.conversations.staff.wrapup(staff(agentId), chat.id);
     const offer = await until(() => chat.offers[0]);
     server.context.database.sqlite.prepare('UPDATE survey_offers SET expires_at = ? WHERE conversation_id = ?').run('2000-01-01T00:00:00.000Z', chat.id);
     const page = await call(server, 'GET', `/api/surveys/by-token/${offer.token}`);
@@ -288,7 +288,7 @@ describe('the supervisors list', () => {
       { csat: 3, nps: 4, improve: 'Call back sooner' },
     ]) {
       const chat = await chatWithAgent(socket, 'nurse-line', secondAgentId);
-      server.context.conversations.wrapup(staff(secondAgentId), chat.id);
+      server.context.conversations.staff.wrapup(staff(secondAgentId), chat.id);
       const offer = await until(() => chat.offers[0]);
       expect(await socket.emitWithAck('survey:submit', { token: offer.token, answers })).toMatchObject({ ok: true });
     }

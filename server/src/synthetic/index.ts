@@ -4,7 +4,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { DatabaseHandle } from '../platform/db/index.js';
-import { BulkLoader, rebuildDroppedIndexes } from '../fhir/bulk-load.js';
+import { BulkLoader, rebuildDroppedIndexes } from '../fhir/index.js';
 import { MRN_SYSTEM } from './codes.js';
 import { parseDay, utcDay } from './dates.js';
 import { SyntheticGenerator } from './generator.js';

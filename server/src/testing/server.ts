@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
-import { closeContext, createApp, createContext, type AppContext } from '../app.js';
+import { createApp } from '../app.js';
+import { compose, type Composition } from '../composition.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { attachRealtime, type Realtime } from '../platform/realtime/index.js';
 
@@ -17,7 +18,8 @@ export interface TestServer {
   url: string;
   /** A signed access token for the principal, as login would issue. */
   tokenFor(principal: Principal): Promise<string>;
-  context: AppContext;
+  /** The composed server: module APIs, bus, database (tests reach into it to arrange and check). */
+  context: Composition;
   config: Config;
   dir: string;
   /**
@@ -39,12 +41,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config.databasePath);
-  const deps = { config, logger, database };
-  const context = createContext(deps);
-  const app = createApp(deps, context);
+  const context = compose({ config, logger, database });
+  await context.start();
+  const app = createApp(context);
   const listen = async (port: number) => {
     const server = http.createServer(app);
-    const realtime = attachRealtime(server, context);
+    const realtime = attachRealtime(server, context.realtime);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -74,7 +76,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     close: async () => {
       await stop(running);
-      closeContext(context);
+      await context.close();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -2,7 +2,10 @@
  * Audit log reading: administrators search by time range; a patient reads who accessed their record.
  */
 import type { Router } from 'express';
-import type { AppContext } from '../../app.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { OpenApiRegistry } from '../http/openapi.js';
+import type { AuditLog } from './audit.js';
 import { accessLogPageSchema, accessLogQuerySchema, auditPageSchema, auditQuerySchema } from '../../contracts/audit.js';
 import { parseInput } from '../http/validation.js';
 import { validationFailed } from '../errors.js';
@@ -12,8 +15,8 @@ import { AuditReader, decodeCursor } from './reader.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export function registerAuditRoutes(api: Router, ctx: AppContext): void {
-  const reader = new AuditReader(ctx.database.db);
+export function registerAuditRoutes(api: Router, ctx: { db: Kysely<Database>; openapi: OpenApiRegistry; audit: AuditLog }): void {
+  const reader = new AuditReader(ctx.db);
   const route = addGuardedRoute.bind(null, api, ctx.openapi);
 
   route(

@@ -1,0 +1,204 @@
+/**
+ * The composition root: builds every service once, in dependency order, hands each module only the
+ * narrow interfaces it needs, and registers every module's listeners on the one event bus. app.ts
+ * (REST), platform/realtime (sockets) and main.ts only loop over `modules`.
+ *
+ * Listener order is the order of `modules` below, and within a module the order of its list. The
+ * bus dispatches run-to-completion (platform/events.ts), so what a listener publishes waits until
+ * every listener of the current event has run: e.g. on `conversation.updated` the desks and the patient
+ * hear of the closed chat (conversations), routing frees the agent (assignment), the supervisors'
+ * snapshot is marked stale (supervision), and the survey is offered (surveys) — and the new offer
+ * routing makes and the survey's chat line both follow, in that order.
+ *
+ * Adding a domain: write `server/src/<domain>/index.ts` with its factory, and add one line to
+ * `modules` here (see docs/architecture.md, "Add a domain").
+ */
+import { AuditLog } from './platform/audit/audit.js';
+import { registerAuditRoutes } from './platform/audit/routes.js';
+import { actorOf, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
+import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
+import { VisitorTokens } from './platform/auth/visitor-tokens.js';
+import type { Config } from './platform/config.js';
+import type { DatabaseHandle } from './platform/db/index.js';
+import { createEventBus, type EventBus } from './platform/events.js';
+import { OpenApiRegistry } from './platform/http/openapi.js';
+import type { Logger } from './platform/logging.js';
+import type { DomainModule } from './platform/module.js';
+import { createRealtimeHub, type BindableHub } from './platform/realtime/hub.js';
+import type { RealtimeSetup } from './platform/realtime/index.js';
+import { REALTIME_AUTH_ERRORS } from './contracts/realtime.js';
+import { PATIENT_REALTIME_AUTH_ERRORS } from './contracts/conversations.js';
+import { createFhirModule } from './fhir/index.js';
+import { createAccountsModule } from './accounts/index.js';
+import { createPresenceModule } from './presence/index.js';
+import { createRoutingModule, routingConfigFor, type Clock, type Scheduler } from './routing/index.js';
+import type { RoutingConfigInput } from './contracts/routing.js';
+import { createConversationsModule, loadConversationSettings } from './conversations/index.js';
+import { createAssignmentModule } from './assignment/index.js';
+import { createSupervisionModule } from './supervision/index.js';
+import { createAttachmentsModule } from './attachments/index.js';
+import { createSurveysModule, surveyDefinitionFor } from './surveys/index.js';
+import { createHealthModule } from './health/index.js';
+import { createDeskModule } from './desk/index.js';
+import { createPortalModule, realtimeCorsOrigin } from './portal/index.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+}
+
+/** What tests (and benchmarks) may swap: routing's queues and clock. */
+export interface CompositionOverrides {
+  routing?: { config?: RoutingConfigInput; clock?: Clock; scheduler?: Scheduler };
+}
+
+export type Composition = ReturnType<typeof compose>;
+
+export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
+  const { config, logger, database } = deps;
+  const { sqlite, db } = database;
+  const startedAt = Date.now();
+
+  // Platform services every module may get a narrow part of.
+  const bus: EventBus = createEventBus((err, event, listener) => logger.error({ err, event, listener }, 'event listener failed'));
+  const hub: BindableHub = createRealtimeHub();
+  const openapi = new OpenApiRegistry();
+  const audit = new AuditLog(sqlite, { checkpointSecret: config.JWT_SECRET });
+  const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
+  const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS);
+  const visitorTokens = new VisitorTokens(signingKey);
+  const actors: ActorResolver = createActorResolver(tokens, visitorTokens);
+
+  // Domains, in dependency order.
+  const fhir = createFhirModule({ sqlite, audit, logger, openapi, config });
+  const accounts = createAccountsModule({ database, config, tokens, audit, events: bus, openapi, logger, fhir: fhir.api.system });
+  const { directory, agentProfiles } = accounts.api;
+  const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });
+  const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, ...overrides.routing });
+  const conversations = createConversationsModule({
+    sqlite,
+    audit,
+    logger,
+    events: bus,
+    hub,
+    openapi,
+    visitorTokens,
+    directory,
+    settings: loadConversationSettings(config.CONVERSATIONS_CONFIG),
+    queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
+  });
+  const assignment = createAssignmentModule({
+    engine: routing.api,
+    conversations: conversations.api,
+    presence: presence.api,
+    profiles: agentProfiles,
+    directory,
+    events: bus,
+    hub,
+    openapi,
+    logger,
+    reclaimAfterMs: config.PRESENCE_GRACE_MS,
+  });
+  const supervision = createSupervisionModule({
+    conversations: conversations.api,
+    assignment: assignment.api,
+    routing: routing.api,
+    presence: presence.api,
+    directory,
+    audit,
+    hub,
+    logger,
+  });
+  const attachments = createAttachmentsModule({ sqlite, conversations: conversations.api.core, audit, openapi, actors });
+  const surveys = createSurveysModule({
+    sqlite,
+    db,
+    conversations: conversations.api,
+    fhir: fhir.api.system,
+    audit,
+    events: bus,
+    hub,
+    openapi,
+    logger,
+    definition: surveyDefinitionFor(config),
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  });
+  const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
+
+  /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
+  const modules: readonly DomainModule[] = [
+    createHealthModule({ openapi, db, startedAt }),
+    fhir,
+    accounts,
+    auditRoutes,
+    presence,
+    routing,
+    conversations,
+    assignment,
+    supervision,
+    attachments,
+    surveys,
+    createDeskModule({ config }),
+    createPortalModule({ config }),
+  ];
+  for (const module of modules) for (const registration of module.listeners ?? []) bus.register(registration);
+
+  const realtime: RealtimeSetup = {
+    hub,
+    logger,
+    corsOrigin: realtimeCorsOrigin(config),
+    namespaces: {
+      staff: {
+        // Staff sockets carry an access token (never a visitor token).
+        resolve: (token) => tokens.verifyAccessToken(token).then(actorOf),
+        admits: ['staff'],
+        errors: { missingToken: REALTIME_AUTH_ERRORS.missingToken, invalidToken: REALTIME_AUTH_ERRORS.invalidToken, wrongKind: REALTIME_AUTH_ERRORS.notStaff },
+      },
+      patient: {
+        resolve: (token) => actors.actorForToken(token),
+        admits: ['patient', 'visitor'],
+        errors: {
+          missingToken: PATIENT_REALTIME_AUTH_ERRORS.missingToken,
+          invalidToken: PATIENT_REALTIME_AUTH_ERRORS.invalidToken,
+          wrongKind: PATIENT_REALTIME_AUTH_ERRORS.notPatient,
+        },
+      },
+    },
+    contributions: modules.flatMap((m) => m.sockets ?? []),
+  };
+
+  return {
+    config,
+    logger,
+    database,
+    startedAt,
+    bus,
+    hub,
+    openapi,
+    audit,
+    tokens,
+    visitorTokens,
+    modules,
+    realtime,
+    // Module APIs, for main.ts (demo data) and tests.
+    fhir: fhir.api,
+    store: fhir.api.store,
+    accounts: accounts.api,
+    agentProfiles,
+    presence: presence.api,
+    routing: routing.api,
+    conversations: conversations.api,
+    assignment: assignment.api,
+    supervision: supervision.api,
+    surveys: surveys.api,
+    /** Runs every module's start hook, in order (after all listeners are on the bus). */
+    async start(): Promise<void> {
+      for (const module of modules) await module.start?.();
+    },
+    /** Stops every module's timers, in reverse order; the caller closes the database. */
+    async close(): Promise<void> {
+      for (const module of [...modules].reverse()) await module.close?.();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The conversations domain's public door. `createConversationsModule` builds the core, the staff
+ * actions and the bot turns over one repository, and returns the module (REST routes, socket events
+ * on both namespaces, listeners) with its API for other domains.
+ */
+import type SQLite from 'better-sqlite3';
+import type { ConversationSettings, ConversationState } from '../contracts/conversations.js';
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { Actor } from '../platform/auth/actor.js';
+import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
+import type { EventPublisher } from '../platform/events.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { Logger } from '../platform/logging.js';
+import type { DomainModule } from '../platform/module.js';
+import type { RealtimeHub } from '../platform/realtime/hub.js';
+import type { StaffDirectory } from '../accounts/index.js';
+import { GreetingMenuBot, type BotParticipant } from './bot.js';
+import { BotTurns } from './bot-turns.js';
+import { ConversationCore } from './core.js';
+import { isOpen } from './model.js';
+import { requireSupervisor } from './policy.js';
+import { conversationEmits, conversationSockets } from './realtime.js';
+import { registerConversationRoutes } from './routes.js';
+import { StaffActions } from './staff-actions.js';
+import './events.js';
+
+export type { BotContext, BotParticipant, BotReply, BotTurn, HandoffRequest } from './bot.js';
+export type { ConversationCore, OpenConversation } from './core.js';
+export type { StaffActions } from './staff-actions.js';
+export type { BotTurns } from './bot-turns.js';
+export type { ConversationRow } from './repository.js';
+export type { StaffRemovalCause } from './events.js';
+export { conversationRoom } from './realtime.js';
+export { forPatient, toConversationView, toMessageView } from './presenters.js';
+export { loadConversationSettings, DEFAULT_CONVERSATION_SETTINGS } from './settings.js';
+export { GreetingMenuBot, queueFor } from './bot.js';
+
+export interface ConversationsApi {
+  core: ConversationCore;
+  staff: StaffActions;
+  bot: BotTurns;
+  settings: ConversationSettings;
+  /** Refuses (forbidden) anyone but supervisors and admins. */
+  requireSupervisor(actor: Actor): void;
+  /** Whether a conversation in this state still takes messages. */
+  isOpenState(state: ConversationState): boolean;
+  /** Resolves once pending bot turns have run (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface ConversationsModuleDeps {
+  sqlite: SQLite.Database;
+  audit: AuditLog;
+  logger: Logger;
+  events: EventPublisher;
+  hub: RealtimeHub;
+  openapi: OpenApiRegistry;
+  visitorTokens: VisitorTokens;
+  directory: Pick<StaffDirectory, 'displayNameOf'>;
+  settings: ConversationSettings;
+  /** The queues staff may transfer to. */
+  queues: () => { id: string; name: string }[];
+  bot?: BotParticipant;
+  now?: () => Date;
+}
+
+export type ConversationsModule = DomainModule & { api: ConversationsApi };
+
+export function createConversationsModule(deps: ConversationsModuleDeps): ConversationsModule {
+  const participant = deps.bot ?? new GreetingMenuBot();
+  const core = new ConversationCore({
+    sqlite: deps.sqlite,
+    audit: deps.audit,
+    logger: deps.logger,
+    events: deps.events,
+    directory: deps.directory,
+    bot: { id: participant.id, displayName: participant.displayName },
+    settings: deps.settings,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const staff = new StaffActions(core);
+  const bot = new BotTurns(core, participant, deps.logger);
+  const api: ConversationsApi = {
+    core,
+    staff,
+    bot,
+    settings: deps.settings,
+    requireSupervisor,
+    isOpenState: isOpen,
+    idle: () => bot.idle(),
+  };
+  return {
+    name: 'conversations',
+    api,
+    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues }),
+    sockets: conversationSockets({ core, staff, bot }),
+    listeners: [bot.listener(), ...conversationEmits(deps.hub)],
+    close: () => bot.idle(),
+  };
+}

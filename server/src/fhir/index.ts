@@ -1,0 +1,58 @@
+/**
+ * The FHIR domain's public door: the FHIR service (access policy + audit for every caller, and a
+ * system facade for internal reads and writes), the store for bulk loading and seeding, and the
+ * `/fhir/R4` API mounted after `/api`.
+ */
+import type SQLite from 'better-sqlite3';
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { Config } from '../platform/config.js';
+import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import type { Logger } from '../platform/logging.js';
+import type { DomainModule } from '../platform/module.js';
+import { createFhirErrorHandler, createFhirRouter } from './routes.js';
+import { FhirService } from './service.js';
+import { ResourceStore } from './store.js';
+import { TransactionService } from './transaction.js';
+
+export type { SystemFhir, Actor as FhirActor } from './service.js';
+export { FhirService } from './service.js';
+export { ResourceStore } from './store.js';
+export { validateStructure } from './validation.js';
+export { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
+
+export interface FhirApi {
+  service: FhirService;
+  /** Internal reads and writes for system code. */
+  system: FhirService['system'];
+  /** The raw store: seeding and bulk loads only (they bypass validation on purpose, for speed). */
+  store: ResourceStore;
+}
+
+export interface FhirModuleDeps {
+  sqlite: SQLite.Database;
+  audit: AuditLog;
+  logger: Logger;
+  openapi: OpenApiRegistry;
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+}
+
+export type FhirModule = DomainModule & { api: FhirApi };
+
+export function createFhirModule(deps: FhirModuleDeps): FhirModule {
+  const store = new ResourceStore(deps.sqlite);
+  const service = new FhirService(deps.sqlite, store, deps.audit);
+  const transactions = new TransactionService(deps.sqlite, service, deps.audit);
+  const routeDeps = { ...deps, service, transactions };
+  return {
+    name: 'fhir',
+    api: { service, system: service.system, store },
+    mounts: [
+      {
+        phase: 'post-api',
+        // The error handler also catches what fails before the router (body parser, token check), so
+        // FHIR clients always get an OperationOutcome.
+        mount: (app) => app.use('/fhir/R4', createFhirRouter(routeDeps), createFhirErrorHandler(routeDeps)),
+      },
+    ],
+  };
+}

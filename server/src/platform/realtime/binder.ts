@@ -1,0 +1,95 @@
+/**
+ * The one socket binder: every client event on every namespace goes rate limit → zod parse →
+ * authorize → handler → acknowledgement. A refusal (`AppError`) becomes `{ ok: false, error: { code,
+ * message } }` with the code's acknowledgement class; anything unexpected is logged and answered
+ * `internal`. A bad or hostile payload never reaches a handler and never drops the connection.
+ */
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Logger } from '../logging.js';
+import type { Actor } from '../auth/actor.js';
+import { SlidingWindowLimiter } from '../auth/rate-limit.js';
+import { ackCodeOf, isAppError, type AckErrorCode } from '../errors.js';
+
+export interface SocketData {
+  actor: Actor;
+}
+/** A connected, authenticated socket: `socket.data.actor` is who is on the other end. */
+export type LiveSocket = Socket<Record<string, never>, Record<string, (...args: never[]) => void>, Record<string, never>, SocketData>;
+
+export type AckReply = { ok: true } & object;
+export type AckFailure = { ok: false; error: { code: AckErrorCode; message: string } };
+
+export interface SocketEventHandler<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  /** Throws an AppError (typically forbidden) when the socket's actor may not send this event. */
+  authorize?: (actor: Actor) => void;
+  handle: (socket: LiveSocket, payload: z.infer<S>) => AckReply | Promise<AckReply>;
+  /** The `internal` message when the handler fails unexpectedly. */
+  internalMessage?: string;
+}
+
+/** Declares a handler with its payload typed by its schema. */
+export function onEvent<S extends z.ZodType>(schema: S, handle: SocketEventHandler<S>['handle'], options: Omit<SocketEventHandler<S>, 'schema' | 'handle'> = {}): SocketEventHandler {
+  return { schema, handle, ...options } as SocketEventHandler;
+}
+
+export interface RateLimit {
+  /** Events one socket may send per window (per group of events) before `too_many_requests`. */
+  limit: number;
+  windowMs: number;
+  /** What the refusal says; `{s}` is replaced by the seconds to wait. */
+  message?: string;
+}
+
+/** One module's events on one namespace, with their own rate limit. */
+export interface SocketEventGroup {
+  events: Record<string, SocketEventHandler>;
+  rateLimit: RateLimit;
+}
+
+export interface BoundGroup {
+  bind(socket: LiveSocket): void;
+  /** Forget a disconnected socket's rate-limit window. */
+  release(socketId: string): void;
+}
+
+export function socketEventGroup(group: SocketEventGroup, logger: Logger): BoundGroup {
+  const limiter = new SlidingWindowLimiter({ limit: group.rateLimit.limit, windowMs: group.rateLimit.windowMs });
+  const tooMany = group.rateLimit.message ?? 'Too many events: wait {s} s.';
+
+  async function handle(socket: LiveSocket, event: string, handler: SocketEventHandler, payload: unknown): Promise<AckReply | AckFailure> {
+    const fail = (code: AckErrorCode, message: string): AckFailure => ({ ok: false, error: { code, message } });
+    const retryAfter = limiter.retryAfterSeconds(socket.id);
+    if (retryAfter > 0) return fail('too_many_requests', tooMany.replace('{s}', String(retryAfter)));
+    limiter.hit(socket.id);
+    const parsed = handler.schema.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return fail('bad_payload', `Invalid ${event} payload: ${where}${issue?.message ?? 'not accepted'}`);
+    }
+    try {
+      handler.authorize?.(socket.data.actor);
+      return await handler.handle(socket, parsed.data);
+    } catch (err) {
+      if (isAppError(err)) return fail(ackCodeOf(err), err.message);
+      logger.error({ err, event }, 'socket event handler failed');
+      return fail('internal', handler.internalMessage ?? 'The server could not handle this event.');
+    }
+  }
+
+  return {
+    bind(socket) {
+      for (const [event, handler] of Object.entries(group.events)) {
+        socket.on(event, (...args: unknown[]) => {
+          const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
+          void handle(socket, event, handler, args[0]).then((reply) => ack?.(reply));
+        });
+      }
+    },
+    release(socketId) {
+      limiter.reset(socketId);
+    },
+  };
+}
