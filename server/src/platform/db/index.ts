@@ -11,6 +11,7 @@ import * as m005 from './migrations/005_conversations.js';
 import * as m006 from './migrations/006_message_attachments.js';
 import * as m007 from './migrations/007_conversation_ownership.js';
 import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js';
+import * as m009 from './migrations/009_jobs.js';
 
 export type { Database } from './schema.js';
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '006_message_attachments': m006,
   '007_conversation_ownership': m007,
   '008_attachments_surveys_routing_profiles': m008,
+  '009_jobs': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -214,6 +214,30 @@ export interface AgentRoutingProfileTable {
   updated_by: string | null;
 }
 
+/** A durable job (migration 009); `platform/jobs` owns the reads and writes. */
+export interface JobTable {
+  id: string;
+  /** The queue name: which registered handler runs it (`surveys.send`, `reminders.appointment`). */
+  type: string;
+  /** JSON, checked against the handler's schema before each attempt. */
+  payload: string;
+  state: 'queued' | 'running' | 'succeeded' | 'dead';
+  /** Attempts started so far, counted at claim time (a crash mid-attempt still counts). */
+  attempts: number;
+  max_attempts: number;
+  /** Not claimed before this instant (the next retry, or a scheduled send). */
+  run_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  idempotency_key: string | null;
+  /** JSON the handler returned, once succeeded. */
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
@@ -233,4 +257,5 @@ export interface Database {
   survey_offers: SurveyOfferTable;
   agent_routing_profiles: AgentRoutingProfileTable;
   conversation_wrapups: ConversationWrapupTable;
+  jobs: JobTable;
 }
