@@ -19,6 +19,7 @@ export interface Job {
   runAt: string;
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
+  /** The latest failed attempt's error; kept when a later attempt succeeds. */
   lastError: string | null;
   idempotencyKey: string | null;
   /** What the handler returned, once succeeded (undefined when it returned nothing). */

@@ -191,8 +191,8 @@ export class JobWorker {
 
   /**
    * Stops claiming, then waits for running handlers up to `timeoutMs`. Handlers still running then
-   * are aborted (their `signal`) and their leases left to expire, so another worker (or this one
-   * after a restart) runs them again: never two at once.
+   * are aborted (their `signal`) and their leases no longer renewed: once a lease expires another
+   * worker (or this one after a restart) runs the job again, and the late attempt is fenced off.
    */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.stopTimeoutMs;
