@@ -114,8 +114,8 @@ export class JobQueue {
     };
     if (await this.repository.insertUnlessKeyUsed(row)) return { job: toJob(row), created: true };
     // Only a used idempotency key stops the insert (ids are fresh UUIDs).
-    const existing = await this.repository.findByIdempotencyKey(type, idempotencyKey!);
-    if (!existing) throw new Error(`A ${type} job with idempotency key ${idempotencyKey} was neither inserted nor found.`);
+    const existing = idempotencyKey === undefined ? undefined : await this.repository.findByIdempotencyKey(type, idempotencyKey);
+    if (!existing) throw new Error(`A ${type} job (idempotency key ${idempotencyKey ?? 'none'}) was neither inserted nor found.`);
     return { job: toJob(existing), created: false };
   }
 
