@@ -5,7 +5,7 @@
  */
 import { createApi, fetchBaseQuery, type BaseQueryFn, type FetchArgs, type FetchBaseQueryError } from '@reduxjs/toolkit/query/react';
 import { refreshSession } from './refresh.js';
-import type { SessionState } from '../features/session/session-slice.js';
+import type { SessionState } from '../app/session/session-slice.js';
 
 interface StateWithSession {
   session: SessionState;

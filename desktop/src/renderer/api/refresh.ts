@@ -1,7 +1,7 @@
 /** One token refresh at a time, shared by every caller that hit a 401 meanwhile. */
 import type { Dispatch } from '@reduxjs/toolkit';
 import { getBridge } from '../common/bridge.js';
-import { signedOut, tokensRefreshed, type SessionState } from '../features/session/session-slice.js';
+import { signedOut, tokensRefreshed, type SessionState } from '../app/session/session-slice.js';
 import { requestRefresh } from './auth.js';
 
 let inFlight: Promise<boolean> | null = null;

@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
 import { useAppDispatch, useAppSelector } from './hooks.js';
-import { selectSession } from '../features/session/session-slice.js';
-import { startSession } from '../features/session/session-thunks.js';
-import { SignIn } from '../features/session/SignIn.js';
-import { Shell } from '../features/shell/Shell.js';
-import { selectSettings } from '../features/settings/settings-slice.js';
-import { useApplyTheme } from '../features/settings/theme.js';
+import { selectSession } from './session/session-slice.js';
+import { startSession } from './session/session-thunks.js';
+import { SignIn } from './session/SignIn.js';
+import { Shell } from './shell/Shell.js';
+import { selectSettings } from './settings/settings-slice.js';
+import { useApplyTheme } from './settings/theme.js';
 
 export function App() {
   const session = useAppSelector(selectSession);

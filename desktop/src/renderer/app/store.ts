@@ -1,12 +1,18 @@
+/**
+ * The store: the app-wide slices (session, connection, settings, shell), the features' slices and
+ * RTK Query, with the listener middleware in front. Only `main.tsx` and tests import this file:
+ * components, thunks and listeners use the types of `root-state.ts`.
+ */
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
 import { baseApi } from '../api/base-api.js';
-import { sessionSlice } from '../features/session/session-slice.js';
-import { connectionSlice } from '../features/connection/connection-slice.js';
-import { settingsSlice } from '../features/settings/settings-slice.js';
-import { shellSlice } from '../features/shell/shell-slice.js';
-import { presenceSlice } from '../features/presence/presence-slice.js';
-import { inboxSlice } from '../features/conversations/inbox-slice.js';
-import { listeners } from './realtime-listeners.js';
+import { inboxSlice } from '../features/conversations/index.js';
+import { presenceSlice } from '../features/presence/index.js';
+import { connectionSlice } from './connection/connection-slice.js';
+import { createListeners } from './listeners.js';
+import type { AppDispatch, RootState } from './root-state.js';
+import { sessionSlice } from './session/session-slice.js';
+import { settingsSlice } from './settings/settings-slice.js';
+import { shellSlice } from './shell/shell-slice.js';
 
 const rootReducer = combineReducers({
   [sessionSlice.name]: sessionSlice.reducer,
@@ -18,13 +24,20 @@ const rootReducer = combineReducers({
   [baseApi.reducerPath]: baseApi.reducer,
 });
 
+// Compile-time check: the reducers above give exactly the RootState that root-state.ts (and the
+// features' additions to it) promise the hooks. A slice added on one side only fails here.
+type Combined = ReturnType<typeof rootReducer>;
+const _stateMatchesRootState: [Combined] extends [RootState] ? ([RootState] extends [Combined] ? true : false) : false = true;
+
 export function createStore() {
-  return configureStore({
+  const listeners = createListeners();
+  const store = configureStore({
     reducer: rootReducer,
     middleware: (getDefault) => getDefault().prepend(listeners.middleware).concat(baseApi.middleware),
   });
+  // …and its dispatch is the AppDispatch the hooks and thunks are typed with.
+  const _dispatchMatches: AppDispatch = store.dispatch;
+  return store;
 }
 
 export type AppStore = ReturnType<typeof createStore>;
-export type RootState = ReturnType<typeof rootReducer>;
-export type AppDispatch = AppStore['dispatch'];

@@ -1,11 +1,18 @@
 /**
- * The workspaces of the desk and who sees each. Pages load lazily (their own chunks), so the
- * initial bundle holds only the shell.
+ * The workspaces of the desk and who sees each. Each page comes from its feature's `index.ts` as a
+ * `lazy()` component, so it loads in a chunk of its own and the initial bundle holds only the shell.
  */
-import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { ComponentType, LazyExoticComponent } from 'react';
 import type { STAFF_ROLES } from '@carebridge/server/contracts';
+import { BotStudioPage } from '../features/bot-studio/index.js';
+import { ConversationsPage } from '../features/conversations/index.js';
+import { KnowledgePage } from '../features/knowledge/index.js';
+import { OutreachPage } from '../features/outreach/index.js';
+import { ScriptsPage } from '../features/scripts/index.js';
+import { SettingsPage } from '../features/settings/index.js';
+import { SupervisorPage } from '../features/supervisor/index.js';
 
-type StaffRole = (typeof STAFF_ROLES)[number];
+export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface Workspace {
   id: string;
@@ -15,13 +22,13 @@ export interface Workspace {
 }
 
 export const WORKSPACES: readonly Workspace[] = [
-  { id: 'conversations', label: 'Conversations', roles: ['agent', 'supervisor'], Page: lazy(() => import('../features/conversations/ConversationsPage.js')) },
-  { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: lazy(() => import('../features/supervisor/SupervisorPage.js')) },
-  { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner'], Page: lazy(() => import('../features/knowledge/KnowledgePage.js')) },
-  { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: lazy(() => import('../features/scripts/ScriptsPage.js')) },
-  { id: 'outreach', label: 'Outreach', roles: ['outreach', 'admin'], Page: lazy(() => import('../features/outreach/OutreachPage.js')) },
-  { id: 'bot-studio', label: 'Bot studio', roles: ['bot-author', 'admin'], Page: lazy(() => import('../features/bot-studio/BotStudioPage.js')) },
-  { id: 'settings', label: 'Settings', roles: 'everyone', Page: lazy(() => import('../features/settings/SettingsPage.js')) },
+  { id: 'conversations', label: 'Conversations', roles: ['agent', 'supervisor'], Page: ConversationsPage },
+  { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: SupervisorPage },
+  { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner'], Page: KnowledgePage },
+  { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: ScriptsPage },
+  { id: 'outreach', label: 'Outreach', roles: ['outreach', 'admin'], Page: OutreachPage },
+  { id: 'bot-studio', label: 'Bot studio', roles: ['bot-author', 'admin'], Page: BotStudioPage },
+  { id: 'settings', label: 'Settings', roles: 'everyone', Page: SettingsPage },
 ];
 
 export function workspacesFor(role: string): Workspace[] {

@@ -5,7 +5,7 @@
 import type { Dispatch } from '@reduxjs/toolkit';
 import { ATTACHMENT_CONTENT_TYPES, MAX_ATTACHMENT_BYTES } from '@carebridge/server/contracts';
 import { refreshSession } from '../../api/refresh.js';
-import type { SessionState } from '../../features/session/session-slice.js';
+import type { SessionState } from '../../app/session/session-slice.js';
 
 type GetState = () => { session: SessionState };
 

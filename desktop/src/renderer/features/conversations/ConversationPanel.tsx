@@ -4,7 +4,7 @@ import { useAppDispatch } from '../../app/hooks.js';
 import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
 import { Transcript } from '../../common/transcript/Transcript.js';
 import { downloadBlob, saveBlob, uploadAttachment } from '../../common/transcript/files.js';
-import { statusShown } from '../shell/shell-slice.js';
+import { statusShown } from '../../app/shell/shell-slice.js';
 import { Composer } from './Composer.js';
 import { conversationsApi } from './conversations-api.js';
 import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';

@@ -8,7 +8,7 @@ import { InlineError } from '../../common/InlineError.js';
 import { conversationIdSchema } from '../../../shared/ipc-contract.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { navigate, useRoute } from '../../common/router.js';
-import { selectUser } from '../session/session-slice.js';
+import { selectUser } from '../../app/session/session-slice.js';
 import { FALLBACK_SETTINGS, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
 import { ConversationPanel } from './ConversationPanel.js';
 import { openConversation } from './inbox-actions.js';

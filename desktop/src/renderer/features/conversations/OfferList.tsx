@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { shortReason } from '../../common/assignment-reason.js';
 import { navigate } from '../../common/router.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
-import { statusShown } from '../shell/shell-slice.js';
+import { statusShown } from '../../app/shell/shell-slice.js';
 import { acceptOffer, declineOffer } from './inbox-actions.js';
 import { selectOffers, type InboxOffer } from './inbox-slice.js';
 import { formatDuration, secondsLeft, useNow } from './timers.js';

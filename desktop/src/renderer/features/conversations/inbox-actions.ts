@@ -7,7 +7,7 @@ import type { Dispatch } from '@reduxjs/toolkit';
 import type { ConversationView, HandoffPacket } from '@carebridge/server/contracts';
 import { liveErrorMessage, requestLive } from '../../api/live-requests.js';
 import { isLiveSocketConnected } from '../../api/socket.js';
-import type { SessionState } from '../session/session-slice.js';
+import type { SessionState } from '../../app/session/session-slice.js';
 import {
   conversationOpened,
   conversationRemoved,

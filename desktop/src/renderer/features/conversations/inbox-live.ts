@@ -3,13 +3,13 @@
  * inbox slice while signed in, `inbox:list` + resync + resend on every (re)connect, receipts,
  * notifications for offers and patient messages, and the unread count on the badge.
  */
-import type { ListenerMiddlewareInstance } from '@reduxjs/toolkit';
 import { subscribeLive } from '../../api/socket.js';
+import type { AppListeners } from '../../app/root-state.js';
 import type { Settings } from '../../../shared/ipc-contract.js';
-import { connectionChanged } from '../connection/connection-slice.js';
-import { notifyWhenAway } from '../notifications/notify.js';
-import { signedIn, signedOut, type SessionState } from '../session/session-slice.js';
-import { statusShown, unreadChanged } from '../shell/shell-slice.js';
+import { connectionChanged } from '../../app/connection/connection-slice.js';
+import { notifyWhenAway } from '../notifications/index.js';
+import { signedIn, signedOut, type SessionState } from '../../app/session/session-slice.js';
+import { statusShown, unreadChanged } from '../../app/shell/shell-slice.js';
 import { forgetReceipts, loadInbox, markRead, sendReceipt, syncTranscript } from './inbox-actions.js';
 import {
   activeChanged,
@@ -50,7 +50,7 @@ export function patientLabel(conversation: { visitorName: string | null; patient
   return named ?? conversation.visitorName ?? (conversation.patientId ? 'Patient' : 'Visitor');
 }
 
-export function registerInboxListeners(listeners: ListenerMiddlewareInstance): void {
+export function registerInboxListeners(listeners: AppListeners): void {
   let unsubscribers: Array<() => void> = [];
 
   listeners.startListening({

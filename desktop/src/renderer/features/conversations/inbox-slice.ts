@@ -295,6 +295,12 @@ export const inboxSlice = createSlice({
   },
 });
 
+declare module '../../app/root-state.js' {
+  interface RootState {
+    inbox: InboxState;
+  }
+}
+
 export const {
   inboxRequested,
   inboxFailed,

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { Modal } from '../../common/Modal.js';
-import { selectSettings } from '../settings/settings-slice.js';
-import { signOut } from '../session/session-thunks.js';
+import { selectSettings } from '../../app/settings/settings-slice.js';
+import { signOut } from '../../app/session/session-thunks.js';
 import { inactivityLimits, inactivityPhase, type InactivityPhase } from './inactivity.js';
 
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;

@@ -1,9 +1,9 @@
 import type { Dispatch } from '@reduxjs/toolkit';
 import type { PresenceState } from '@carebridge/server/contracts';
-import type { AppDispatch } from '../../app/store.js';
+import type { AppDispatch } from '../../app/root-state.js';
 import { presenceApi } from './presence-api.js';
 import { presenceChosen } from './presence-slice.js';
-import { statusShown } from '../shell/shell-slice.js';
+import { statusShown } from '../../app/shell/shell-slice.js';
 
 export const PRESENCE_LABELS: Record<PresenceState, string> = { available: 'Available', busy: 'Busy', away: 'Away', offline: 'Offline' };
 

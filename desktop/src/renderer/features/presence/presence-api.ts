@@ -5,7 +5,7 @@
 import type { Presence, PresenceListResponse, PresenceState } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 import { subscribeLive } from '../../api/socket.js';
-import type { SessionState } from '../session/session-slice.js';
+import type { SessionState } from '../../app/session/session-slice.js';
 import { presenceChosen } from './presence-slice.js';
 
 /** Replaces the user's entry (or adds it); older news never overwrites newer. */

@@ -18,5 +18,11 @@ export const presenceSlice = createSlice({
   },
 });
 
+declare module '../../app/root-state.js' {
+  interface RootState {
+    presence: PresenceSliceState;
+  }
+}
+
 export const { presenceChosen } = presenceSlice.actions;
 export const selectChosenPresence = (state: { presence: PresenceSliceState }) => state.presence.chosen;

@@ -3,7 +3,7 @@ import { InlineError } from '../../common/InlineError.js';
 import type { SettingsPatch, Theme } from '../../../shared/ipc-contract.js';
 import { getBridge } from '../../common/bridge.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
-import { selectSettings, settingsLoaded } from './settings-slice.js';
+import { selectSettings, settingsLoaded } from '../../app/settings/settings-slice.js';
 
 export default function SettingsPage() {
   const settings = useAppSelector(selectSettings);

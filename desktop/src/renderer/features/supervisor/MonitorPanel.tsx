@@ -3,7 +3,7 @@ import type { SupervisedAgent } from '@carebridge/server/contracts';
 import { useAppSelector } from '../../app/hooks.js';
 import { InlineError } from '../../common/InlineError.js';
 import { Transcript } from '../../common/transcript/Transcript.js';
-import { selectUser } from '../session/session-slice.js';
+import { selectUser } from '../../app/session/session-slice.js';
 import { supervisorErrorText, useMonitorConversationQuery, useWhisperMutation } from './supervisor-api.js';
 
 /** A silent, live, read-only view of a conversation (notes and whispers included) and the whisper box. */

@@ -11,7 +11,7 @@ import { reasonDetails, shortReason } from '../../common/assignment-reason.js';
 import { DialogForm } from '../../common/DialogForm.js';
 import { InlineError } from '../../common/InlineError.js';
 import { navigate } from '../../common/router.js';
-import { statusShown } from '../shell/shell-slice.js';
+import { statusShown } from '../../app/shell/shell-slice.js';
 import { MonitorPanel } from './MonitorPanel.js';
 import {
   supervisorErrorText,

@@ -4,12 +4,12 @@
  * (transcript incl. notes, streamed), and the actions — whisper, join, reassign, force close.
  * After a reconnect both are fetched again (`registerSupervisorListeners`).
  */
-import type { ListenerMiddlewareInstance } from '@reduxjs/toolkit';
 import type { AgentListResponse, AgentSummary, ConversationView, MessageView, SupervisorSnapshot, SurveyResponsesResponse } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 import { liveErrorMessage, requestLive } from '../../api/live-requests.js';
 import { subscribeLive } from '../../api/socket.js';
-import { connectionChanged } from '../connection/connection-slice.js';
+import type { AppListeners } from '../../app/root-state.js';
+import { connectionChanged } from '../../app/connection/connection-slice.js';
 
 export interface MonitoredConversation {
   conversation: ConversationView;
@@ -133,7 +133,7 @@ export function supervisorErrorText(error: unknown): string | null {
 }
 
 /** Subscriptions and monitors live in the server's memory of a socket: renew them after every reconnect. */
-export function registerSupervisorListeners(listeners: ListenerMiddlewareInstance): void {
+export function registerSupervisorListeners(listeners: AppListeners): void {
   listeners.startListening({
     actionCreator: connectionChanged,
     effect: (action, api) => {

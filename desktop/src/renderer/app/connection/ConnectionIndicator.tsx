@@ -1,4 +1,4 @@
-import { useAppSelector } from '../../app/hooks.js';
+import { useAppSelector } from '../hooks.js';
 import { selectConnection, type ConnectionStatus } from './connection-slice.js';
 
 const LABELS: Record<ConnectionStatus, string> = {

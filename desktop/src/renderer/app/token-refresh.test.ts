@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, login } from '@carebridge/server/accounts/test-support';
 import type { CarebridgeBridge, StoredSession } from '../../shared/ipc-contract.js';
-import { createStore } from '../app/store.js';
-import { presenceApi } from '../features/presence/presence-api.js';
-import { signedIn } from '../features/session/session-slice.js';
-import { closeLiveSocket } from './socket.js';
+import { createStore } from './store.js';
+import { presenceApi } from '../features/presence/index.js';
+import { signedIn } from './session/session-slice.js';
+import { closeLiveSocket } from '../api/socket.js';
 
 let server: TestServer;
 const saved: StoredSession[] = [];

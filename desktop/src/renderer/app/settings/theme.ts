@@ -1,7 +1,7 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import type { Theme } from '../../../shared/ipc-contract.js';
 import { getBridge } from '../../common/bridge.js';
-import type { AppDispatch } from '../../app/store.js';
+import type { AppDispatch } from '../root-state.js';
 import { settingsLoaded } from './settings-slice.js';
 
 const query = () => window.matchMedia('(prefers-color-scheme: dark)');

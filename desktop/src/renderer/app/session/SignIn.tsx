@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
+import { useAppDispatch, useAppSelector } from '../hooks.js';
 import { selectSession } from './session-slice.js';
 import { signIn } from './session-thunks.js';
 
