@@ -6,6 +6,57 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// ============================================================================================
+// Desktop renderer: runtime and feature boundaries (desktop/src/renderer/README.md, "Import rules").
+// Self-contained: this block and the `...rendererImportRules` line below are the renderer's part.
+// - DOM only: no node:*, electron, main or preload.
+// - Outside features/<x>/, only features/<x>/index.ts may be imported (its public door).
+// - common/ and api/ import no feature; features, common/ and api/ never import the composition
+//   root (store, App, listeners, workspaces, context-panels, Shell), which imports them.
+// ESLint uses the last config object that sets a rule for a file, so every object below repeats
+// the DOM-only patterns. Relative specifiers are matched as written, hence one object per folder
+// depth inside a feature.
+const RENDERER = 'desktop/src/renderer';
+const domOnly = [
+  { group: ['node:*'], message: 'the renderer runs in a browser: no Node built-ins.' },
+  { group: ['electron'], message: 'the renderer never imports electron; use window.carebridge.' },
+  { group: ['**/main/**', '**/preload/**'], message: 'the renderer never imports main or preload.' },
+];
+const featureDoor = {
+  group: ['**/features/*/**', '!**/features/*/index.js'],
+  message: "outside a feature, import only its index.ts (its public door): '…/features/<name>/index.js'.",
+};
+const noCompositionRoot = {
+  group: ['**/app/store.js', '**/app/App.js', '**/app/listeners.js', '**/app/workspaces.js', '**/app/context-panels.js', '**/app/shell/Shell.js'],
+  message: 'the composition root imports features, common/ and api/, not the other way round (an import cycle): use app/hooks.ts and app/root-state.ts.',
+};
+/** For a file `depth` folders below features/<x>/ (1 = directly in it): other features are `../…/<y>/`. */
+const otherFeatureFrom = (depth) => {
+  const up = '../'.repeat(depth);
+  return {
+    group: [`${up}*/**`, `!${up}*/index.js`, `!${up}../**`, ...featureDoor.group],
+    message: "another feature's internals: import its index.ts (its public door) instead.",
+  };
+};
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [...domOnly, ...patterns] }] });
+const FEATURE_DEPTHS = [1, 2, 3, 4];
+const rendererImportRules = [
+  {
+    files: [`${RENDERER}/**/*.{ts,tsx}`],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict(featureDoor),
+  },
+  {
+    files: [`${RENDERER}/common/**/*.{ts,tsx}`, `${RENDERER}/api/**/*.{ts,tsx}`],
+    rules: restrict({ group: ['**/features/**'], message: 'common/ and api/ import no feature: move what both need into common/ (or app/ for app-wide state).' }, noCompositionRoot),
+  },
+  ...FEATURE_DEPTHS.map((depth) => ({
+    files: [`${RENDERER}/features/*/${'*/'.repeat(depth - 1)}*.{ts,tsx}`],
+    rules: restrict(otherFeatureFrom(depth), noCompositionRoot),
+  })),
+];
+// ============================================================================================
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -34,19 +85,9 @@ export default tseslint.config(
       }],
     },
   },
-  {
-    files: ['desktop/src/renderer/**/*.{ts,tsx}'],
-    languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['node:*'], message: 'the renderer runs in a browser: no Node built-ins.' },
-          { group: ['electron'], message: 'the renderer never imports electron; use window.carebridge.' },
-          { group: ['**/main/**', '**/preload/**'], message: 'the renderer never imports main or preload.' },
-        ],
-      }],
-    },
-  },
+  // --- desktop renderer: runtime and feature boundaries (defined in the renderer block above) ---
+  ...rendererImportRules,
+  // --- end desktop renderer ---
   {
     files: ['desktop/src/**/*.{ts,tsx}'],
     // The preload entry is the other runtime that must reach Electron (contextBridge, ipcRenderer).
