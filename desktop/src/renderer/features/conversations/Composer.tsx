@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { AgentSummary, QuickReply } from '@carebridge/server/contracts';
-import { getBridge, valueOr } from '../../common/bridge.js';
 import {
   exactQuickReply,
   insertMention,
@@ -12,18 +11,21 @@ import {
   type MentionQuery,
 } from './composer.js';
 
-const SAVE_DELAY_MS = 400;
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 
-interface Props {
+export interface ComposerProps {
+  /** The user writing (left out of the @mention suggestions). */
   userId: string;
-  conversationId: string;
   patientName: string;
   /** A consultant not yet added writes notes only. */
   notesOnly: boolean;
   quickReplies: readonly QuickReply[];
   colleagues: readonly AgentSummary[];
+  /** The kept draft of this conversation; null while it loads (the box is disabled until then). */
+  draft: string | null;
+  /** Every change of the text, to keep the draft (the container debounces). */
+  onDraftChange(text: string): void;
   onSend(body: string, kind: 'text' | 'note'): Promise<string | null>;
   onTyping(typing: boolean): void;
   onAttach(file: File): Promise<string | null>;
@@ -37,15 +39,16 @@ type Suggestions =
   | null;
 
 /**
- * The reply box: Enter sends, Shift+Enter adds a line; `/q` quick replies, `/n` or the switch for
- * internal notes with @mentions, `/t` transfer, `/c` consult. The draft is kept per conversation
- * through the desktop bridge (crash-safe in the app, localStorage in a browser).
+ * The reply box, presentational (props in, callbacks out; `ComposerContainer` connects it): Enter
+ * sends, Shift+Enter adds a line; `/q` quick replies, `/n` or the switch for internal notes with
+ * @mentions, `/t` transfer, `/c` consult. It owns only what is being typed, the suggestions and the
+ * typing signal's timing.
  */
-export function Composer(props: Props) {
-  const { userId, conversationId, notesOnly, quickReplies, colleagues } = props;
+export function Composer(props: ComposerProps) {
+  const { userId, notesOnly, quickReplies, colleagues, draft } = props;
   const [text, setText] = useState('');
   const [noteMode, setNoteMode] = useState(notesOnly);
-  const [loaded, setLoaded] = useState(false);
+  const loaded = draft !== null;
   const [error, setError] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const [caret, setCaret] = useState(0);
@@ -53,8 +56,6 @@ export function Composer(props: Props) {
   const [dismissed, setDismissed] = useState<string | null>(null);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-  const saveTimer = useRef<number | undefined>(undefined);
-  const pendingSave = useRef<string | null>(null);
   const typingSentAt = useRef(0);
   const typingIdle = useRef<number | undefined>(undefined);
   const listId = useId();
@@ -63,32 +64,11 @@ export function Composer(props: Props) {
 
   useEffect(() => setNoteMode(notesOnly), [notesOnly]);
 
+  // The kept draft arrives once: it fills an untouched box.
   useEffect(() => {
-    let cancelled = false;
-    void valueOr(getBridge().drafts.get(userId, conversationId), null).then((saved) => {
-      if (cancelled) return;
-      setText((current) => (current === '' ? (saved ?? '') : current));
-      setLoaded(true);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [userId, conversationId]);
-
-  const saveDraft = (value: string) => {
-    pendingSave.current = null;
-    const bridge = getBridge();
-    void (value.trim() === '' ? bridge.drafts.clear(userId, conversationId) : bridge.drafts.set(userId, conversationId, value));
-  };
-  // Whatever still waits for the debounce is written when the composer goes away.
-  useEffect(
-    () => () => {
-      window.clearTimeout(saveTimer.current);
-      window.clearTimeout(typingIdle.current);
-      if (pendingSave.current !== null) saveDraft(pendingSave.current);
-    },
-    [], // once, on unmount
-  );
+    if (draft !== null) setText((current) => (current === '' ? draft : current));
+  }, [draft]);
+  useEffect(() => () => window.clearTimeout(typingIdle.current), []);
 
   const stopTyping = () => {
     window.clearTimeout(typingIdle.current);
@@ -100,9 +80,7 @@ export function Composer(props: Props) {
     setText(value);
     setCaret(at);
     setError(null);
-    pendingSave.current = value;
-    window.clearTimeout(saveTimer.current);
-    saveTimer.current = window.setTimeout(() => saveDraft(value), SAVE_DELAY_MS);
+    props.onDraftChange(value);
     if (!notes && value.trim() !== '' && !value.startsWith('/')) {
       if (Date.now() - typingSentAt.current > TYPING_REPEAT_MS) {
         typingSentAt.current = Date.now();
@@ -179,8 +157,6 @@ export function Composer(props: Props) {
         setSending(true);
         stopTyping();
         setValue('');
-        window.clearTimeout(saveTimer.current);
-        saveDraft('');
         const failure = await props.onSend(intent.body, intent.messageKind);
         setSending(false);
         if (failure) setError(failure);

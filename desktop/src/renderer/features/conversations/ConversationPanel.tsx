@@ -1,140 +1,114 @@
-import { useMemo, useState } from 'react';
-import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
-import { useAppDispatch } from '../../app/hooks.js';
-import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
-import { Transcript } from '../../common/transcript/Transcript.js';
-import { downloadBlob, saveBlob, uploadAttachment } from '../../common/transcript/files.js';
-import { statusShown } from '../../app/shell/shell-slice.js';
-import { Composer } from './Composer.js';
-import { conversationsApi } from './conversations-api.js';
-import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
+import type { ReactNode } from 'react';
+import type { AgentSummary, ConversationSettingsResponse, ConversationView, HandoffPacket } from '@carebridge/server/contracts';
 import { InlineError } from '../../common/InlineError.js';
-import { conversationAction, retryMessage, sendMessage, sendTyping } from './inbox-actions.js';
-import { patientLabel } from './inbox-live.js';
-import { conversationRemoved, messageDiscarded, type InboxConversation } from './inbox-slice.js';
-import { priorityLabel } from './OfferList.js';
+import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
+import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
+import { CHANNEL_LABELS, priorityLabel, STATE_LABELS } from './labels.js';
 
-const CHANNELS: Record<string, string> = { portal: 'Portal chat', widget: 'Website chat' };
-const STATES: Record<string, string> = {
-  bot: 'With the bot',
-  queued: 'Queued',
-  offered: 'Offered',
-  active: 'Active',
-  waiting: 'Waiting',
-  wrapup: 'Wrap-up',
-  closed: 'Closed',
-};
-const TYPING_FRESH_MS = 8000;
+export type ConversationDialog = 'transfer' | 'consult' | null;
+type TransferTarget = { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string };
 
-interface Props {
-  entry: InboxConversation;
-  me: string;
-  settings: ConversationSettingsResponse;
+export interface ConversationPanelProps {
+  conversation: ConversationView;
+  patientName: string;
+  /** The user's part: the owning agent's actions, a consultant's notes, a supervisor who joined. */
+  role: 'agent' | 'consultant' | 'supervisor';
+  owner: boolean;
+  handoverNote: string | null;
+  packet: HandoffPacket | null;
+  /** Show the packet unfolded (the chat has barely started). */
+  packetOpen: boolean;
+  /** The first transcript page is on its way and nothing is shown yet. */
+  loading: boolean;
+  transcriptError: string | null;
+  /** The last action's failure, in words for the user. */
+  error: string | null;
+  busy: boolean;
+  typingNames: readonly string[];
+  names: Readonly<Record<string, string>>;
+  /** Colleagues to transfer to or consult (the user left out). */
   colleagues: readonly AgentSummary[];
-  now: number;
+  settings: ConversationSettingsResponse;
+  dialog: ConversationDialog;
+  /** The transcript and the composer, filled in by the container. */
+  transcript: ReactNode;
+  composer: ReactNode;
+  onDialog(dialog: ConversationDialog): void;
+  onHandBack(): void;
+  onEndChat(): void;
+  onLeave(): void;
+  onAddConsultant(agentId: string): void;
+  onDownloadTranscript(): void;
+  onCloseTab(): void;
+  onWrapup(disposition: string | undefined, notes: string): Promise<string | null>;
+  onTransfer(target: TransferTarget, note: string): Promise<string | null>;
+  onConsult(agentId: string, note: string): Promise<string | null>;
 }
 
-export function ConversationPanel({ entry, me, settings, colleagues, now }: Props) {
-  const dispatch = useAppDispatch();
-  const [dialog, setDialogState] = useState<'transfer' | 'consult' | null>(null);
-  // Choosing a colleague needs their presence and load as of now.
-  const setDialog = (next: 'transfer' | 'consult' | null) => {
-    if (next) dispatch(conversationsApi.util.invalidateTags(['Colleagues']));
-    setDialogState(next);
-  };
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const { conversation } = entry;
-  const id = conversation.id;
-  const name = patientLabel(conversation);
-  const participants = conversation.participants ?? [];
-  const myKind = participants.find((p) => p.userId === me)?.kind ?? (entry.cause === 'consult' ? 'consultant' : entry.cause === 'join' ? 'supervisor' : 'agent');
-  const consultant = myKind === 'consultant';
-  // The owning agent (an added consultant also writes as an agent, but the chat stays the owner's).
-  const owner = conversation.agentId ? conversation.agentId === me : myKind === 'agent';
+/**
+ * One open conversation, presentational (props in, callbacks out; `ConversationPanelContainer`
+ * connects it): the header with the actions the user's part allows, the colleague's hand-over note,
+ * consultants to add, the transcript, who is typing, then the composer, the wrap-up or "closed".
+ */
+export function ConversationPanel(props: ConversationPanelProps) {
+  const { conversation, patientName, role, owner, busy, names, settings } = props;
+  const consultant = role === 'consultant';
   const open = conversation.state === 'active' || conversation.state === 'waiting';
-
-  const names = useMemo(() => {
-    const out: Record<string, string> = {};
-    for (const c of colleagues) out[c.userId] = c.displayName;
-    for (const p of participants) if (p.displayName) out[p.userId] = p.displayName;
-    return out;
-  }, [colleagues, participants]);
-  const mentionNames = useMemo(() => colleagues.map((c) => c.displayName), [colleagues]);
-  const others = useMemo(() => colleagues.filter((c) => c.userId !== me), [colleagues, me]);
-
-  const act = async (run: () => Promise<string | null>, done: string) => {
-    setBusy(true);
-    setError(null);
-    const failure = await run();
-    setBusy(false);
-    if (failure) setError(failure);
-    else dispatch(statusShown(done));
-    return failure;
-  };
-
-  const typingNames = Object.entries(entry.typing)
-    .filter(([, t]) => now - t.at < TYPING_FRESH_MS)
-    .map(([senderId, t]) => (t.kind === 'patient' || t.kind === 'visitor' ? name : (names[senderId] ?? 'A colleague')));
-
-  const downloadTranscript = async () => {
-    const result = await dispatch(downloadBlob(`/api/conversations/${encodeURIComponent(id)}/transcript?format=text`));
-    if (result.ok) saveBlob(result.blob, `conversation-${id}.txt`);
-    else setError(`Could not download the transcript: ${result.message}.`);
-  };
+  const participants = conversation.participants ?? [];
+  const typing = props.typingNames;
 
   return (
     <div className="conversation-panel">
       <header className="conversation-head">
         <div>
-          <h2>{name}</h2>
+          <h2>{patientName}</h2>
           <p className="muted small">
-            {CHANNELS[conversation.channel] ?? conversation.channel} · {STATES[conversation.state] ?? conversation.state}
+            {CHANNEL_LABELS[conversation.channel] ?? conversation.channel} · {STATE_LABELS[conversation.state] ?? conversation.state}
             {conversation.queue ? ` · ${conversation.queue} queue` : ''} · {priorityLabel(conversation.priority)}
-            {consultant ? ' · You are consulting' : myKind === 'supervisor' ? ' · You joined as supervisor' : ''}
+            {consultant ? ' · You are consulting' : role === 'supervisor' ? ' · You joined as supervisor' : ''}
           </p>
         </div>
         <div className="row" role="toolbar" aria-label="Conversation actions">
           {owner && open ? (
             <>
-              <button type="button" className="button" disabled={busy} onClick={() => setDialog('transfer')} aria-keyshortcuts="/t">
+              <button type="button" className="button" disabled={busy} onClick={() => props.onDialog('transfer')} aria-keyshortcuts="/t">
                 Transfer
               </button>
-              <button type="button" className="button" disabled={busy} onClick={() => setDialog('consult')}>
+              <button type="button" className="button" disabled={busy} onClick={() => props.onDialog('consult')}>
                 Consult
               </button>
-              <button type="button" className="button" disabled={busy} onClick={() => void act(() => dispatch(conversationAction('conversation:hand-back', { conversationId: id }, 'hand the chat back to the bot')), 'Handed back to the bot.')}>
+              <button type="button" className="button" disabled={busy} onClick={props.onHandBack}>
                 Hand back to bot
               </button>
-              <button type="button" className="button danger" disabled={busy} onClick={() => void act(() => dispatch(conversationAction('conversation:wrapup', { conversationId: id }, 'end the chat')), 'Chat ended: wrap up and close.')}>
+              <button type="button" className="button danger" disabled={busy} onClick={props.onEndChat}>
                 End chat
               </button>
             </>
           ) : null}
           {consultant ? (
-            <button type="button" className="button" disabled={busy} onClick={() => void act(() => dispatch(conversationAction('conversation:leave', { conversationId: id }, 'leave the conversation')), 'You left the conversation.')}>
+            <button type="button" className="button" disabled={busy} onClick={props.onLeave}>
               Leave conversation
             </button>
           ) : null}
-          <button type="button" className="button ghost" onClick={() => void downloadTranscript()}>
+          <button type="button" className="button ghost" onClick={props.onDownloadTranscript}>
             Download transcript
           </button>
           {conversation.state === 'closed' ? (
-            <button type="button" className="button" onClick={() => dispatch(conversationRemoved(id))}>
+            <button type="button" className="button" onClick={props.onCloseTab}>
               Close tab
             </button>
           ) : null}
         </div>
       </header>
-      {entry.handoverNote ? (
+      {props.handoverNote ? (
         <p className="notice small" role="note" aria-label="Note from your colleague">
-          {entry.handoverNote}
+          {props.handoverNote}
         </p>
       ) : null}
-      {entry.packet ? (
-        <details className="packet-details" open={entry.messages.length < 3}>
+      {props.packet ? (
+        <details className="packet-details" open={props.packetOpen}>
           <summary>Handoff from the bot</summary>
-          <HandoffPacketView packet={entry.packet} />
+          <HandoffPacketView packet={props.packet} />
         </details>
       ) : null}
       {owner && participants.some((p) => p.kind === 'consultant') ? (
@@ -144,82 +118,35 @@ export function ConversationPanel({ entry, me, settings, colleagues, now }: Prop
             .map((p) => (
               <li key={p.userId} className="row">
                 <span>{p.displayName ?? names[p.userId] ?? p.userId} is consulting (notes only).</span>
-                <button
-                  type="button"
-                  className="button"
-                  onClick={() => void act(() => dispatch(conversationAction('conversation:consult-add', { conversationId: id, agentId: p.userId }, 'add the consultant')), 'Consultant added to the chat.')}
-                >
+                <button type="button" className="button" onClick={() => props.onAddConsultant(p.userId)}>
                   Add {p.displayName ?? 'consultant'} to the chat
                 </button>
               </li>
             ))}
         </ul>
       ) : null}
-      <InlineError message={error} />
-      {entry.loading && entry.messages.length === 0 ? (
+      <InlineError message={props.error} />
+      {props.loading ? (
         <p className="loading" role="status">
           Loading the transcript…
         </p>
       ) : null}
-      <InlineError message={entry.error} />
-      <Transcript
-        label={`Transcript with ${name}`}
-        messages={entry.messages}
-        pending={entry.pending}
-        me={me}
-        names={names}
-        patientName={name}
-        peerDelivered={entry.peerDelivered}
-        peerRead={entry.peerRead}
-        mentionNames={mentionNames}
-        onRetry={(clientMessageId) => void dispatch(retryMessage(id, clientMessageId))}
-        onDiscard={(clientMessageId) => dispatch(messageDiscarded({ conversationId: id, clientMessageId }))}
-      />
+      <InlineError message={props.transcriptError} />
+      {props.transcript}
       <p className="typing small muted" role="status" aria-label="Typing">
-        {typingNames.length ? `${typingNames.join(', ')} ${typingNames.length > 1 ? 'are' : 'is'} typing…` : ''}
+        {typing.length ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ''}
       </p>
       {conversation.state === 'wrapup' && !consultant ? (
-        <WrapupPanel
-          settings={settings}
-          onClose={(disposition, notes) =>
-            act(
-              () => dispatch(conversationAction('conversation:close', { conversationId: id, ...(disposition ? { disposition } : {}), ...(notes ? { notes } : {}) }, 'close the conversation')),
-              'Conversation closed.',
-            )
-          }
-        />
+        <WrapupPanel settings={settings} onClose={props.onWrapup} />
       ) : open ? (
-        <Composer
-          userId={me}
-          conversationId={id}
-          patientName={name}
-          notesOnly={consultant}
-          quickReplies={settings.quickReplies}
-          colleagues={colleagues}
-          onSend={(body, kind) => dispatch(sendMessage(id, body, kind))}
-          onTyping={(typing) => sendTyping(id, typing)}
-          onAttach={(file) => dispatch(uploadAttachment(id, file))}
-          onTransfer={() => (owner ? setDialog('transfer') : setError('Only the agent who owns the chat can transfer it.'))}
-          onConsult={() => (owner ? setDialog('consult') : setError('Only the agent who owns the chat can invite a consultant.'))}
-        />
+        props.composer
       ) : conversation.state === 'closed' ? (
         <p className="muted">This conversation is closed.</p>
       ) : null}
-      {dialog === 'transfer' ? (
-        <TransferDialog
-          colleagues={others}
-          queues={settings.queues}
-          onClose={() => setDialog(null)}
-          onTransfer={(target, note) => act(() => dispatch(conversationAction('conversation:transfer', { conversationId: id, target, ...(note ? { note } : {}) }, 'transfer the conversation')), 'Conversation transferred.')}
-        />
+      {props.dialog === 'transfer' ? (
+        <TransferDialog colleagues={props.colleagues} queues={settings.queues} onClose={() => props.onDialog(null)} onTransfer={props.onTransfer} />
       ) : null}
-      {dialog === 'consult' ? (
-        <ConsultDialog
-          colleagues={others}
-          onClose={() => setDialog(null)}
-          onConsult={(agentId, note) => act(() => dispatch(conversationAction('conversation:consult', { conversationId: id, agentId, ...(note ? { note } : {}) }, 'invite the colleague')), 'Colleague invited to consult.')}
-        />
-      ) : null}
+      {props.dialog === 'consult' ? <ConsultDialog colleagues={props.colleagues} onClose={() => props.onDialog(null)} onConsult={props.onConsult} /> : null}
     </div>
   );
 }

@@ -10,7 +10,7 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { navigate, useRoute } from '../../common/router.js';
 import { selectUser } from '../../app/session/session-slice.js';
 import { FALLBACK_SETTINGS, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
-import { ConversationPanel } from './ConversationPanel.js';
+import { ConversationPanelContainer } from './ConversationPanelContainer.js';
 import { openConversation } from './inbox-actions.js';
 import { patientLabel } from './inbox-live.js';
 import { activeChanged, selectInbox, selectInboxConversations, selectOffers, type InboxConversation } from './inbox-slice.js';
@@ -145,7 +145,7 @@ export default function ConversationsPage() {
           {hidden > 0 ? <p className="muted small">{hidden} more conversations than your session limit; close some to see them.</p> : null}
           {activeEntry && user ? (
             <div role="tabpanel" id={`panel-${activeEntry.id}`} aria-labelledby={`tab-${activeEntry.id}`} className="session-panel">
-              <ConversationPanel key={activeEntry.id} entry={activeEntry} me={user.id} settings={settings} colleagues={colleagues} now={now} />
+              <ConversationPanelContainer key={activeEntry.id} entry={activeEntry} me={user.id} settings={settings} colleagues={colleagues} now={now} />
             </div>
           ) : null}
         </div>

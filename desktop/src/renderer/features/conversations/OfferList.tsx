@@ -6,12 +6,11 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { statusShown } from '../../app/shell/shell-slice.js';
 import { acceptOffer, declineOffer } from './inbox-actions.js';
 import { selectOffers, type InboxOffer } from './inbox-slice.js';
+import { priorityLabel } from './labels.js';
 import { formatDuration, secondsLeft, useNow } from './timers.js';
 import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
 import { InlineError } from '../../common/InlineError.js';
 
-const PRIORITY_LABELS = ['Urgent', 'High', 'Normal', 'Low'];
-export const priorityLabel = (p: number) => PRIORITY_LABELS[p] ?? `Priority ${p}`;
 
 /** Pending offers, oldest first; virtualized so a flood of offers stays cheap. */
 export function OfferList({ atCapacity }: { atCapacity: boolean }) {
