@@ -269,6 +269,55 @@ describe('agent inbox', () => {
     expect(vera.messages.some((m) => m.body.includes('may approve it'))).toBe(false);
   });
 
+  it('the context pane shows the registered panels for the selected conversation, an empty state without one, and folds by keyboard', async () => {
+    const { page } = await agentDesk('Alex Agent');
+    const context = page.getByRole('complementary', { name: 'Conversation context' });
+    await expect.poll(() => context.textContent()).toContain('No conversation selected');
+    expect(await context.getByRole('region').count()).toBe(0);
+
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('tab', { name: /Vera/ }).waitFor();
+    // The registered "Conversation details" panel, for this conversation.
+    const details = context.getByRole('region', { name: 'Conversation details' });
+    await details.waitFor();
+    expect(await context.textContent()).not.toContain('No conversation selected');
+    await expect.poll(() => details.getByRole('definition').allTextContents()).toEqual(expect.arrayContaining(['Vera', 'Portal chat', 'Active', 'general', 'Patient asked for a person']));
+    expect(await details.getByRole('list', { name: 'Participants' }).textContent()).toContain('Alex Agent');
+    // Collapsible with a named toggle, reachable and operable from the keyboard.
+    const toggle = details.getByRole('button', { name: 'Conversation details' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await details.getByRole('definition').count()).toBe(0);
+    await page.keyboard.press('Space');
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
+    // Three panes side by side at 1280×800 with the composer in view.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const [tabs, panel, aside] = await Promise.all([
+      page.getByRole('tablist', { name: 'Open conversations' }).boundingBox(),
+      page.getByRole('tabpanel').boundingBox(),
+      context.boundingBox(),
+    ]);
+    expect(tabs!.x + tabs!.width).toBeLessThanOrEqual(panel!.x);
+    expect(panel!.x + panel!.width).toBeLessThanOrEqual(aside!.x);
+    const box = await composer(page).boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(800);
+
+    // A phone-sized window: the panes stack, the context pane opens on request.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => context.isVisible()).toBe(false);
+    const contextButton = page.getByRole('button', { name: 'Context', exact: true });
+    expect(await contextButton.getAttribute('aria-expanded')).toBe('false');
+    await contextButton.click();
+    await expect.poll(() => details.isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await composer(page).fill('Hello from a small window');
+    await composer(page).press('Enter');
+    await vera.received('Hello from a small window');
+  });
+
   it('attaches a PDF and an image; the image shows inline, the PDF and the transcript download', async () => {
     const { page } = await agentDesk('Alex Agent');
     const vera = await visitor('Vera');

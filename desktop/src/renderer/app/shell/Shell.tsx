@@ -1,8 +1,10 @@
 import { Suspense, useCallback, useEffect, useMemo } from 'react';
 import { PRESENCE_STATES } from '@carebridge/server/contracts';
 import { useAppDispatch, useAppSelector } from '../hooks.js';
+import { CONTEXT_PANELS } from '../context-panels.js';
 import { workspacesFor } from '../workspaces.js';
 import { getBridge } from '../../common/bridge.js';
+import { ContextPanelsContext } from '../../common/context-panels.js';
 import { ErrorBoundary } from '../../common/ErrorBoundary.js';
 import { hrefFor, navigate, useRoute } from '../../common/router.js';
 import { CommandPalette, isMac, ShortcutReference, type Command } from '../../features/command-palette/index.js';
@@ -178,7 +180,7 @@ export function Shell() {
               </p>
             }
           >
-            {Page ? <Page /> : null}
+            <ContextPanelsContext.Provider value={CONTEXT_PANELS}>{Page ? <Page /> : null}</ContextPanelsContext.Provider>
           </Suspense>
         </ErrorBoundary>
       </main>

@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
-import type { AgentSummary, ConversationSettingsResponse, ConversationView, HandoffPacket } from '@carebridge/server/contracts';
+import type { AgentSummary, ConversationSettingsResponse, ConversationView } from '@carebridge/server/contracts';
 import { InlineError } from '../../common/InlineError.js';
-import { HandoffPacketView } from '../../common/transcript/HandoffPacketView.js';
 import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
 import { CHANNEL_LABELS, priorityLabel, STATE_LABELS } from './labels.js';
 
@@ -15,9 +14,6 @@ export interface ConversationPanelProps {
   role: 'agent' | 'consultant' | 'supervisor';
   owner: boolean;
   handoverNote: string | null;
-  packet: HandoffPacket | null;
-  /** Show the packet unfolded (the chat has barely started). */
-  packetOpen: boolean;
   /** The first transcript page is on its way and nothing is shown yet. */
   loading: boolean;
   transcriptError: string | null;
@@ -104,12 +100,6 @@ export function ConversationPanel(props: ConversationPanelProps) {
         <p className="notice small" role="note" aria-label="Note from your colleague">
           {props.handoverNote}
         </p>
-      ) : null}
-      {props.packet ? (
-        <details className="packet-details" open={props.packetOpen}>
-          <summary>Handoff from the bot</summary>
-          <HandoffPacketView packet={props.packet} />
-        </details>
       ) : null}
       {owner && participants.some((p) => p.kind === 'consultant') ? (
         <ul className="consultants" aria-label="Consultants">

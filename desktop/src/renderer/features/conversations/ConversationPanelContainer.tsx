@@ -83,8 +83,6 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
       role={consultant ? 'consultant' : myKind === 'supervisor' ? 'supervisor' : 'agent'}
       owner={owner}
       handoverNote={entry.handoverNote}
-      packet={entry.packet}
-      packetOpen={entry.messages.length < 3}
       loading={entry.loading && entry.messages.length === 0}
       transcriptError={entry.error}
       error={error}

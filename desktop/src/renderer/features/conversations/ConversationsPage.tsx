@@ -1,7 +1,10 @@
 /**
- * The agent's inbox: offers (accept/decline, oldest first) and up to `maxSessions` open
- * conversations as tabs with unread counts and a live wait/handle timer. `#/conversations/<id>`
- * selects a tab; Ctrl/⌘+Alt+1…9/0 and Ctrl/⌘+Alt+←/→ switch tabs.
+ * The agent's inbox in three panes — sessions | conversation | context. Sessions: offers
+ * (accept/decline, oldest first) and up to `maxSessions` open conversations as tabs with unread
+ * counts and a live wait/handle timer. Conversation: the selected one. Context: the registered
+ * context panels for it (ContextPane). `#/conversations/<id>` selects a tab; Ctrl/⌘+Alt+1…9/0 and
+ * Ctrl/⌘+Alt+←/→ switch tabs, and the arrow keys move between tabs that have the focus. On a
+ * narrow screen the panes stack and the context pane opens with the Context button.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { InlineError } from '../../common/InlineError.js';
@@ -11,6 +14,7 @@ import { navigate, useRoute } from '../../common/router.js';
 import { selectUser } from '../../app/session/session-slice.js';
 import { FALLBACK_SETTINGS, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
 import { ConversationPanelContainer } from './ConversationPanelContainer.js';
+import { ContextPane } from './ContextPane.js';
 import { openConversation } from './inbox-actions.js';
 import { patientLabel } from './inbox-live.js';
 import { activeChanged, selectInbox, selectInboxConversations, selectOffers, type InboxConversation } from './inbox-slice.js';
@@ -36,6 +40,8 @@ export default function ConversationsPage() {
   const ids = conversations.map((c) => c.id);
   const activeEntry = requested ? conversations.find((c) => c.id === requested) : undefined;
   const tabRefs = useRef(new Map<string, HTMLButtonElement>());
+  const [contextOpen, setContextOpen] = useState(false);
+  const [collapsed, setCollapsed] = useState<Record<string, boolean>>({});
 
   // The tab on screen is read; leaving the workspace leaves no tab "on screen".
   useEffect(() => {
@@ -84,7 +90,9 @@ export default function ConversationsPage() {
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     let target: string | null = null;
+    // The tabs stand in a column (a row on narrow screens): both arrow pairs move.
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') target = tabForKey('', e.key, ids, activeEntry?.id ?? null);
+    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') target = tabForKey('', e.key === 'ArrowDown' ? 'ArrowRight' : 'ArrowLeft', ids, activeEntry?.id ?? null);
     else if (e.key === 'Home') target = ids[0] ?? null;
     else if (e.key === 'End') target = ids[ids.length - 1] ?? null;
     if (!target) return;
@@ -99,11 +107,16 @@ export default function ConversationsPage() {
 
   return (
     <section className="workspace inbox" aria-labelledby="workspace-title">
-      <header className="workspace-header">
-        <h1 id="workspace-title">Conversations</h1>
-        <p className="muted">
-          {conversations.length} of {settings.maxSessions} sessions open · {offers.length} {offers.length === 1 ? 'offer' : 'offers'} waiting
-        </p>
+      <header className="workspace-header inbox-header">
+        <div>
+          <h1 id="workspace-title">Conversations</h1>
+          <p className="muted">
+            {conversations.length} of {settings.maxSessions} sessions open · {offers.length} {offers.length === 1 ? 'offer' : 'offers'} waiting
+          </p>
+        </div>
+        <button type="button" className="button context-switch" aria-expanded={contextOpen} aria-controls="conversation-context" onClick={() => setContextOpen((o) => !o)}>
+          Context
+        </button>
       </header>
       <InlineError message={inbox.error} />
       {requested && !validRequest ? (
@@ -112,44 +125,62 @@ export default function ConversationsPage() {
         </p>
       ) : null}
       <InlineError message={openError} />
-      <OfferList atCapacity={atCapacity} />
-      {inbox.status === 'loading' || inbox.status === 'idle' ? (
-        <p className="loading" role="status">
-          Loading your conversations…
-        </p>
-      ) : null}
-      {inbox.status === 'ready' && conversations.length === 0 && offers.length === 0 ? (
-        <div className="empty-state" role="note" aria-label="No conversations">
-          <div className="empty-icon" aria-hidden="true" />
-          <p className="empty-title">No conversations yet — offers appear here</p>
-          <p className="muted">Set your presence to Available to receive offers. Ctrl/⌘+Shift+A accepts the oldest offer.</p>
-        </div>
-      ) : null}
-      {conversations.length > 0 ? (
-        <div className="sessions">
-          <div role="tablist" aria-label="Open conversations" className="session-tabs" onKeyDown={onTabKey}>
-            {shown.map((entry, index) => (
-              <SessionTab
-                key={entry.id}
-                entry={entry}
-                index={index}
-                selected={entry.id === activeEntry?.id}
-                now={now}
-                buttonRef={(el) => {
-                  if (el) tabRefs.current.set(entry.id, el);
-                  else tabRefs.current.delete(entry.id);
-                }}
-              />
-            ))}
-          </div>
+      <div className="inbox-panes">
+        <div className="pane pane-sessions">
+          <OfferList atCapacity={atCapacity} />
+          <h2 className="pane-title" id="sessions-title">
+            Sessions
+          </h2>
+          {conversations.length > 0 ? (
+            <div role="tablist" aria-label="Open conversations" aria-orientation="vertical" className="session-tabs" onKeyDown={onTabKey}>
+              {shown.map((entry, index) => (
+                <SessionTab
+                  key={entry.id}
+                  entry={entry}
+                  index={index}
+                  selected={entry.id === activeEntry?.id}
+                  now={now}
+                  buttonRef={(el) => {
+                    if (el) tabRefs.current.set(entry.id, el);
+                    else tabRefs.current.delete(entry.id);
+                  }}
+                />
+              ))}
+            </div>
+          ) : (
+            <p className="muted small">No open conversations.</p>
+          )}
           {hidden > 0 ? <p className="muted small">{hidden} more conversations than your session limit; close some to see them.</p> : null}
+        </div>
+        <div className="pane pane-conversation">
+          {inbox.status === 'loading' || inbox.status === 'idle' ? (
+            <p className="loading" role="status">
+              Loading your conversations…
+            </p>
+          ) : null}
+          {inbox.status === 'ready' && conversations.length === 0 && offers.length === 0 ? (
+            <div className="empty-state" role="note" aria-label="No conversations">
+              <div className="empty-icon" aria-hidden="true" />
+              <p className="empty-title">No conversations yet — offers appear here</p>
+              <p className="muted">Set your presence to Available to receive offers. Ctrl/⌘+Shift+A accepts the oldest offer.</p>
+            </div>
+          ) : null}
+          {inbox.status === 'ready' && conversations.length === 0 && offers.length > 0 ? <p className="muted pane-hint">Accept an offer to open the conversation here.</p> : null}
           {activeEntry && user ? (
             <div role="tabpanel" id={`panel-${activeEntry.id}`} aria-labelledby={`tab-${activeEntry.id}`} className="session-panel">
               <ConversationPanelContainer key={activeEntry.id} entry={activeEntry} me={user.id} settings={settings} colleagues={colleagues} now={now} />
             </div>
           ) : null}
         </div>
-      ) : null}
+        <ContextPane
+          id="conversation-context"
+          role={user?.role ?? 'agent'}
+          selected={activeEntry ? { conversationId: activeEntry.id, conversation: activeEntry.conversation, packet: activeEntry.packet } : null}
+          collapsed={collapsed}
+          onToggle={(panelId) => setCollapsed((c) => ({ ...c, [panelId]: !c[panelId] }))}
+          narrowOpen={contextOpen}
+        />
+      </div>
     </section>
   );
 }

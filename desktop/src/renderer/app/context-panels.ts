@@ -1,0 +1,14 @@
+/**
+ * The side panels of the conversation view's context pane, and who sees each (like
+ * `workspaces.ts`). Each Panel is a `lazy()` component from its feature's index.ts and gets
+ * `ContextPanelProps` (common/context-panels.ts). The shell provides this list to the page.
+ *
+ * Coming, in this order: patient 360 (20), agent scripts (30), knowledge (40), smart assist (50),
+ * sentiment (60).
+ */
+import type { ContextPanel } from '../common/context-panels.js';
+import { ConversationDetailsPanel } from '../features/conversations/index.js';
+
+export const CONTEXT_PANELS: readonly ContextPanel[] = [
+  { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
+];
