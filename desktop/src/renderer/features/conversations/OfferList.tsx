@@ -85,8 +85,6 @@ function OfferCard({ offer, now, atCapacity }: { offer: InboxOffer; now: number;
           {formatDuration(left * 1000)}
         </span>
       </header>
-      {offer.packet ? <HandoffPacketView packet={offer.packet} /> : <p className="muted small">No handoff details.</p>}
-      <p className="muted small why">{shortReason(offer.reason)}</p>
       <InlineError message={error} />
       <div className="row">
         <button type="button" className="button primary" disabled={busy || left === 0} onClick={() => void accept()} aria-keyshortcuts="Control+Shift+A Meta+Shift+A">
@@ -97,6 +95,8 @@ function OfferCard({ offer, now, atCapacity }: { offer: InboxOffer; now: number;
         </button>
         {atCapacity ? <span className="muted small">All your session tabs are in use.</span> : null}
       </div>
+      {offer.packet ? <HandoffPacketView packet={offer.packet} /> : <p className="muted small">No handoff details.</p>}
+      <p className="muted small why">{shortReason(offer.reason)}</p>
     </article>
   );
 }
