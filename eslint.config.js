@@ -5,6 +5,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import carebridge from './eslint/module-boundaries.js';
 
 // ============================================================================================
 // Desktop renderer: runtime and feature boundaries (desktop/src/renderer/README.md, "Import rules").
@@ -143,5 +144,12 @@ export default tseslint.config(
         patterns: [{ group: ['electron', '@carebridge/desktop*'], message: 'the server never imports the desktop app.' }],
       }],
     },
+  },
+  {
+    // Server module boundaries (docs/architecture.md): other domains only through their index.ts,
+    // platform/ and contracts/ import no domain.
+    files: ['server/src/**/*.ts', 'scripts/**/*.ts', 'desktop/e2e/**/*.ts', 'server/portal/e2e/**/*.ts'],
+    plugins: { carebridge },
+    rules: { 'carebridge/module-boundaries': ['error', { root: 'server/src' }] },
   },
 );

@@ -7,7 +7,7 @@ import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
-import { call, createPatient, createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
+import { call, createPatient, createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
 import { launchChromium, signIn, watchErrors } from './support.js';
 
 let server: TestServer;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ConversationView, MessageView } from '@carebridge/server/contracts';
 import type { TestServer } from '@carebridge/server/testing/server';
-import { call } from '@carebridge/server/accounts/test-support';
+import { call } from '@carebridge/server/testing/accounts';
 
 export interface Visitor {
   socket: Socket;

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ConversationAssignedEvent, ConversationRemovedEvent, ConversationView, MessageView, OfferEvent, SurveyOffer } from '@carebridge/server/contracts';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
-import { createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
+import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
 import { launchChromium, signIn, watchErrors } from './support.js';
 import { visitorAsksForPerson, waitFor, type Visitor } from './patient-chat.js';
 

@@ -25,7 +25,7 @@ import { launchChromium } from '../../server/src/testing/browser.js';
 import { build } from 'vite';
 import react from '@vitejs/plugin-react';
 import { startTestServer } from '../../server/src/testing/server.js';
-import { createUser, TEST_PASSWORD } from '../../server/src/accounts/test-support.js';
+import { createUser, TEST_PASSWORD } from '../../server/src/testing/accounts.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const RUNS = Math.max(1, Number(args.runs));

@@ -15,9 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Priority, RoutingEvent, Skill } from '../../server/src/contracts/routing.js';
-import { ManualClock } from '../../server/src/routing/clock.js';
-import { RoutingEngine } from '../../server/src/routing/engine.js';
-import { DEFAULT_ROUTING_CONFIG_INPUT } from '../../server/src/routing/queues.js';
+import { DEFAULT_ROUTING_CONFIG_INPUT, ManualClock, RoutingEngine } from '../../server/src/routing/index.js';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '20000' }, waiting: { type: 'string', default: '5000' }, agents: { type: 'string', default: '200' } },

@@ -21,6 +21,7 @@ import { VisitorTokens } from './platform/auth/visitor-tokens.js';
 import type { Config } from './platform/config.js';
 import type { DatabaseHandle } from './platform/db/index.js';
 import { createEventBus, type EventBus } from './platform/events.js';
+import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { OpenApiRegistry } from './platform/http/openapi.js';
 import type { Logger } from './platform/logging.js';
 import type { DomainModule } from './platform/module.js';
@@ -69,6 +70,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS);
   const visitorTokens = new VisitorTokens(signingKey);
   const actors: ActorResolver = createActorResolver(tokens, visitorTokens);
+  /** Durable work: modules that enqueue get `jobs`; the worker runs every module's job types. */
+  const jobs = new JobQueue({ db });
+  const worker = new JobWorker({ db, logger });
 
   // Domains, in dependency order.
   const fhir = createFhirModule({ sqlite, audit, logger, openapi, config });
@@ -143,6 +147,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     createPortalModule({ config }),
   ];
   for (const module of modules) for (const registration of module.listeners ?? []) bus.register(registration);
+  const jobDefinitions = modules.flatMap((m) => m.jobs ?? []);
+  for (const job of jobDefinitions) worker.register(job);
+  const jobTypes = jobDefinitions.length;
 
   const realtime: RealtimeSetup = {
     hub,
@@ -181,6 +188,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     visitorTokens,
     modules,
     realtime,
+    jobs,
     // Module APIs, for main.ts (demo data) and tests.
     fhir: fhir.api,
     store: fhir.api.store,
@@ -195,9 +203,12 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();
+      // No module runs jobs yet: no polling until one does.
+      if (jobTypes > 0) worker.start();
     },
-    /** Stops every module's timers, in reverse order; the caller closes the database. */
+    /** Stops the job worker (waiting for running jobs) and every module, in reverse order; the caller closes the database. */
     async close(): Promise<void> {
+      if (jobTypes > 0) await worker.stop();
       for (const module of [...modules].reverse()) await module.close?.();
     },
   };

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { DEMO_PASSWORD, demoEmail } from '../../../server/src/accounts/demo-accounts.js';
+import { DEMO_PASSWORD, demoEmail } from '../../../server/src/accounts/index.js';
 import { ROUTING_SKILLS } from '../../../server/src/contracts/routing.js';
 import { freePort } from '../../../server/src/testing/processes.js';
 import type { EventLoopSample } from './event-loop-probe.js';

@@ -9,7 +9,7 @@ import { io } from 'socket.io-client';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
-import { call, createPatient, createUser, TEST_PASSWORD } from '../../src/accounts/test-support.js';
+import { call, createPatient, createUser, TEST_PASSWORD } from '../../src/testing/accounts.js';
 import type { ConversationView } from '../../src/contracts/conversations.js';
 import type { SurveyOffer } from '../../src/contracts/surveys.js';
 import { launchChromium, staffDesk, until, watchErrors } from './support.js';

@@ -1,7 +1,7 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { createPatient, login } from './test-support.js';
+import { createPatient, login } from '../testing/accounts.js';
 import { DEMO_PASSWORD, demoEmail, demoMrn } from './demo-accounts.js';
 
 const STAFF = ['admin', 'supervisor', 'agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'practitioner1', 'outreach', 'author'];

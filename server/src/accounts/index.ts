@@ -21,6 +21,7 @@ import { AccountService } from './service.js';
 import './events.js';
 
 export type { StaffDirectory, StaffMember } from './directory.js';
+export type { UserRow } from './repository.js';
 export type { AgentProfile } from './routing-profiles.js';
 export { AccountService, DEFAULT_ACCOUNT_POLICY, hashRefreshToken, principalFor, type AccountPolicy, type NewAccount } from './service.js';
 export { AgentProfiles, DEFAULT_AGENT_PROFILE } from './routing-profiles.js';

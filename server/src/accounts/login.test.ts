@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, TEST_PASSWORD, uniqueEmail } from './test-support.js';
+import { call, createPatient, createUser, login, TEST_PASSWORD, uniqueEmail } from '../testing/accounts.js';
 
 describe('sign-in', () => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, signedInUser } from './test-support.js';
+import { call, createPatient, createUser, login, signedInUser } from '../testing/accounts.js';
 
 /** The code an authenticator app would show `offsetSteps` 30-second steps from now. */
 const codeFor = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTING_SKILLS } from '../contracts/routing.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, signedInUser } from './test-support.js';
+import { call, createPatient, createUser, signedInUser } from '../testing/accounts.js';
 import type { AgentProfileChange } from './routing-profiles.js';
 import { demoEmail } from './demo-accounts.js';
 import { listen } from '../platform/events.js';

@@ -4,16 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call } from '../accounts/test-support.js';
+import { call } from '../testing/accounts.js';
 import type { ConversationView, MessageView, QueuePositionEvent } from '../contracts/conversations.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createLogger } from '../platform/logging.js';
 import { loadConfig } from '../platform/config.js';
 import { listen } from '../platform/events.js';
 import { compose } from '../composition.js';
-import { conversationsHarness, pause, say, staffPrincipal, until, type StaffRole } from '../conversations/test-support.js';
-import { ManualClock } from '../routing/clock.js';
-import { DEFAULT_ROUTING_CONFIG_INPUT } from '../routing/queues.js';
+import { conversationsHarness, pause, say, staffPrincipal, until, type StaffRole } from '../testing/conversations.js';
+import { DEFAULT_ROUTING_CONFIG_INPUT, ManualClock } from '../routing/index.js';
 
 
 let server: TestServer;

@@ -4,8 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createUser, signedInUser } from '../accounts/test-support.js';
-import { conversationsHarness, pause, until } from '../conversations/test-support.js';
+import { call, createUser, signedInUser } from '../testing/accounts.js';
+import { conversationsHarness, pause, until } from '../testing/conversations.js';
 
 describe('routing with stored agent profiles', () => {
   let server: TestServer;

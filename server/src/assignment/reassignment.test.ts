@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { compose } from '../composition.js';
-import { conversationsHarness, emit, say, until } from '../conversations/test-support.js';
+import { conversationsHarness, emit, say, until } from '../testing/conversations.js';
 
 let server: TestServer;
 const { desk, visitorChat, accept, closeAll } = conversationsHarness(() => server);

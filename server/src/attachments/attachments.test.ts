@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { MAX_ATTACHMENT_BYTES, type ConversationView, type MessageView } from '../contracts/conversations.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient } from '../accounts/test-support.js';
+import { call, createPatient } from '../testing/accounts.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { conversationsHarness, staffPrincipal, until } from '../conversations/test-support.js';
+import { conversationsHarness, staffPrincipal, until } from '../testing/conversations.js';
 
 let server: TestServer;
 const { connected, closeAll } = conversationsHarness(() => server);

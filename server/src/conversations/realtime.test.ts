@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call } from '../accounts/test-support.js';
+import { call } from '../testing/accounts.js';
 import {
   MAX_MESSAGE_CHARS,
   PATIENT_REALTIME_AUTH_ERRORS,
@@ -16,7 +16,7 @@ import type { Principal } from '../platform/auth/principal.js';
 import { signingKeyFor } from '../platform/auth/tokens.js';
 import { listen } from '../platform/events.js';
 import { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import { staffPrincipal, until } from './test-support.js';
+import { staffPrincipal, until } from '../testing/conversations.js';
 
 let server: TestServer;
 const sockets: Socket[] = [];

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createUser } from '../accounts/test-support.js';
+import { call, createUser } from '../testing/accounts.js';
 import { conversationSettingsResponseSchema, agentListResponseSchema } from '../contracts/conversations.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { compose } from '../composition.js';
-import { conversationsHarness } from './test-support.js';
+import { conversationsHarness } from '../testing/conversations.js';
 
 let server: TestServer;
 let dir: string;

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import type { ConversationView, MentionEvent, MessageView, OfferEvent } from '../contracts/conversations.js';
-import { createUser } from '../accounts/test-support.js';
+import { createUser } from '../testing/accounts.js';
 import { mentionedUserIds } from './policy.js';
 import { STAFF_ONLY_MESSAGE_KINDS } from '../contracts/conversations.js';
-import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until } from './test-support.js';
+import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until } from '../testing/conversations.js';
 
 let server: TestServer;
 const { desk, visitorChat, accept, closeAll, connected } = conversationsHarness(() => server);

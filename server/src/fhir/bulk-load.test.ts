@@ -6,8 +6,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { openDatabase, type DatabaseHandle } from '../platform/db/index.js';
 import { ResourceStore } from './store.js';
 import { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
-import { SyntheticGenerator } from '../synthetic/generator.js';
-import { parseDay } from '../synthetic/dates.js';
+import { SyntheticGenerator, parseDay } from '../synthetic/index.js';
 
 const LAST_UPDATED = '2026-11-28T00:00:00.000Z';
 const SEARCH_TABLES = ['search_token', 'search_string', 'search_reference', 'search_date'] as const;

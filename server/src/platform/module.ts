@@ -8,6 +8,7 @@ import type { Express, Router } from 'express';
 import type { ListenerRegistration } from './events.js';
 import type { NamespaceName } from './realtime/hub.js';
 import type { LiveSocket, SocketEventGroup } from './realtime/binder.js';
+import type { JobDefinition } from './jobs/index.js';
 
 export interface SocketContribution {
   namespace: NamespaceName;
@@ -40,6 +41,8 @@ export interface DomainModule {
   sockets?: readonly SocketContribution[];
   /** Registered on the event bus in module order (the composition root's list). */
   listeners?: readonly ListenerRegistration[];
+  /** Job types this module runs on the durable job worker (platform/jobs). */
+  jobs?: readonly JobDefinition[];
   /** After every module is built and every listener is on the bus (restore state, start timers). */
   start?(): void | Promise<void>;
   /** Stops timers and listeners (server shutdown); the composition root closes modules in reverse order. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createUser } from '../accounts/test-support.js';
+import { call, createUser } from '../testing/accounts.js';
 import { REALTIME_AUTH_ERRORS, type Presence } from '../contracts/realtime.js';
 import type { Principal } from '../platform/auth/principal.js';
 

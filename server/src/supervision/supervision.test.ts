@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import type { SupervisorSnapshot } from '../contracts/supervision.js';
-import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until, type Desk } from '../conversations/test-support.js';
+import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until, type Desk } from '../testing/conversations.js';
 
 let server: TestServer;
 const { desk, visitorChat, accept, closeAll } = conversationsHarness(() => server);

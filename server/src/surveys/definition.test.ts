@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { surveyDefinitionSchema, type SurveyAnswers } from '../contracts/surveys.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
-import { validateStructure } from '../fhir/validation.js';
+import { validateStructure } from '../fhir/index.js';
 import { surveyDefinitionFor } from './config.js';
 import {
   DEFAULT_SURVEY,

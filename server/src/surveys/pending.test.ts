@@ -7,8 +7,8 @@ import type { Socket } from 'socket.io-client';
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import type { SurveyOffer } from '../contracts/surveys.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createUser } from '../accounts/test-support.js';
-import { conversationsHarness, storedMessages, until } from '../conversations/test-support.js';
+import { call, createUser } from '../testing/accounts.js';
+import { conversationsHarness, storedMessages, until } from '../testing/conversations.js';
 import { SURVEY_SENT_LINE } from './service.js';
 
 let server: TestServer;

@@ -6,10 +6,10 @@ import type { QuestionnaireResponse } from '@medplum/fhirtypes';
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import type { SurveyOffer, SurveyResponsesResponse } from '../contracts/surveys.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser } from '../accounts/test-support.js';
+import { call, createPatient, createUser } from '../testing/accounts.js';
 import type { Principal } from '../platform/auth/principal.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { conversationsHarness, until } from '../conversations/test-support.js';
+import { conversationsHarness, until } from '../testing/conversations.js';
 import { SURVEY_CONTEXT_EXTENSION } from './definition.js';
 import { SURVEY_SENT_LINE } from './service.js';
 

@@ -12,6 +12,7 @@ import { SyntheticGenerator } from './generator.js';
 export { MRN_SYSTEM, PRACTITIONER_NUMBER_SYSTEM, VISIT_MODE } from './codes.js';
 export { mrnFor } from './demographics.js';
 export { SyntheticGenerator } from './generator.js';
+export { parseDay } from './dates.js';
 
 export interface SeedOptions {
   patients: number;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../platform/db/index.js';
-import { ResourceStore } from '../fhir/store.js';
+import { ResourceStore } from '../fhir/index.js';
 import { startTestServer } from '../testing/server.js';
 import { seedSyntheticData } from './index.js';
 

@@ -1,7 +1,7 @@
 /** Sign-in outcomes against a real server (Node's fetch stands in for the browser's). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
-import { createUser, TEST_PASSWORD } from '@carebridge/server/accounts/test-support';
+import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
 import { requestSignIn } from './auth.js';
 
 let server: TestServer;

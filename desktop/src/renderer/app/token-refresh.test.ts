@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
-import { createUser, login } from '@carebridge/server/accounts/test-support';
+import { createUser, login } from '@carebridge/server/testing/accounts';
 import type { CarebridgeBridge, StoredSession } from '../../shared/ipc-contract.js';
 import { createStore } from './store.js';
 import { presenceApi } from '../features/presence/index.js';

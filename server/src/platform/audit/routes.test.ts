@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing/server.js';
-import { call, createPatient, signedInUser } from '../../accounts/test-support.js';
+import { call, createPatient, signedInUser } from '../../testing/accounts.js';
 import { hashAuditRow, type AuditRow } from './audit.js';
 
 describe('audit log endpoints', () => {

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing/server.js';
-import { call, signedInUser } from '../../accounts/test-support.js';
+import { call, signedInUser } from '../../testing/accounts.js';
 import { TokenService } from './tokens.js';
 
 const SECRET = 'test-secret-that-is-at-least-32-characters-long'; // what startTestServer configures

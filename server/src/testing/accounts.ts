@@ -3,10 +3,10 @@
  * accounts through the service and talk to the server with real fetch.
  */
 import type { Patient } from '@medplum/fhirtypes';
-import type { TestServer } from '../testing/server.js';
+import type { TestServer } from './server.js';
 import type { SessionResponse } from '../contracts/auth.js';
 import type { ErrorResponse } from '../contracts/errors.js';
-import type { UserRow } from './repository.js';
+import type { UserRow } from '../accounts/index.js';
 
 export interface Reply<T = unknown> {
   status: number;

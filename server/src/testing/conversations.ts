@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { TestServer } from '../testing/server.js';
-import { call } from '../accounts/test-support.js';
+import type { TestServer } from './server.js';
+import { call } from './accounts.js';
 import type {
   ConversationAssignedEvent,
   ConversationRemovedEvent,
