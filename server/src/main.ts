@@ -51,9 +51,10 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     void realtime.close();
-    void composition.close();
+    // Modules stop (the job worker waits for running jobs) before the database closes.
+    const modulesClosed = composition.close().catch((err: unknown) => logger.error({ err }, 'a module did not close cleanly'));
     server.close(() => {
-      void database.close().then(() => {
+      void modulesClosed.then(() => database.close()).then(() => {
         logger.info('stopped');
         process.exit(0);
       });

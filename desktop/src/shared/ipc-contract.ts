@@ -1,5 +1,5 @@
 /**
- * The one IPC contract between the renderer and the Electron main process (DESIGN.md: Desktop).
+ * The one IPC contract between the renderer and the Electron main process (desktop/README.md).
  * Pure: imported by main (to parse every payload), preload (to expose named methods) and the
  * renderer (for types, and by its web implementation of the same bridge in a plain browser).
  *

@@ -20,7 +20,7 @@ import type { RoutingEngine } from '../routing/index.js';
 import type { AgentProfiles, StaffDirectory } from '../accounts/index.js';
 import { AssignmentService } from './service.js';
 
-export { AssignmentService, ROUTED_ROLES, DEFAULT_AGENT_PROFILES, reasonForAgent } from './service.js';
+export { AssignmentService, ROUTED_ROLES, reasonForAgent } from './service.js';
 
 export interface AssignmentModuleDeps {
   engine: RoutingEngine;

@@ -1,14 +1,15 @@
 /**
- * The glue between live conversations and routing. It listens to both sides and never touches
- * sockets itself:
+ * The glue between live conversations and routing. Its listeners (`listeners()`) react to both
+ * sides; it never touches sockets itself:
  *
- * - conversation service → engine: a queued conversation is enqueued; one that closes or goes back
- *   to the bot leaves routing (freeing its agent).
- * - presence service → engine: a routed staff member's presence, skills and capacity.
- * - engine → listeners (the realtime layer): `offer`, `offer.withdrawn`, `queue.position`; an
- *   out-of-hours queue becomes a stored system message in the conversation.
- * - agents' answers: `accept` assigns the conversation (`conversations.assignAgent`), `decline`
- *   hands it to the next agent.
+ * - `conversation.queued` → engine: the conversation is enqueued; `conversation.updated` to closed or
+ *   back to the bot → it leaves routing (freeing its agent).
+ * - `presence.changed`, `accounts.routing-profile-changed` → engine: a routed agent's presence,
+ *   skills and capacity.
+ * - `routing.event` → the bus: `assignment.offer`, `assignment.offer-withdrawn`,
+ *   `assignment.queue-position`; an out-of-hours queue becomes a stored system message in the chat.
+ * - agents' answers: `accept` assigns the conversation (`core.assignAgent`), `decline` hands it to
+ *   the next agent.
  */
 import type {
   AgentSummary,
@@ -32,15 +33,11 @@ import type { StaffDirectory } from '../accounts/index.js';
 /** Staff roles whose presence makes them receive offers. Supervisors watch and join; they are not routed to. */
 export const ROUTED_ROLES: ReadonlySet<string> = new Set(['agent']);
 
-/** Where an agent's skills and capacity come from (the accounts domain stores them per agent). */
+/** What assignment needs of the accounts domain's stored agent profiles. */
 export interface AgentProfiles {
   get(userId: string): { skills: Skill[]; capacity: number };
 }
 
-/** Until profiles are stored: every agent has all six skills and takes up to four conversations. */
-export const DEFAULT_AGENT_PROFILES: AgentProfiles = {
-  get: () => ({ skills: [...ROUTING_SKILLS], capacity: 4 }),
-};
 
 /** What an agent is told about why they got an offer: the decision without other agents' ids (counts stay). */
 export function reasonForAgent(reason: AssignmentReason): AssignmentReason {

@@ -39,7 +39,7 @@ import { ConversationRepository, type ConversationRow, type ParticipantRow } fro
 import { canTransition, isOpen } from './model.js';
 import { queueFor, type HandoffRequest } from './bot.js';
 import { DEFAULT_CONVERSATION_SETTINGS } from './settings.js';
-import { isSupervisor, membershipKind, mentionedUserIds, PATIENT_KINDS, STAFF_KINDS, WITH_AN_AGENT } from './policy.js';
+import { isSupervisor, membershipKind, mentionedUserIds, STAFF_KINDS } from './policy.js';
 import { toConversationView, toMessageView, toParticipantView, toStaffView } from './presenters.js';
 import type { StaffRemovalCause } from './events.js';
 
@@ -506,14 +506,6 @@ export class ConversationCore {
     });
   }
 
-  /** Whether the conversation is with an agent now (transfer, consult, wrap-up allowed). */
-  static withAnAgent(state: ConversationState): boolean {
-    return WITH_AN_AGENT.has(state);
-  }
-
-  static isPatientKind(kind: ParticipantKind): boolean {
-    return PATIENT_KINDS.has(kind);
-  }
 }
 
 function parseReason(stored: string | null): AssignmentReason | null {

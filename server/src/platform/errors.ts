@@ -7,6 +7,8 @@
  * `{ ok: false, error: { code, message } }`. Unexpected errors (anything else) are `internal`.
  */
 
+import type { ConversationErrorCode } from '../contracts/conversations.js';
+
 /** Code → HTTP status. Codes are stable: clients branch on them. */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -42,7 +44,7 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** What a socket acknowledgement says (the contracts' error codes), by the HTTP status of the code. */
-export type AckErrorCode = 'bad_payload' | 'too_many_requests' | 'forbidden' | 'not_found' | 'conflict' | 'internal';
+export type AckErrorCode = ConversationErrorCode;
 const ACK_CODE_BY_STATUS: Record<number, AckErrorCode> = {
   400: 'bad_payload',
   401: 'forbidden',

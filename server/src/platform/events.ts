@@ -14,7 +14,7 @@
  * Each domain declares its events by augmenting `DomainEvents` in its own folder:
  *
  *   declare module '../platform/events.js' {
- *     interface DomainEvents { 'survey.offered': SurveyOfferEvent }
+ *     interface DomainEvents { 'survey.offered': SurveyOffer }
  *   }
  */
 

@@ -1,9 +1,9 @@
 /**
  * Supervision: the live picture supervisors watch (conversations not closed, queues, agents, and why
  * routing chose each agent), coalesced into at most one snapshot per interval while something changes,
- * and who is silently monitoring which conversation. The actions themselves (monitor, whisper, join,
- * force close) are conversation-service methods and reassignment is the assignment service's; this
- * module never touches sockets: the realtime layer subscribes with `onSnapshot`.
+ * and who is silently monitoring which conversation. The actions (monitor, whisper, join, force close)
+ * are in actions.ts and reassignment is the assignment service's. It never touches sockets: the
+ * module hands it a sink with `pushTo` while someone is subscribed.
  */
 import type { AssignmentReason } from '../contracts/routing.js';
 import type { SupervisedConversation, SupervisedQueue, SupervisedAgent, SupervisorSnapshot } from '../contracts/supervision.js';

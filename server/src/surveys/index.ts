@@ -15,7 +15,6 @@ import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
 import { onEvent } from '../platform/realtime/binder.js';
 import type { RealtimeHub } from '../platform/realtime/hub.js';
-import { forbidden } from '../platform/errors.js';
 import { conversationRoom, type ConversationsApi } from '../conversations/index.js';
 import type { SystemFhir } from '../fhir/index.js';
 import { registerSurveyRoutes } from './routes.js';
@@ -44,9 +43,6 @@ export type SurveysModule = DomainModule & { api: SurveyService };
 
 export function createSurveysModule(deps: SurveysModuleDeps): SurveysModule {
   const surveys = new SurveyService({ ...deps, conversations: deps.conversations.core });
-  const patientOnly = (actor: { kind: string }) => {
-    if (actor.kind === 'staff') throw forbidden('Sign in first.');
-  };
   return {
     name: 'surveys',
     api: surveys,
@@ -60,15 +56,16 @@ export function createSurveysModule(deps: SurveysModuleDeps): SurveysModule {
             'survey:submit': onEvent(
               surveySubmitSchema,
               (socket, p) => {
+                // `/patient` admits only patients and visitors.
                 const { actor } = socket.data;
                 return { ok: true, ...surveys.submit(p.token, p.answers, { via: 'chat', userId: actor.userId, role: actor.kind as 'patient' | 'visitor' }) };
               },
-              { authorize: patientOnly, internalMessage: 'The server could not store your answers.' },
+              { internalMessage: 'The server could not store your answers.' },
             ),
             'survey:pending': onEvent(
               surveyPendingSchema,
               (socket, p) => ({ ok: true, offer: surveys.pendingFor(socket.data.actor.userId, p.conversationId) }),
-              { authorize: patientOnly, internalMessage: 'The server could not look up the survey.' },
+              { internalMessage: 'The server could not look up the survey.' },
             ),
           },
         },

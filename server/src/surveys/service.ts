@@ -1,9 +1,10 @@
 /**
  * Follow-up surveys after a live chat. When a conversation an agent took part in reaches wrap-up or
  * closed (whichever comes first) and its queue is not opted out, the service creates a single-use
- * token (only its SHA-256 is stored; valid 7 days), records the offer, publishes `survey.offered` (the realtime
- * layer sends `survey:offer` to the patient's chat) and posts a system message with the link, so a
- * patient who comes back later still finds it. Answers, from the chat or the link, are checked
+ * token (only its SHA-256 is stored; valid 7 days), records the offer, publishes `survey.offered` (the
+ * module's listener sends `survey:offer` to the patient's chat) and posts a system line without the
+ * link (a transcript is no place for a credential); a patient who comes back later asks for a fresh
+ * link with `survey:pending`. Answers, from the chat or the link, are checked
  * against the definition and stored as a FHIR QuestionnaireResponse (the definition as a
  * Questionnaire); supervisors list them with CSAT and NPS per agent and per queue.
  *

@@ -1,5 +1,5 @@
 /**
- * The one socket.io client of the renderer (DESIGN.md: one socket, streamed into the RTK Query
+ * The one socket.io client of the renderer (one socket, streamed into the RTK Query
  * cache). Only the realtime middleware opens and closes it; API slices subscribe to its events in
  * `onCacheEntryAdded`. Components never touch it.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may read or write which patient's data. One place for the rule DESIGN.md states:
+ * Who may read or write which patient's data. One place for the rule (docs/architecture.md):
  * a patient reads only their own compartment; staff read PHI only with a stated reason.
  */
 import type { Request } from 'express';
