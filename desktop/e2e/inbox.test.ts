@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
-import { launchChromium, signIn, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
 import { visitorAsksForPerson, waitFor, type Visitor } from './patient-chat.js';
 
 let server: TestServer;
@@ -304,6 +304,7 @@ describe('agent inbox', () => {
     expect(panel!.x + panel!.width).toBeLessThanOrEqual(aside!.x);
     const box = await composer(page).boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(800);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // A phone-sized window: the panes stack, the context pane opens on request.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -313,6 +314,7 @@ describe('agent inbox', () => {
     await contextButton.click();
     await expect.poll(() => details.isVisible()).toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await composer(page).fill('Hello from a small window');
     await composer(page).press('Enter');
     await vera.received('Hello from a small window');

@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from '../../src/testing/server.js';
 import { call, createPatient, createUser, TEST_PASSWORD } from '../../src/testing/accounts.js';
 import type { ConversationView } from '../../src/contracts/conversations.js';
 import type { SurveyOffer } from '../../src/contracts/surveys.js';
-import { launchChromium, staffDesk, until, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, staffDesk, until, watchErrors } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -56,6 +56,7 @@ describe('/portal/', () => {
     const user = await patientAccount();
     await page.goto(`${server.url}/portal/`);
     await page.getByRole('heading', { name: 'Welcome to the Carebridge patient portal', level: 1 }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await signIn(user.email);
     await expect.poll(() => textOf(page.getByRole('banner'))).toContain('Signed in as Ada Lovelace');
     const chat = page.getByRole('region', { name: 'Chat with Carebridge' });

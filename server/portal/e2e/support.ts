@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { MessageView, OfferEvent, ReceiptEvent, TypingEvent } from '../../src/contracts/conversations.js';
 import type { TestServer } from '../../src/testing/server.js';
 
-export { launchChromium, watchErrors } from '../../src/testing/browser.js';
+export { launchChromium, seriousAccessibilityViolations, watchErrors } from '../../src/testing/browser.js';
 
 /** A made-up clinic website on its own origin, with the one-tag embed pointing at `serverUrl`. */
 export interface ClinicSite {

@@ -137,7 +137,7 @@ export function Shell() {
         <div className="topbar-right">
           <ConnectionIndicator />
           <PresenceSelector />
-          <div className="user" aria-label="Signed in as">
+          <div className="user" role="group" aria-label="Signed in as">
             <span className="avatar" aria-hidden="true">
               {user.displayName
                 .split(/\s+/)
