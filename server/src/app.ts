@@ -12,6 +12,8 @@ import { allowedOrigins, cors } from './platform/http/cors.js';
 import { authenticate } from './platform/auth/middleware.js';
 import { VERSION } from './platform/version.js';
 import type { HttpPhase } from './platform/module.js';
+import { badRequest } from './platform/errors.js';
+import { MAX_JSON_DEPTH, jsonTextTooDeep } from './platform/http/json-depth.js';
 
 export function createApp(composition: Pick<Composition, 'config' | 'logger' | 'modules' | 'tokens' | 'openapi'>): Express {
   const { config, logger, modules } = composition;
@@ -37,7 +39,17 @@ export function createApp(composition: Pick<Composition, 'config' | 'logger' | '
     }),
   );
   mount('pre-body');
-  app.use(express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: true }));
+  app.use(
+    express.json({
+      limit: config.MAX_BODY_BYTES,
+      type: ['application/json', 'application/*+json'],
+      strict: true,
+      // Refused before parsing: validation and reference rewriting walk bodies recursively.
+      verify: (_req, _res, body) => {
+        if (jsonTextTooDeep(body)) throw badRequest(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+      },
+    }),
+  );
   app.use(authenticate(composition.tokens));
 
   const api = express.Router();

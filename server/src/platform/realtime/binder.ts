@@ -10,6 +10,7 @@ import type { Logger } from '../logging.js';
 import type { Actor } from '../auth/actor.js';
 import { SlidingWindowLimiter } from '../auth/rate-limit.js';
 import { ackCodeOf, isAppError, type AckErrorCode } from '../errors.js';
+import { MAX_JSON_DEPTH, valueTooDeep } from '../http/json-depth.js';
 
 export interface SocketData {
   actor: Actor;
@@ -63,6 +64,8 @@ export function socketEventGroup(group: SocketEventGroup, logger: Logger): Bound
     const retryAfter = limiter.retryAfterSeconds(socket.id);
     if (retryAfter > 0) return fail('too_many_requests', tooMany.replace('{s}', String(retryAfter)));
     limiter.hit(socket.id);
+    // Before zod: a hostile payload nested thousands deep must not overflow a recursive check.
+    if (valueTooDeep(payload)) return fail('bad_payload', `Invalid ${event} payload: nested deeper than ${MAX_JSON_DEPTH} levels.`);
     const parsed = handler.schema.safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
