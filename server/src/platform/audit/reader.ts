@@ -101,6 +101,7 @@ export class AuditReader {
         'audit_log.reason',
         'users.display_name',
         'users.role',
+        'users.patient_id as actor_patient_id',
       ])
       .where('audit_log.patient_id', '=', patientId)
       .orderBy('audit_log.seq', 'desc')
@@ -111,14 +112,26 @@ export class AuditReader {
       at: r.at,
       action: r.action,
       outcome: r.outcome,
-      who: r.actor_id
-        ? { displayName: r.display_name ?? 'Unknown user', role: r.actor_role ?? r.role ?? 'unknown' }
-        : null,
+      who: r.actor_id ? whoFor(r, patientId) : null,
       resourceType: r.resource_type,
       resourceId: r.resource_id,
       reason: r.reason,
     }));
   }
+}
+
+/**
+ * Staff by name and role; the patient themselves by name. Anyone else with a patient account (a
+ * refused attempt on this record) by a neutral label: a patient's log never discloses another
+ * person's identity.
+ */
+function whoFor(
+  r: { display_name: string | null; role: string | null; actor_role: string | null; actor_patient_id: string | null },
+  patientId: string,
+): { displayName: string; role: string } {
+  const role = r.actor_role ?? r.role ?? 'unknown';
+  if ((role === 'patient' || r.role === 'patient') && r.actor_patient_id !== patientId) return { displayName: 'Another portal user', role: 'patient' };
+  return { displayName: r.display_name ?? 'Unknown user', role };
 }
 
 function page<R extends { seq: number }, T>(rows: R[], limit: number, present: (row: R) => T): Page<T> {

@@ -121,6 +121,30 @@ describe('audit log endpoints', () => {
     }
   });
 
+  it("never shows another patient's identity in a patient's access log, even when that patient was refused this record", async () => {
+    const record = createPatient(server, 'T-AUDIT-NEUTRAL-1');
+    const owner = await signedInUser(server, 'patient', { patientId: record.id! });
+    const otherRecord = createPatient(server, 'T-AUDIT-NEUTRAL-2', 'Grace', 'Hopper');
+    const intruder = await signedInUser(server, 'patient', { patientId: otherRecord.id! });
+    server.context.database.sqlite.prepare("UPDATE users SET display_name = 'Grace Hopper' WHERE id = ?").run(intruder.user.id);
+    // The other patient tries to read this record through the FHIR API: refused, and audited against it.
+    const refused = await fetch(`${server.url}/fhir/R4/Patient/${record.id!}`, { headers: { Authorization: `Bearer ${intruder.token}` } });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    server.context.audit.record({ actorId: intruder.user.id, actorRole: 'patient', action: 'phi.read', outcome: 'failure', resourceType: 'Patient', resourceId: record.id!, patientId: record.id! });
+    // The owner's own reads still say who they are.
+    server.context.audit.record({ actorId: owner.user.id, actorRole: 'patient', action: 'phi.read', resourceType: 'Patient', resourceId: record.id!, patientId: record.id! });
+
+    const res = await call(server, 'GET', '/api/me/access-log', { token: owner.token });
+    expect(res.status).toBe(200);
+    const text = JSON.stringify(res.body);
+    expect(text).not.toContain('Grace');
+    expect(text).not.toContain('Hopper');
+    const byIntruder = res.body.items.filter((e: { outcome: string; who: { displayName: string; role: string } | null }) => e.outcome === 'failure');
+    expect(byIntruder.length).toBeGreaterThan(0);
+    for (const entry of byIntruder) expect(entry.who).toEqual({ displayName: 'Another portal user', role: 'patient' });
+    expect(res.body.items.some((e: { who: { displayName: string } | null }) => e.who?.displayName === owner.user.display_name)).toBe(true);
+  });
+
   it("shows a patient who read their record and why, by name and role but not e-mail; staff get 403", async () => {
     const patient = createPatient(server, 'T-AUDIT-1');
     const other = createPatient(server, 'T-AUDIT-2');
