@@ -200,9 +200,31 @@ describe('messaging', () => {
     await server.context.conversations.idle();
     expect(storedMessages(conversation.id).filter((m) => m.sender_kind === 'visitor')).toHaveLength(accepted);
     expect(patient.connected).toBe(true);
-    // The same visitor on another socket is not held back.
+    // The budget is the visitor token's, not the socket's: another socket (or a reconnect) buys nothing more.
     const other = await connected('/patient', (patient.auth as { token: string }).token);
-    expect(await other.emitWithAck('conversation:sync', { conversationId: conversation.id, afterSeq: 0 })).toMatchObject({ ok: true });
+    expect(await other.emitWithAck('conversation:sync', { conversationId: conversation.id, afterSeq: 0 })).toMatchObject({ ok: false, error: { code: 'too_many_requests' } });
+    // Another visitor is not held back.
+    const stranger = await connected('/patient', await visitorToken('Stranger'));
+    expect((await startChat(stranger)).ok).toBe(true);
+  });
+
+  it('counts chat starts per visitor token across sockets: a flood from five sockets creates twenty chats, not hundreds', async () => {
+    const token = await visitorToken('Starter');
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => connected('/patient', token)));
+    const replies = (await Promise.all(
+      Array.from({ length: 60 }, (_, i) => sockets[i % 5]!.emitWithAck('conversation:start', { channel: 'widget' })),
+    )) as Array<{ ok: boolean; error?: { code: string; message: string } }>;
+    expect(replies.filter((r) => r.ok)).toHaveLength(20);
+    const refused = replies.filter((r) => !r.ok);
+    expect(refused).toHaveLength(40);
+    for (const r of refused) expect(r.error).toMatchObject({ code: 'too_many_requests', message: expect.stringContaining('Too many new chats') });
+    await server.context.conversations.idle();
+    const stored = server.context.database.sqlite.prepare("SELECT COUNT(*) AS n FROM conversations WHERE visitor_name = 'Starter'").get() as { n: number };
+    expect(stored.n).toBe(20);
+    // Reconnecting does not reset the count.
+    const again = await connected('/patient', token);
+    expect(await again.emitWithAck('conversation:start', { channel: 'widget' })).toMatchObject({ ok: false, error: { code: 'too_many_requests' } });
+    expect(sockets.every((s) => s.connected)).toBe(true);
   });
 });
 

@@ -24,8 +24,10 @@ import { forPatient, toConversationView } from './presenters.js';
 /** The socket.io room of one conversation (both namespaces). */
 export const conversationRoom = (id: string) => `conversation:${id}`;
 
-/** Conversation events one socket may send per window before `too_many_requests`. */
+/** Conversation events one actor may send per window (all their sockets together) before `too_many_requests`. */
 export const CONVERSATION_EVENTS_PER_WINDOW = { limit: 100, windowMs: 10_000 };
+/** New chats one patient or visitor may start per window. */
+export const CONVERSATION_STARTS_PER_WINDOW = { limit: 20, windowMs: 60_000, message: 'Too many new chats: wait {s} s, or continue the one you have.' };
 
 interface Parts {
   core: ConversationCore;
@@ -38,11 +40,16 @@ const actorOf = (socket: LiveSocket) => socket.data.actor;
 export function conversationSockets({ core, staff, bot }: Parts): SocketContribution[] {
   const p = patientConversationEvents;
   const patientEvents: Record<string, SocketEventHandler> = {
-    'conversation:start': onEvent(p['conversation:start'], async (socket, payload) => {
-      const { conversation, messages } = await bot.start(actorOf(socket), payload.channel);
-      await socket.join(conversationRoom(conversation.id));
-      return { ok: true, conversation: toConversationView(core.get(conversation.id) ?? conversation, 'patient'), messages };
-    }),
+    'conversation:start': onEvent(
+      p['conversation:start'],
+      async (socket, payload) => {
+        const { conversation, messages } = await bot.start(actorOf(socket), payload.channel);
+        await socket.join(conversationRoom(conversation.id));
+        return { ok: true, conversation: toConversationView(core.get(conversation.id) ?? conversation, 'patient'), messages };
+      },
+      // A person starts a handful of chats, not hundreds: per patient or visitor token, across sockets.
+      { rateLimit: CONVERSATION_STARTS_PER_WINDOW },
+    ),
     'message:send': onEvent(p['message:send'], (socket, payload) => {
       const { message, duplicate } = core.sendMessage(actorOf(socket), payload);
       return { ok: true, seq: message.seq, messageId: message.id, duplicate };

@@ -197,11 +197,12 @@ describe('job worker', () => {
   });
 
   it('renews the lease while a long handler runs, so no other worker runs it meanwhile', async () => {
-    const realTime = { clock: () => new Date(), leaseMs: 200, heartbeatMs: 40, pollIntervalMs: 10 };
+    // A lease a busy machine's event-loop stalls cannot outlast, and a handler that needs it renewed twice.
+    const realTime = { clock: () => new Date(), leaseMs: 1000, heartbeatMs: 100, pollIntervalMs: 10 };
     let executions = 0;
     const slow = creditJob(async () => {
       executions++;
-      await sleep(700);
+      await sleep(2500);
       return 'slow';
     });
     const owner = newWorker({ ...realTime, workerId: 'owner' }).register(slow);

@@ -28,6 +28,8 @@ export interface SocketEventHandler<S extends z.ZodType = z.ZodType> {
   handle: (socket: LiveSocket, payload: z.infer<S>) => AckReply | Promise<AckReply>;
   /** The `internal` message when the handler fails unexpectedly. */
   internalMessage?: string;
+  /** A tighter limit of this event's own (costly events: starting a chat), per actor as well. */
+  rateLimit?: RateLimit;
 }
 
 /** Declares a handler with its payload typed by its schema. */
@@ -51,19 +53,35 @@ export interface SocketEventGroup {
 
 export interface BoundGroup {
   bind(socket: LiveSocket): void;
-  /** Forget a disconnected socket's rate-limit window. */
-  release(socketId: string): void;
+}
+
+/**
+ * Whose budget an event spends: the actor's (a user or a chat visitor token), so opening more
+ * sockets, or reconnecting, buys no more events.
+ */
+const budgetKey = (socket: LiveSocket) => socket.data.actor?.userId ?? socket.id;
+
+function limiterFor(limit: RateLimit) {
+  const limiter = new SlidingWindowLimiter({ limit: limit.limit, windowMs: limit.windowMs });
+  const message = limit.message ?? 'Too many events: wait {s} s.';
+  /** The refusal when over the limit (counting this event otherwise), or undefined. */
+  return (key: string): string | undefined => {
+    const retryAfter = limiter.retryAfterSeconds(key);
+    if (retryAfter > 0) return message.replace('{s}', String(retryAfter));
+    limiter.hit(key);
+    return undefined;
+  };
 }
 
 export function socketEventGroup(group: SocketEventGroup, logger: Logger): BoundGroup {
-  const limiter = new SlidingWindowLimiter({ limit: group.rateLimit.limit, windowMs: group.rateLimit.windowMs });
-  const tooMany = group.rateLimit.message ?? 'Too many events: wait {s} s.';
+  const groupLimit = limiterFor(group.rateLimit);
+  const eventLimits = new Map(Object.entries(group.events).flatMap(([event, handler]) => (handler.rateLimit ? [[event, limiterFor(handler.rateLimit)] as const] : [])));
 
   async function handle(socket: LiveSocket, event: string, handler: SocketEventHandler, payload: unknown): Promise<AckReply | AckFailure> {
     const fail = (code: AckErrorCode, message: string): AckFailure => ({ ok: false, error: { code, message } });
-    const retryAfter = limiter.retryAfterSeconds(socket.id);
-    if (retryAfter > 0) return fail('too_many_requests', tooMany.replace('{s}', String(retryAfter)));
-    limiter.hit(socket.id);
+    const key = budgetKey(socket);
+    const refused = groupLimit(key) ?? eventLimits.get(event)?.(key);
+    if (refused !== undefined) return fail('too_many_requests', refused);
     // Before zod: a hostile payload nested thousands deep must not overflow a recursive check.
     if (valueTooDeep(payload)) return fail('bad_payload', `Invalid ${event} payload: nested deeper than ${MAX_JSON_DEPTH} levels.`);
     const parsed = handler.schema.safeParse(payload);
@@ -90,9 +108,6 @@ export function socketEventGroup(group: SocketEventGroup, logger: Logger): Bound
           void handle(socket, event, handler, args[0]).then((reply) => ack?.(reply));
         });
       }
-    },
-    release(socketId) {
-      limiter.reset(socketId);
     },
   };
 }

@@ -81,7 +81,6 @@ export function attachRealtime(server: http.Server, setup: RealtimeSetup): Realt
       }
       for (const group of groups) group.bind(socket);
       socket.on('disconnect', () => {
-        for (const group of groups) group.release(socket.id);
         for (const contribution of contributions) contribution.onDisconnect?.(socket);
       });
     });
