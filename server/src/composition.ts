@@ -79,7 +79,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const accounts = createAccountsModule({ database, config, tokens, audit, events: bus, openapi, logger, fhir: fhir.api.system });
   const { directory, agentProfiles } = accounts.api;
   const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });
-  const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, ...overrides.routing });
+  const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, logger, ...overrides.routing });
   const conversations = createConversationsModule({
     sqlite,
     audit,

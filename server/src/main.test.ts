@@ -60,4 +60,50 @@ describe('server entry point', () => {
     expect(await exited(child)).toBe(0);
     expect(output()).toContain('stopped');
   }, 60_000);
+
+  it('keeps serving and still stops on SIGTERM after the reader of its log has gone away', async () => {
+    const port = await freePort();
+    const { child, output } = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${path.join(dir, 'log-reader-gone.db')}`,
+      SEED_PATIENTS: '5',
+      LOG_LEVEL: 'debug',
+    });
+    children.push(child);
+    const healthy = await waitForHealth(port, child);
+    expect(healthy, output()).toBe(true);
+    // The process reading the server's stdout stops reading and goes away, as a dead log shipper does.
+    child.stdout!.destroy();
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let i = 0; i < 60; i++) {
+          const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+          statuses.push(res.status);
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const asked = Date.now();
+    child.kill('SIGTERM');
+    const outcome = await Promise.race([exited(child), new Promise((r) => setTimeout(() => r('still running'), 5_000))]);
+    expect(outcome, output()).toBe(0);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+  }, 90_000);
 });
+
+async function waitForHealth(port: number, child: ChildProcess): Promise<boolean> {
+  const deadline = Date.now() + 50_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}

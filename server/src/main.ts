@@ -4,13 +4,18 @@
  */
 import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
-import { createLogger } from './platform/logging.js';
+import { createLogger, stdoutLogSink } from './platform/logging.js';
 import { openDatabase } from './platform/db/index.js';
 import { createApp } from './app.js';
 import { compose } from './composition.js';
 import { prepareDemoData } from './demo.js';
 import { rebuildDroppedIndexes } from './fhir/index.js';
 import { attachRealtime } from './platform/realtime/index.js';
+
+/** How long a stop may take (open sockets, running jobs) before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** How long the last log lines may take to reach their reader on the way out. */
+const LOG_FLUSH_MS = 500;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -44,20 +49,26 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    // Armed before anything else runs, so a stop that stalls anywhere still ends the process.
     const force = setTimeout(() => {
-      logger.warn('connections did not close within 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
+      logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'did not stop within the grace period; exiting');
+      void stdoutLogSink().flush(LOG_FLUSH_MS).finally(() => process.exit(1));
+    }, SHUTDOWN_GRACE_MS);
     force.unref();
+    logger.info({ signal }, 'shutting down');
     void realtime.close();
     // Modules stop (the job worker waits for running jobs) before the database closes.
     const modulesClosed = composition.close().catch((err: unknown) => logger.error({ err }, 'a module did not close cleanly'));
     server.close(() => {
-      void modulesClosed.then(() => database.close()).then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
+      void modulesClosed
+        .then(() => database.close())
+        .catch((err: unknown) => logger.error({ err }, 'the database did not close cleanly'))
+        .then(() => {
+          const { dropped } = stdoutLogSink();
+          logger.info(dropped > 0 ? { droppedLogLines: dropped } : {}, 'stopped');
+          return stdoutLogSink().flush(LOG_FLUSH_MS);
+        })
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

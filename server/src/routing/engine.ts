@@ -72,6 +72,8 @@ export interface RoutingEngineOptions {
   store?: RoutingStore;
   /** Offer ids; random UUIDs by default. */
   newOfferId?: () => string;
+  /** Told when a subscriber throws; the decision carries on regardless. */
+  onListenerError?: (eventType: RoutingEvent['type'], error: unknown) => void;
 }
 
 export interface RoutingSnapshot {
@@ -119,6 +121,7 @@ export class RoutingEngine {
   private readonly scheduler: Scheduler;
   private readonly store: RoutingStore;
   private readonly newOfferId: () => string;
+  private readonly onListenerError: (eventType: RoutingEvent['type'], error: unknown) => void;
   private readonly queues = new Map<string, QueueConfig>();
   /** Queues that overflow into a queue, by target queue id. */
   private readonly overflowSources = new Map<string, QueueConfig[]>();
@@ -146,6 +149,7 @@ export class RoutingEngine {
     this.scheduler = { schedule: (delayMs, run) => options.scheduler.schedule(delayMs, () => this.decide(run)), cancel: (handle) => options.scheduler.cancel(handle) };
     this.store = options.store ?? createMemoryRoutingStore();
     this.newOfferId = options.newOfferId ?? randomUUID;
+    this.onListenerError = options.onListenerError ?? (() => undefined);
     for (const queue of this.config.queues) {
       this.queues.set(queue.id, queue);
       this.lines.set(queue.id, Array.from({ length: PRIORITY_LEVELS }, () => new WaitingLine()));
@@ -843,7 +847,7 @@ export class RoutingEngine {
         listener(event);
       } catch (error) {
         // A failing subscriber must not corrupt routing state halfway through a decision.
-        console.error('routing listener failed', event.type, error instanceof Error ? error.message : error);
+        this.onListenerError(event.type, error);
       }
     }
   }

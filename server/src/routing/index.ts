@@ -8,6 +8,7 @@ import { routingConfigSchema, type RoutingConfigInput, type RoutingEvent } from 
 import { loadJsonConfigFile, type Config } from '../platform/config.js';
 import type { EventPublisher } from '../platform/events.js';
 import type { DomainModule } from '../platform/module.js';
+import type { Logger } from '../platform/logging.js';
 import { createSystemScheduler, systemClock, type Clock, type Scheduler } from './clock.js';
 import { RoutingEngine } from './engine.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from './queues.js';
@@ -42,12 +43,15 @@ export interface RoutingModuleDeps {
   events: EventPublisher;
   clock?: Clock;
   scheduler?: Scheduler;
+  logger?: Logger;
 }
 
 export type RoutingModule = DomainModule & { api: RoutingEngine };
 
 export function createRoutingModule(deps: RoutingModuleDeps): RoutingModule {
-  const engine = new RoutingEngine({ config: deps.config, clock: deps.clock ?? systemClock, scheduler: deps.scheduler ?? createSystemScheduler() });
+  const engine = new RoutingEngine({ config: deps.config, clock: deps.clock ?? systemClock, scheduler: deps.scheduler ?? createSystemScheduler(),
+    onListenerError: (eventType, err) => deps.logger?.error({ err, eventType }, 'a routing event listener failed'),
+  });
   const unsubscribe = engine.subscribe((event) => deps.events.publish('routing.event', event));
   return {
     name: 'routing',
