@@ -30,7 +30,7 @@ import {
 import { DEFAULT_PRIORITY, type AssignmentReason } from '../contracts/routing.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { inTransaction } from '../platform/db/index.js';
+import { inTransaction, type GroupCommit } from '../platform/db/index.js';
 import { badRequest, conflict, forbidden, notFoundMessage } from '../platform/errors.js';
 import type { EventPublisher, PublishedEvent } from '../platform/events.js';
 import type { Logger } from '../platform/logging.js';
@@ -62,7 +62,29 @@ export interface ConversationCoreDeps {
   bot: { id: string; displayName: string };
   /** Dispositions and whether one is required at close; defaults to DEFAULT_CONVERSATION_SETTINGS. */
   settings?: ConversationSettings;
+  /** The live channel's writes share commits (`sendMessageDurably`). */
+  commits: GroupCommit;
   now?: () => Date;
+}
+
+/** What a participant sends. */
+export interface SendInput {
+  conversationId: string;
+  clientMessageId: string;
+  body: string;
+  kind?: 'text' | 'note' | 'whisper' | 'attachment';
+  attachment?: AttachmentView;
+}
+
+/** A message as stored, before it has its id and seq. */
+export interface StoredMessageInput {
+  senderKind: ParticipantKind | 'system';
+  senderId: string;
+  kind: MessageKind;
+  body: string;
+  clientMessageId?: string | null;
+  attachment?: AttachmentView | undefined;
+  at?: string;
 }
 
 export class ConversationCore {
@@ -214,10 +236,39 @@ export class ConversationCore {
    * Persists a message and returns it; resending the same client message id returns the stored
    * one (`duplicate: true`) without storing or delivering it again. Publishes `conversation.message`.
    */
-  sendMessage(
+  sendMessage(actor: Actor, input: SendInput): { message: MessageView; duplicate: boolean } {
+    const checked = this.checkSend(actor, input);
+    if ('duplicate' in checked) return checked.duplicate;
+    return this.delivered(actor, checked.row.id, this.storeMessage(checked.row.id, checked.message));
+  }
+
+  /**
+   * `sendMessage` for the live channel: the write joins this turn's group commit (one fsync for
+   * every message that arrived together) and resolves once it is durable; only then is it
+   * delivered and acknowledged.
+   */
+  async sendMessageDurably(actor: Actor, input: SendInput): Promise<{ message: MessageView; duplicate: boolean }> {
+    const checked = this.checkSend(actor, input);
+    if ('duplicate' in checked) return checked.duplicate;
+    const { row, message } = checked;
+    const outcome = await this.deps.commits.run((): { duplicate: MessageView } | { stored: MessageView } => {
+      // Another write of this turn may have closed the chat or stored the same client message id.
+      const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
+      if (existing) return { duplicate: toMessageView(existing) };
+      const now = this.repo.get(row.id);
+      if (!now || now.state === 'closed' || ((message.kind === 'text' || message.kind === 'attachment') && !isOpen(now.state))) {
+        throw conflict(`The conversation is ${now?.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
+      }
+      return { stored: this.appendMessageRow(row.id, message) };
+    });
+    if ('duplicate' in outcome) return { message: outcome.duplicate, duplicate: true };
+    return this.delivered(actor, row.id, outcome.stored);
+  }
+
+  private checkSend(
     actor: Actor,
-    input: { conversationId: string; clientMessageId: string; body: string; kind?: 'text' | 'note' | 'whisper' | 'attachment'; attachment?: AttachmentView },
-  ): { message: MessageView; duplicate: boolean } {
+    input: SendInput,
+  ): { duplicate: { message: MessageView; duplicate: true } } | { row: ConversationRow; message: StoredMessageInput } {
     const row = this.require(input.conversationId);
     const kind = this.membership(row, actor);
     const messageKind: MessageKind = input.kind ?? 'text';
@@ -230,15 +281,22 @@ export class ConversationCore {
       throw forbidden('A consultant writes internal notes only until added to the conversation.');
     }
     const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
-    if (existing) return { message: toMessageView(existing), duplicate: true };
+    if (existing) return { duplicate: { message: toMessageView(existing), duplicate: true } };
     if (row.state === 'closed' || ((messageKind === 'text' || messageKind === 'attachment') && !isOpen(row.state))) {
       throw conflict(`The conversation is ${row.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
     }
-    const message = this.storeMessage(row.id, { senderKind: kind, senderId: actor.userId, kind: messageKind, body: input.body, clientMessageId: input.clientMessageId, attachment: input.attachment });
-    const events: PublishedEvent[] = [['conversation.message', { message, conversationId: row.id }]];
-    if (STAFF_ONLY_MESSAGE_KINDS.includes(messageKind) && message.body.includes('@')) {
-      const userIds = mentionedUserIds(message.body, this.staffNames(row.id), actor.userId);
-      if (userIds.length > 0) events.push(['conversation.mention', { conversationId: row.id, message, userIds }]);
+    return {
+      row,
+      message: { senderKind: kind, senderId: actor.userId, kind: messageKind, body: input.body, clientMessageId: input.clientMessageId, attachment: input.attachment },
+    };
+  }
+
+  /** Publishes a stored message (and the mentions in a staff note). */
+  private delivered(actor: Actor, conversationId: string, message: MessageView): { message: MessageView; duplicate: false } {
+    const events: PublishedEvent[] = [['conversation.message', { message, conversationId }]];
+    if (STAFF_ONLY_MESSAGE_KINDS.includes(message.kind) && message.body.includes('@')) {
+      const userIds = mentionedUserIds(message.body, this.staffNames(conversationId), actor.userId);
+      if (userIds.length > 0) events.push(['conversation.mention', { conversationId, message, userIds }]);
     }
     this.deps.events.publishAll(events);
     return { message, duplicate: false };
@@ -248,24 +306,23 @@ export class ConversationCore {
    * A message stored without a membership check (the caller checked what it needs): a supervisor's
    * whisper, the bot's replies. Idempotent by client message id when one is given.
    */
-  storeMessage(
-    conversationId: string,
-    input: { senderKind: ParticipantKind | 'system'; senderId: string; kind: MessageKind; body: string; clientMessageId?: string | null; attachment?: AttachmentView | undefined; at?: string },
-  ): MessageView {
-    return inTransaction(this.deps.sqlite, () =>
-      toMessageView(
-        this.repo.appendMessage({
-          id: randomUUID(),
-          conversationId,
-          clientMessageId: input.clientMessageId ?? null,
-          senderKind: input.senderKind,
-          senderId: input.senderId,
-          kind: input.kind,
-          body: input.body,
-          createdAt: input.at ?? this.stamp(),
-          attachment: input.attachment ? JSON.stringify(input.attachment) : null,
-        }),
-      ),
+  storeMessage(conversationId: string, input: StoredMessageInput): MessageView {
+    return inTransaction(this.deps.sqlite, () => this.appendMessageRow(conversationId, input));
+  }
+
+  private appendMessageRow(conversationId: string, input: StoredMessageInput): MessageView {
+    return toMessageView(
+      this.repo.appendMessage({
+        id: randomUUID(),
+        conversationId,
+        clientMessageId: input.clientMessageId ?? null,
+        senderKind: input.senderKind,
+        senderId: input.senderId,
+        kind: input.kind,
+        body: input.body,
+        createdAt: input.at ?? this.stamp(),
+        attachment: input.attachment ? JSON.stringify(input.attachment) : null,
+      }),
     );
   }
 

@@ -8,6 +8,7 @@ import type { ConversationSettings, ConversationState } from '../contracts/conve
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
+import { createGroupCommit } from '../platform/db/index.js';
 import type { EventPublisher } from '../platform/events.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
@@ -68,8 +69,10 @@ export type ConversationsModule = DomainModule & { api: ConversationsApi };
 
 export function createConversationsModule(deps: ConversationsModuleDeps): ConversationsModule {
   const participant = deps.bot ?? new GreetingMenuBot();
+  const commits = createGroupCommit(deps.sqlite);
   const core = new ConversationCore({
     sqlite: deps.sqlite,
+    commits,
     audit: deps.audit,
     logger: deps.logger,
     events: deps.events,
@@ -95,6 +98,9 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues }),
     sockets: conversationSockets({ core, staff, bot }),
     listeners: [bot.listener(), ...conversationEmits(deps.hub)],
-    close: () => bot.idle(),
+    close: async () => {
+      commits.flush();
+      await bot.idle();
+    },
   };
 }

@@ -50,8 +50,8 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
       // A person starts a handful of chats, not hundreds: per patient or visitor token, across sockets.
       { rateLimit: CONVERSATION_STARTS_PER_WINDOW },
     ),
-    'message:send': onEvent(p['message:send'], (socket, payload) => {
-      const { message, duplicate } = core.sendMessage(actorOf(socket), payload);
+    'message:send': onEvent(p['message:send'], async (socket, payload) => {
+      const { message, duplicate } = await core.sendMessageDurably(actorOf(socket), payload);
       return { ok: true, seq: message.seq, messageId: message.id, duplicate };
     }),
     'conversation:sync': onEvent(p['conversation:sync'], async (socket, payload) => {
@@ -80,8 +80,8 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
       await socket.join(conversationRoom(row.id));
       return { ok: true, conversation: core.view(row, 'staff') };
     }),
-    'message:send': onEvent(s['message:send'], (socket, payload) => {
-      const { message, duplicate } = core.sendMessage(actorOf(socket), payload);
+    'message:send': onEvent(s['message:send'], async (socket, payload) => {
+      const { message, duplicate } = await core.sendMessageDurably(actorOf(socket), payload);
       return { ok: true, seq: message.seq, messageId: message.id, duplicate };
     }),
     'conversation:sync': onEvent(s['conversation:sync'], async (socket, payload) => {

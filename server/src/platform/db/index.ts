@@ -14,6 +14,7 @@ import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js'
 import * as m009 from './migrations/009_jobs.js';
 
 export type { Database } from './schema.js';
+export { createGroupCommit, type GroupCommit } from './group-commit.js';
 
 /** Numbered migrations, one file each; never edit one after it has landed. */
 const migrations: Record<string, Migration> = {
