@@ -311,8 +311,10 @@ export class AccountService {
     const user = this.activeAccountOf(principal);
     if (user.totp_enabled) throw conflict('Two-step sign-in is already on.');
     if (!user.totp_secret) throw conflict('Enrol first: POST /api/auth/mfa/enrol, then confirm with a code.');
-    await this.verifyStepUp(user, { currentPassword: input.currentPassword }, 'mfa.activate', meta);
+    // The new authenticator's code first: it is the time-sensitive one (the slow password check
+    // after it cannot push it out of its 30-second window).
     const step = await this.checkMfaCode(user, input.code, null, meta, () => invalidTotp(400));
+    await this.verifyStepUp(user, { currentPassword: input.currentPassword }, 'mfa.activate', meta);
     this.repository.update(user.id, { totp_enabled: 1, totp_last_step: step }, new Date().toISOString());
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.enable', resourceType: 'User', resourceId: user.id });
     return toAccountUser(this.repository.findById(user.id)!);
