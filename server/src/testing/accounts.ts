@@ -94,10 +94,13 @@ export async function loginFrom(
 }
 
 let addressCounter = 0;
-/** A documentation-range address (2001:db8::/32, RFC 3849) not used by any other test in this process. */
+/**
+ * A documentation-range address (2001:db8::/32, RFC 3849) in a /64 of its own (the sign-in throttle
+ * counts IPv6 addresses by /64), not used by any other test in this process.
+ */
 export function uniqueAddress(): string {
   addressCounter++;
-  return `2001:db8::${addressCounter.toString(16)}`;
+  return `2001:db8:${addressCounter.toString(16)}::1`;
 }
 
 /** Creates an account and signs in as it; returns the session. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { addressKey, backoffDelayMs, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 
 function throttle(overrides: Partial<LoginThrottleOptions> = {}) {
   const clock = { now: 1_000_000 };
@@ -38,7 +38,33 @@ describe('backoffDelayMs', () => {
   });
 });
 
+describe('addressKey', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s counts as %s', (address, key) => {
+    expect(addressKey(address)).toBe(key);
+  });
+
+  it('an unknown address is one key', () => {
+    expect(addressKey(null)).toBe('-');
+  });
+});
+
 describe('LoginThrottle', () => {
+  it('counts addresses in one IPv6 /64 together, so rotating within it buys no new budget', () => {
+    const { t } = throttle();
+    for (let i = 0; i < 20; i++) fail(t, `user${i}@x`, `2001:db8:5:6::${(i + 1).toString(16)}`);
+    expect(t.retryAfterSeconds('other@x', '2001:db8:5:6:ffff::1')).toBe(1);
+    expect(t.retryAfterSeconds('other@x', '2001:db8:5:7::1')).toBe(0);
+  });
+
   it('lets the free failures through, then doubles the wait after each further failure', () => {
     const { t, clock } = throttle();
     for (let i = 0; i < 5; i++) fail(t, 'a@x', '10.0.0.1');

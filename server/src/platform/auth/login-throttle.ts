@@ -13,6 +13,9 @@
  *   account signed in successfully before (a *trusted* address), so an attacker hammering the
  *   account elsewhere slows down strangers but not the owner at their usual desk.
  *
+ * Addresses are grouped as an attacker can rotate them: an IPv6 address counts by its /64 (one
+ * customer's network), an IPv4-mapped IPv6 address as the IPv4 address.
+ *
  * Keys are e-mail addresses as typed (normalised), never account ids, so unknown and existing
  * accounts are throttled alike and a 429 reveals nothing. A key's failures are forgotten after
  * `forgetAfterMs` without a new one.
@@ -79,6 +82,26 @@ class BoundedMap<V> {
   }
 }
 
+/**
+ * The throttle key of a client address: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by its /64
+ * prefix (a single host usually gets a whole /64, and rotating within it must not buy new budgets).
+ */
+export function addressKey(address: string | null): string {
+  if (!address) return '-';
+  const ip = address.trim().toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /** The wait after `failures` failures with `free` free ones: 0, then base · 2^(n − free), capped. */
 export function backoffDelayMs(failures: number, free: number, baseMs: number, maxMs: number): number {
   if (failures < free) return 0;
@@ -109,7 +132,7 @@ export class LoginThrottle {
    */
   begin(account: string, address: string | null): LoginThrottleDecision {
     const now = this.now();
-    const ip = address ?? '-';
+    const ip = addressKey(address);
     const pairKey = `${account}\u0000${ip}`;
     const retryAfterSeconds = this.secondsToWait(account, ip, pairKey, now);
     if (retryAfterSeconds > 0) return { allowed: false, retryAfterSeconds };
@@ -144,7 +167,7 @@ export class LoginThrottle {
 
   /** Seconds the next attempt of `account` from `address` must wait (0 = now), without counting one. */
   retryAfterSeconds(account: string, address: string | null): number {
-    const ip = address ?? '-';
+    const ip = addressKey(address);
     return this.secondsToWait(account, ip, `${account}\u0000${ip}`, this.now());
   }
 
