@@ -23,7 +23,7 @@ import './events.js';
 export type { StaffDirectory, StaffMember } from './directory.js';
 export type { UserRow } from './repository.js';
 export type { AgentProfile } from './routing-profiles.js';
-export { AccountService, DEFAULT_ACCOUNT_POLICY, DEFAULT_LOGIN_THROTTLE, hashRefreshToken, principalFor, type AccountPolicy, type LoginThrottleConfig, type NewAccount } from './service.js';
+export { AccountService, DEFAULT_ACCOUNT_POLICY, hashRefreshToken, principalFor, type AccountPolicy, type LoginThrottleConfig, type NewAccount } from './service.js';
 export { AgentProfiles, DEFAULT_AGENT_PROFILE } from './routing-profiles.js';
 export { DEMO_PASSWORD, DEMO_ROUTING_PROFILES, demoEmail, demoMrn } from './demo-accounts.js';
 

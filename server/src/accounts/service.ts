@@ -54,7 +54,7 @@ export type { RequestMeta };
 /** What the account service needs from the rest of the server. */
 export interface AccountServiceDeps {
   database: DatabaseHandle;
-  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'> & Partial<LoginThrottleConfig>;
+  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'> & LoginThrottleConfig;
   tokens: TokenService;
   audit: AuditLog;
   /** Whether a live Practitioner exists (the FHIR domain). */
@@ -73,18 +73,7 @@ export type LoginThrottleConfig = Pick<
   | 'LOGIN_TRUSTED_ADDRESS_DAYS'
 >;
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = {
-  LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS: 5,
-  LOGIN_FREE_FAILURES_PER_ADDRESS: 20,
-  LOGIN_FREE_FAILURES_PER_ACCOUNT: 10,
-  LOGIN_BACKOFF_BASE_SECONDS: 1,
-  LOGIN_BACKOFF_MAX_SECONDS: 900,
-  LOGIN_FAILURE_MEMORY_SECONDS: 3600,
-  LOGIN_TRUSTED_ADDRESS_DAYS: 30,
-};
-
-function loginThrottleOptions(config: Partial<LoginThrottleConfig>): LoginThrottleOptions {
-  const c = { ...DEFAULT_LOGIN_THROTTLE, ...config };
+function loginThrottleOptions(c: LoginThrottleConfig): LoginThrottleOptions {
   return {
     freeFailuresPerAccountAddress: c.LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS,
     freeFailuresPerAddress: c.LOGIN_FREE_FAILURES_PER_ADDRESS,

@@ -97,7 +97,7 @@ export type MfaStatusResponse = z.infer<typeof mfaStatusResponseSchema>;
 /** An account as administrators see it: the user plus its security state. */
 export const adminUserSchema = accountUserSchema.extend({
   disabled: z.boolean(),
-  /** When the lockout ends, if the account is locked now. */
+  /** Only for rows locked before the hard lockout was replaced by the sign-in throttle; otherwise null. */
   lockedUntil: z.string().nullable(),
   failedLogins: z.number().int(),
   lastLoginAt: z.string().nullable(),
