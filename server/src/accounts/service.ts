@@ -149,6 +149,8 @@ export class AccountService {
     this.repository = new AccountRepository(ctx.database.sqlite, ctx.database.db);
     this.box = new SecretBox(signingKeyFor(ctx.database.sqlite, ctx.config.JWT_SECRET), 'totp-secret');
     this.loginThrottle = new LoginThrottle(loginThrottleOptions(ctx.config));
+    // Made now, so the first unknown or disabled sign-in is not the one slow answer that stands out.
+    void dummyPasswordHash();
     this.mfaLimiter = new SlidingWindowLimiter({ limit: policy.mfaAttemptsPerWindow, windowMs: policy.mfaWindowMs });
   }
 
