@@ -326,6 +326,7 @@ describe('sign-in', () => {
     expect(doc.paths['/api/auth/login'].post.security).toEqual([]);
     expect(doc.paths['/api/auth/login'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(doc.paths['/api/admin/users/{id}'].patch.summary).toContain('(admin)');
-    expect(doc.paths['/api/auth/mfa/enrol'].post).toBeDefined();
+    expect(doc.paths['/api/auth/mfa/enrol'].post.requestBody.content['application/json'].schema.required).toEqual(['currentPassword']);
+    expect(doc.paths['/api/auth/password'].post.requestBody.content['application/json'].schema.required).toEqual(['currentPassword', 'newPassword']);
   });
 });
