@@ -100,9 +100,10 @@ describe('/portal/', () => {
 
     const login = await call(server, 'POST', '/api/auth/login', { body: { email: user.email, password: TEST_PASSWORD } });
     const token = login.body.accessToken as string;
-    const secret = (await call(server, 'POST', '/api/auth/mfa/enrol', { token })).body.secret as string;
+    const stepUp = { currentPassword: TEST_PASSWORD };
+    const secret = (await call(server, 'POST', '/api/auth/mfa/enrol', { token, body: stepUp })).body.secret as string;
     const codeAt = (offset: number) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 });
-    expect((await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { code: await codeAt(-1) } })).status).toBe(200);
+    expect((await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { ...stepUp, code: await codeAt(-1) } })).status).toBe(200);
     await signIn(user.email);
     await expect.poll(() => textOf(page.getByRole('alert'))).toBe('Enter the 6-digit code from your authenticator app.');
     await page.getByRole('textbox', { name: 'Authenticator code' }).fill(await codeAt(0));

@@ -17,13 +17,13 @@ import { createStaffDirectory, type StaffDirectory } from './directory.js';
 import { registerAccountRoutes } from './routes.js';
 import { registerRoutingProfileRoutes } from './routing-profile-routes.js';
 import { AgentProfiles } from './routing-profiles.js';
-import { AccountService } from './service.js';
+import { AccountService, type LoginThrottleConfig } from './service.js';
 import './events.js';
 
 export type { StaffDirectory, StaffMember } from './directory.js';
 export type { UserRow } from './repository.js';
 export type { AgentProfile } from './routing-profiles.js';
-export { AccountService, DEFAULT_ACCOUNT_POLICY, hashRefreshToken, principalFor, type AccountPolicy, type NewAccount } from './service.js';
+export { AccountService, DEFAULT_ACCOUNT_POLICY, hashRefreshToken, principalFor, type AccountPolicy, type LoginThrottleConfig, type NewAccount } from './service.js';
 export { AgentProfiles, DEFAULT_AGENT_PROFILE } from './routing-profiles.js';
 export { DEMO_PASSWORD, DEMO_ROUTING_PROFILES, demoEmail, demoMrn } from './demo-accounts.js';
 
@@ -38,7 +38,7 @@ export interface AccountsApi {
 
 export interface AccountsModuleDeps {
   database: DatabaseHandle;
-  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS' | 'demoMode'>;
+  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS' | 'demoMode'> & LoginThrottleConfig;
   tokens: TokenService;
   audit: AuditLog;
   events: EventPublisher;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, TEST_PASSWORD, uniqueEmail } from '../testing/accounts.js';
+import { call, createPatient, createUser, login, loginFrom, TEST_PASSWORD, uniqueAddress, uniqueEmail } from '../testing/accounts.js';
 
 describe('sign-in', () => {
   let server: TestServer;
@@ -164,58 +164,123 @@ describe('sign-in', () => {
     expect((await call(server, 'POST', '/api/auth/logout', { body: { refreshToken: session.body.refreshToken } })).status).toBe(204);
   });
 
-  it('locks an account after 5 failed passwords, even for the right password, until an admin unlocks it', async () => {
-    const user = await createUser(server, { role: 'agent' });
-    for (let i = 1; i <= 4; i++) expect((await login(server, user.email, `wrong password ${i}`)).status).toBe(401);
-    const fifth = await login(server, user.email, 'wrong password 5');
-    expect(fifth.status).toBe(423);
-    expect(fifth.body.error.code).toBe('locked');
-    const right = await login(server, user.email);
-    expect(right.status).toBe(423);
-    expect(auditRows('auth.lockout', user.id)).toHaveLength(1);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-    const admin = await createUser(server, { role: 'admin' });
-    const adminSession = await login(server, admin.email);
-    const listed = await call(server, 'GET', `/api/admin/users/${user.id}`, { token: adminSession.body.accessToken });
-    expect(listed.body.lockedUntil).toEqual(expect.any(String));
-    const unlock = await call(server, 'PATCH', `/api/admin/users/${user.id}`, { token: adminSession.body.accessToken, body: { unlock: true } });
-    expect(unlock.status).toBe(200);
-    expect(unlock.body).toMatchObject({ lockedUntil: null, failedLogins: 0 });
-    expect((await login(server, user.email)).status).toBe(200);
+  it('backs off an account on one address after 5 failures, with a Retry-After that doubles, and starts again after a success', async () => {
+    const user = await createUser(server, { role: 'agent' });
+    const here = uniqueAddress();
+    for (let i = 1; i <= 5; i++) expect((await loginFrom(server, here, user.email, `wrong password ${i}`)).status).toBe(401);
+    // Backoff, not a lock: even the right password waits, and only briefly.
+    const first = await loginFrom(server, here, user.email);
+    expect(first.status).toBe(429);
+    expect(first.body.error.code).toBe('too_many_requests');
+    expect(first.body.error.message).toMatch(/Wait 1 seconds/);
+    expect(first.headers.get('retry-after')).toBe('1');
+    await sleep(1050);
+    expect((await loginFrom(server, here, user.email, 'wrong password 6')).status).toBe(401);
+    const second = await loginFrom(server, here, user.email);
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('2');
+    await sleep(2050);
+    expect((await loginFrom(server, here, user.email)).status).toBe(200);
+    // The success started the budget again: five free failures, then backoff from 1 s.
+    for (let i = 0; i < 5; i++) expect((await loginFrom(server, here, user.email, 'wrong password!')).status).toBe(401);
+    const again = await loginFrom(server, here, user.email);
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('1');
+    expect(auditRows('auth.login', user.id).at(-1)!.details).toContain('"backoffSeconds":1');
+    expect(auditRows('auth.lockout', user.id)).toHaveLength(0);
   });
 
   it('resets the failure count on a successful sign-in', async () => {
     const user = await createUser(server, { role: 'agent' });
-    for (let i = 0; i < 4; i++) await login(server, user.email, 'wrong password!');
-    expect((await login(server, user.email)).status).toBe(200);
-    for (let i = 0; i < 4; i++) expect((await login(server, user.email, 'wrong password!')).status).toBe(401);
-    expect((await login(server, user.email)).status).toBe(200);
+    const here = uniqueAddress();
+    for (let i = 0; i < 4; i++) await loginFrom(server, here, user.email, 'wrong password!');
+    expect((await loginFrom(server, here, user.email)).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await loginFrom(server, here, user.email, 'wrong password!')).status).toBe(401);
+    expect((await loginFrom(server, here, user.email)).status).toBe(200);
   });
 
-  it('locks unknown e-mails like real ones, so 423 does not reveal which accounts exist', async () => {
-    const email = uniqueEmail('ghost');
-    for (let i = 0; i < 4; i++) expect((await login(server, email, 'guess')).status).toBe(401);
-    expect((await login(server, email, 'guess')).status).toBe(423);
-  });
+  it.each(['agent', 'patient'])(
+    'keeps the owner (%s) signing in from their own address while an attacker elsewhere hammers the account',
+    async (role) => {
+      const patientId = role === 'patient' ? createPatient(server, `T-THROTTLE-${uniqueAddress()}`).id! : undefined;
+      const owner = await createUser(server, { role, ...(patientId ? { patientId } : {}) });
+      const home = uniqueAddress();
+      expect((await loginFrom(server, home, owner.email)).status).toBe(200);
 
-  it('throttles repeated failed sign-ins per IP and e-mail with 429 and Retry-After', async () => {
-    const email = uniqueEmail('target');
+      // The attacker guesses from one address until backed off, then from another.
+      const attacker = [uniqueAddress(), uniqueAddress()];
+      const statuses: number[] = [];
+      for (const address of attacker) for (let i = 0; i < 8; i++) statuses.push((await loginFrom(server, address, owner.email, `guess ${i}`)).status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+      expect(statuses).not.toContain(423);
+      // The account is now slow from any address it never signed in from, even with the right password...
+      const stranger = await loginFrom(server, uniqueAddress(), owner.email);
+      expect(stranger.status).toBe(429);
+      // ...but the owner at home signs in at once, and a typo there is just a typo.
+      expect((await loginFrom(server, home, owner.email, 'typo')).status).toBe(401);
+      const ownerAgain = await loginFrom(server, home, owner.email);
+      expect(ownerAgain.status).toBe(200);
+      expect(ownerAgain.body.user.role).toBe(role);
+    },
+  );
+
+  it('throttles one address spraying 150 guesses over 50 accounts', async () => {
+    const accounts = await Promise.all(Array.from({ length: 50 }, () => createUser(server, { role: 'agent' })));
+    const sprayer = uniqueAddress();
     const statuses: number[] = [];
-    for (let i = 0; i < 10; i++) statuses.push((await login(server, email, `guess-${i}`)).status);
-    expect(statuses.every((s) => s === 401 || s === 423)).toBe(true);
-    const throttled = await login(server, email, 'guess-11');
-    expect(throttled.status).toBe(429);
-    expect(throttled.body.error.code).toBe('too_many_requests');
-    const retryAfter = Number(throttled.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(300);
-    // Another e-mail from the same IP is not affected.
-    const user = await createUser(server, { role: 'agent' });
-    expect((await login(server, user.email)).status).toBe(200);
+    for (let round = 0; round < 3; round++) {
+      for (const account of accounts) statuses.push((await loginFrom(server, sprayer, account.email, `Spring2026!${round}`)).status);
+    }
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(130);
+    // The same answer for an account that does not exist, so the 429 reveals nothing.
+    const known = await loginFrom(server, sprayer, accounts[0]!.email, 'x');
+    const unknown = await loginFrom(server, sprayer, uniqueEmail('nobody'), 'x');
+    expect(unknown.status).toBe(429);
+    expect(unknown.body).toEqual(known.body);
+    expect(unknown.headers.get('retry-after')).toBe(known.headers.get('retry-after'));
+    // Everyone else signs in as usual.
+    expect((await loginFrom(server, uniqueAddress(), accounts[1]!.email)).status).toBe(200);
   });
 
-  it('refuses disabled accounts at sign-in and on refresh', async () => {
+  it('backs off unknown e-mails exactly like real accounts', async () => {
+    const here = uniqueAddress();
+    const ghost = uniqueEmail('ghost');
+    const real = await createUser(server, { role: 'agent' });
+    const answers = async (email: string) => {
+      const out: Array<{ status: number; body: unknown; retryAfter: string | null }> = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await loginFrom(server, here, email, `guess ${i}`);
+        out.push({ status: res.status, body: res.body, retryAfter: res.headers.get('retry-after') });
+      }
+      return out;
+    };
+    const forGhost = await answers(ghost);
+    const forReal = await answers(real.email);
+    expect(forGhost.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(forReal).toEqual(forGhost);
+  });
+
+  it('an administrator clearing the throttle (unlock) lets the account sign in from anywhere again', async () => {
     const user = await createUser(server, { role: 'agent' });
+    for (const address of [uniqueAddress(), uniqueAddress()]) for (let i = 0; i < 5; i++) await loginFrom(server, address, user.email, 'guess');
+    expect((await loginFrom(server, uniqueAddress(), user.email)).status).toBe(429);
+    const admin = await createUser(server, { role: 'admin' });
+    const adminSession = await loginFrom(server, uniqueAddress(), admin.email);
+    const seen = await call(server, 'GET', `/api/admin/users/${user.id}`, { token: adminSession.body.accessToken });
+    expect(seen.body).toMatchObject({ failedLogins: 10, lockedUntil: null });
+    const unlock = await call(server, 'PATCH', `/api/admin/users/${user.id}`, { token: adminSession.body.accessToken, body: { unlock: true } });
+    expect(unlock.status).toBe(200);
+    expect(unlock.body).toMatchObject({ lockedUntil: null, failedLogins: 0 });
+    expect((await loginFrom(server, uniqueAddress(), user.email)).status).toBe(200);
+  });
+
+  it('answers a disabled account exactly like a wrong password, and refuses its refresh tokens', async () => {
+    const user = await createUser(server, { role: 'agent' });
+    const other = await createUser(server, { role: 'agent' });
     const session = await login(server, user.email);
     const admin = await createUser(server, { role: 'admin' });
     const adminToken = (await login(server, admin.email)).body.accessToken;
@@ -223,17 +288,31 @@ describe('sign-in', () => {
     expect(disable.status).toBe(200);
     expect(disable.body.disabled).toBe(true);
 
-    const again = await login(server, user.email);
-    expect(again.status).toBe(403);
-    expect(again.body.error.code).toBe('account_disabled');
-    // A wrong password still gets the generic answer: "disabled" is only told to the owner.
-    expect((await login(server, user.email, 'wrong password')).body.error.code).toBe('invalid_credentials');
+    const here = uniqueAddress();
+    const timed = async (email: string, password?: string) => {
+      const t0 = performance.now();
+      const res = await loginFrom(server, here, email, password);
+      return { res, ms: performance.now() - t0 };
+    };
+    const wrong = await timed(other.email, 'not the password at all');
+    const disabledRight = await timed(user.email);
+    const disabledWrong = await timed(user.email, 'not the password at all');
+    for (const { res } of [disabledRight, disabledWrong]) {
+      expect(res.status).toBe(wrong.res.status);
+      expect(res.body).toEqual(wrong.res.body);
+      expect([...res.headers.keys()].sort()).toEqual([...wrong.res.headers.keys()].sort());
+    }
+    expect(wrong.res.body).toEqual({ error: { code: 'invalid_credentials', message: expect.any(String) } });
+    // Each runs one argon2 verification (~25 ms): a disabled account is not answered instantly.
+    expect(disabledRight.ms).toBeGreaterThan(wrong.ms / 4);
+    expect(auditRows('auth.login', user.id).at(-2)!.details).toContain('disabled');
+
     const refresh = await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken: session.body.refreshToken } });
     expect(refresh.status).toBe(401);
     expect((await call(server, 'GET', '/api/auth/me', { token: session.body.accessToken })).status).toBe(403);
 
     await call(server, 'PATCH', `/api/admin/users/${user.id}`, { token: adminToken, body: { disabled: false } });
-    expect((await login(server, user.email)).status).toBe(200);
+    expect((await loginFrom(server, uniqueAddress(), user.email)).status).toBe(200);
   });
 
   it('needs a token for /api/auth/me', async () => {
@@ -247,6 +326,7 @@ describe('sign-in', () => {
     expect(doc.paths['/api/auth/login'].post.security).toEqual([]);
     expect(doc.paths['/api/auth/login'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(doc.paths['/api/admin/users/{id}'].patch.summary).toContain('(admin)');
-    expect(doc.paths['/api/auth/mfa/enrol'].post).toBeDefined();
+    expect(doc.paths['/api/auth/mfa/enrol'].post.requestBody.content['application/json'].schema.required).toEqual(['currentPassword']);
+    expect(doc.paths['/api/auth/password'].post.requestBody.content['application/json'].schema.required).toEqual(['currentPassword', 'newPassword']);
   });
 });

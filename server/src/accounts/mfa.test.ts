@@ -1,7 +1,7 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, signedInUser } from '../testing/accounts.js';
+import { call, createPatient, createUser, login, loginFrom, signedInUser, TEST_PASSWORD, uniqueAddress } from '../testing/accounts.js';
 
 /** The code an authenticator app would show `offsetSteps` 30-second steps from now. */
 const codeFor = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
@@ -18,12 +18,14 @@ describe('TOTP two-step sign-in', () => {
     await server.close();
   });
 
+  const currentPassword = TEST_PASSWORD;
+
   async function enrolAndActivate(token: string): Promise<string> {
-    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token });
+    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token, body: { currentPassword } });
     expect(enrol.status).toBe(200);
     const secret = enrol.body.secret as string;
     // Activate with the previous step's code so the current one is still fresh for sign-in.
-    const activate = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { code: await codeFor(secret, -1) } });
+    const activate = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { currentPassword, code: await codeFor(secret, -1) } });
     expect(activate.status).toBe(200);
     expect(activate.body.mfaEnabled).toBe(true);
     return secret;
@@ -31,7 +33,7 @@ describe('TOTP two-step sign-in', () => {
 
   it('enrols: returns a secret and otpauth URL, stores the secret encrypted and does not enable MFA yet', async () => {
     const { user, token } = await signedInUser(server, 'agent');
-    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token });
+    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token, body: { currentPassword } });
     expect(enrol.status).toBe(200);
     expect(enrol.headers.get('cache-control')).toBe('no-store');
     expect(enrol.body.secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -51,18 +53,18 @@ describe('TOTP two-step sign-in', () => {
 
   it('refuses to activate with a wrong code', async () => {
     const { token } = await signedInUser(server, 'agent');
-    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token });
+    const enrol = await call(server, 'POST', '/api/auth/mfa/enrol', { token, body: { currentPassword } });
     const wrong = wrongCode(await codeFor(enrol.body.secret));
-    const res = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { code: wrong } });
+    const res = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { currentPassword, code: wrong } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_totp');
     expect((await call(server, 'GET', '/api/auth/me', { token })).body.mfaEnabled).toBe(false);
-    expect((await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { code: 123456, extra: 1 } })).status).toBe(400);
+    expect((await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { currentPassword, code: 123456, extra: 1 } })).status).toBe(400);
   });
 
   it('activating without enrolling first is a conflict', async () => {
     const { token } = await signedInUser(server, 'agent');
-    const res = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { code: '123456' } });
+    const res = await call(server, 'POST', '/api/auth/mfa/activate', { token, body: { currentPassword, code: '123456' } });
     expect(res.status).toBe(409);
   });
 
@@ -110,23 +112,27 @@ describe('TOTP two-step sign-in', () => {
     expect(res.body.error.code).toBe('invalid_credentials');
   });
 
-  it('counts wrong codes towards the lockout', async () => {
+  it('counts wrong codes at sign-in towards the backoff, and asking for the code costs nothing', async () => {
     const { user, token } = await signedInUser(server, 'agent');
     const secret = await enrolAndActivate(token);
     const right = await codeFor(secret);
     const wrong = wrongCode(right);
-    for (let i = 0; i < 4; i++) expect((await login(server, user.email, undefined, wrong)).status).toBe(401);
-    expect((await login(server, user.email, undefined, wrong)).status).toBe(423);
-    expect((await login(server, user.email, undefined, right)).status).toBe(423);
+    const here = uniqueAddress();
+    // The right password without a code is not a guess: the two-step form may ask as often as it likes.
+    for (let i = 0; i < 8; i++) expect((await loginFrom(server, here, user.email)).body.error.code).toBe('mfa_required');
+    for (let i = 0; i < 5; i++) expect((await loginFrom(server, here, user.email, undefined, wrong)).status).toBe(401);
+    const throttled = await loginFrom(server, here, user.email, undefined, right);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('1');
   });
 
   it('turns MFA off with a current code; enrolling twice is a conflict while it is on', async () => {
     const { user, token } = await signedInUser(server, 'agent');
     const secret = await enrolAndActivate(token);
-    expect((await call(server, 'POST', '/api/auth/mfa/enrol', { token })).status).toBe(409);
-    const bad = await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { code: 'abcdef' } });
+    expect((await call(server, 'POST', '/api/auth/mfa/enrol', { token, body: { currentPassword } })).status).toBe(409);
+    const bad = await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { currentPassword, totpCode: 'abcdef' } });
     expect(bad.status).toBe(400);
-    const off = await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { code: await codeFor(secret) } });
+    const off = await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { currentPassword, totpCode: await codeFor(secret) } });
     expect(off.status).toBe(200);
     expect(off.body.mfaEnabled).toBe(false);
     expect((await login(server, user.email)).status).toBe(200);
@@ -137,8 +143,9 @@ describe('TOTP two-step sign-in', () => {
     const secret = await enrolAndActivate(token);
     const right = await codeFor(secret);
     const wrong = wrongCode(right);
-    for (let i = 0; i < 5; i++) expect((await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { code: wrong } })).status).toBe(400);
-    const throttled = await call(server, 'POST', '/api/auth/mfa/disable', { token, body: { code: right } });
+    const disable = (totpCode: string) => call(server, 'POST', '/api/auth/mfa/disable', { token, body: { currentPassword, totpCode } });
+    for (let i = 0; i < 5; i++) expect((await disable(wrong)).status).toBe(403);
+    const throttled = await disable(right);
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
   });
@@ -167,8 +174,9 @@ describe('TOTP two-step sign-in', () => {
   });
 
   it('MFA routes need a signed-in user', async () => {
-    expect((await call(server, 'POST', '/api/auth/mfa/enrol')).status).toBe(401);
-    expect((await call(server, 'POST', '/api/auth/mfa/activate', { body: { code: '123456' } })).status).toBe(401);
-    expect((await call(server, 'POST', '/api/auth/mfa/disable', { body: { code: '123456' } })).status).toBe(401);
+    expect((await call(server, 'POST', '/api/auth/mfa/enrol', { body: { currentPassword } })).status).toBe(401);
+    expect((await call(server, 'POST', '/api/auth/mfa/activate', { body: { currentPassword, code: '123456' } })).status).toBe(401);
+    expect((await call(server, 'POST', '/api/auth/mfa/disable', { body: { currentPassword, totpCode: '123456' } })).status).toBe(401);
+    expect((await call(server, 'POST', '/api/auth/password', { body: { currentPassword, newPassword: 'a new long password 1' } })).status).toBe(401);
   });
 });

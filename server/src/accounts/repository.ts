@@ -4,7 +4,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
-import { inTransaction, type Database } from '../platform/db/index.js';
+import type { Database } from '../platform/db/index.js';
 import type { UserTable, RefreshTokenTable } from '../platform/db/schema.js';
 
 export type UserRow = UserTable;
@@ -84,8 +84,6 @@ export class AccountRepository {
       revokeAllRefresh: s('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
       deleteExpiredRefresh: s('DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?'),
       incrementFailures: s('UPDATE users SET failed_logins = failed_logins + 1, updated_at = ? WHERE id = ?'),
-      failures: s('SELECT failed_logins FROM users WHERE id = ?'),
-      lock: s('UPDATE users SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?'),
       claimTotpStep: s(
         'UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
       ),
@@ -123,18 +121,11 @@ export class AccountRepository {
   }
 
   /**
-   * Counts one failed sign-in; when the count reaches `maxFailures`, locks the account until
-   * `lockedUntil` and starts the count again. Returns whether this failure locked it. Atomic, so
-   * parallel failures cannot skip the lock.
+   * Counts one failed sign-in (shown to administrators; a successful sign-in or an admin's unlock
+   * clears it). It locks nothing: throttling is the login throttle's job.
    */
-  recordFailedLogin(id: string, maxFailures: number, lockedUntil: string, now: string): boolean {
-    return inTransaction(this.sqlite, () => {
-      this.stmts.incrementFailures.run(now, id);
-      const row = this.stmts.failures.get(id) as { failed_logins: number } | undefined;
-      if (!row || row.failed_logins < maxFailures) return false;
-      this.stmts.lock.run(lockedUntil, now, id);
-      return true;
-    });
+  countFailedLogin(id: string, now: string): void {
+    this.stmts.incrementFailures.run(now, id);
   }
 
   /** Records `step` as the last TOTP step used, unless it is not newer (a replay): then false. */

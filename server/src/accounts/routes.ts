@@ -3,7 +3,6 @@
  * first) → zod validation → AccountService → presenter. See README.md in this folder.
  */
 import type { Response, Router } from 'express';
-import { z } from 'zod';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import { requestMeta } from '../platform/http/request-meta.js';
 import {
@@ -11,10 +10,13 @@ import {
   adminUserListQuerySchema,
   adminUserListResponseSchema,
   adminUserSchema,
+  changePasswordRequestSchema,
   createStaffUserRequestSchema,
   loginRequestSchema,
   logoutRequestSchema,
-  mfaCodeRequestSchema,
+  mfaActivateRequestSchema,
+  mfaDisableRequestSchema,
+  mfaEnrolRequestSchema,
   mfaEnrolResponseSchema,
   refreshRequestSchema,
   sessionResponseSchema,
@@ -26,8 +28,6 @@ import { requirePrincipal } from '../platform/auth/middleware.js';
 import { addGuardedRoute, admins, anyone, signedIn } from '../platform/auth/access.js';
 import { retryAfterOf } from '../platform/auth/auth-errors.js';
 import type { AccountService } from './service.js';
-
-const emptyBodySchema = z.strictObject({});
 
 /** Tokens and secrets must not be cached by browsers or proxies. */
 function noStore(res: Response): void {
@@ -62,10 +62,8 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
       body: loginRequestSchema,
       responses: {
         200: { description: 'Signed in', schema: sessionResponseSchema },
-        401: { description: 'invalid_credentials, mfa_required or invalid_totp' },
-        403: { description: 'account_disabled' },
-        423: { description: 'locked: too many failed sign-ins' },
-        429: { description: 'too_many_requests (see Retry-After)' },
+        401: { description: 'invalid_credentials (also for unknown and disabled accounts), mfa_required or invalid_totp' },
+        429: { description: 'too_many_requests: sign-in backoff for this account or address (see Retry-After)' },
       },
     },
     async (req, res) => {
@@ -130,19 +128,22 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
     {
       method: 'post',
       path: '/auth/mfa/enrol',
-      summary: 'Start TOTP enrolment: returns the secret and otpauth URL (not active until confirmed)',
+      summary: 'Start TOTP enrolment (needs the current password): returns the secret and otpauth URL (not active until confirmed)',
       tags,
       access: signedIn,
+      body: mfaEnrolRequestSchema,
       responses: {
         200: { description: 'Secret for the authenticator app', schema: mfaEnrolResponseSchema },
+        403: { description: 'invalid_current_password' },
         409: { description: 'MFA is already on' },
+        429: { description: 'too_many_requests (see Retry-After)' },
       },
     },
-    (req, res) => {
+    async (req, res) => {
       noStore(res);
       const principal = requirePrincipal(req);
-      parseInput(emptyBodySchema, req.body ?? {});
-      res.json(accounts.enrolMfa(principal, requestMeta(req)));
+      const body = parseInput(mfaEnrolRequestSchema, req.body);
+      res.json(await withRetryAfter(res, () => accounts.enrolMfa(principal, body, requestMeta(req))));
     },
   );
 
@@ -150,20 +151,22 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
     {
       method: 'post',
       path: '/auth/mfa/activate',
-      summary: 'Turn TOTP on by confirming a code from the enrolled authenticator',
+      summary: 'Turn TOTP on: the current password and a code from the enrolled authenticator',
       tags,
       access: signedIn,
-      body: mfaCodeRequestSchema,
+      body: mfaActivateRequestSchema,
       responses: {
         200: { description: 'MFA is on', schema: accountUserSchema },
-        400: { description: 'invalid_totp' },
+        400: { description: 'invalid_totp (the new authenticator\'s code)' },
+        403: { description: 'invalid_current_password' },
         409: { description: 'Not enrolled, or already on' },
+        429: { description: 'too_many_requests (see Retry-After)' },
       },
     },
     async (req, res) => {
       const principal = requirePrincipal(req);
-      const { code } = parseInput(mfaCodeRequestSchema, req.body);
-      res.json(await withRetryAfter(res, () => accounts.activateMfa(principal, code, requestMeta(req))));
+      const body = parseInput(mfaActivateRequestSchema, req.body);
+      res.json(await withRetryAfter(res, () => accounts.activateMfa(principal, body, requestMeta(req))));
     },
   );
 
@@ -171,20 +174,44 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
     {
       method: 'post',
       path: '/auth/mfa/disable',
-      summary: 'Turn TOTP off with a current code (administrators: PATCH /api/admin/users/:id resetMfa)',
+      summary: 'Turn TOTP off: the current password and a current code (administrators: PATCH /api/admin/users/:id resetMfa)',
       tags,
       access: signedIn,
-      body: mfaCodeRequestSchema,
+      body: mfaDisableRequestSchema,
       responses: {
         200: { description: 'MFA is off', schema: accountUserSchema },
-        400: { description: 'invalid_totp' },
+        403: { description: 'invalid_current_password or invalid_totp' },
         409: { description: 'MFA is not on' },
+        429: { description: 'too_many_requests (see Retry-After)' },
       },
     },
     async (req, res) => {
       const principal = requirePrincipal(req);
-      const { code } = parseInput(mfaCodeRequestSchema, req.body);
-      res.json(await withRetryAfter(res, () => accounts.disableMfa(principal, code, requestMeta(req))));
+      const body = parseInput(mfaDisableRequestSchema, req.body);
+      res.json(await withRetryAfter(res, () => accounts.disableMfa(principal, body, requestMeta(req))));
+    },
+  );
+
+  route(
+    {
+      method: 'post',
+      path: '/auth/password',
+      summary: 'Change the password: the current one (and a TOTP code when MFA is on) and the new one; other sessions end',
+      tags,
+      access: signedIn,
+      body: changePasswordRequestSchema,
+      responses: {
+        200: { description: 'Changed; a new session for the caller', schema: sessionResponseSchema },
+        400: { description: 'validation_failed: the new password breaks the policy' },
+        403: { description: 'invalid_current_password, mfa_required or invalid_totp' },
+        429: { description: 'too_many_requests (see Retry-After)' },
+      },
+    },
+    async (req, res) => {
+      noStore(res);
+      const principal = requirePrincipal(req);
+      const body = parseInput(changePasswordRequestSchema, req.body);
+      res.json(await withRetryAfter(res, () => accounts.changePassword(principal, body, requestMeta(req))));
     },
   );
 

@@ -1,6 +1,7 @@
 /**
- * Accounts: sign-in with lockout and throttling, refresh-token rotation with theft detection, TOTP
- * MFA, and account management for administrators. Every security event is audited; passwords,
+ * Accounts: sign-in with throttling (backoff, no hard lock), refresh-token rotation with theft
+ * detection, TOTP MFA and password changes behind a step-up (current password and code), and account
+ * management for administrators. Every security event is audited; passwords,
  * tokens and TOTP codes never reach the audit log or the logs.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -13,8 +14,13 @@ import type {
   AccountUser,
   AdminUser,
   AdminUserListResponse,
+  ChangePasswordRequest,
+  MfaActivateRequest,
+  MfaDisableRequest,
+  MfaEnrolRequest,
   MfaEnrolResponse,
   SessionResponse,
+  StepUp,
 } from '../contracts/auth.js';
 import { inTransaction } from '../platform/db/index.js';
 import { conflict, forbidden, notFound, unprocessable, validationFailed } from '../platform/errors.js';
@@ -23,18 +29,22 @@ import { isStaffRole, type Principal, type StaffRole } from '../platform/auth/pr
 import { signingKeyFor } from '../platform/auth/tokens.js';
 import { SecretBox } from '../platform/auth/secret-box.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
+import { LoginThrottle, type LoginThrottleOptions } from '../platform/auth/login-throttle.js';
 import { checkTotp, newTotpSecret, totpUri } from '../platform/auth/totp.js';
 import { dummyPasswordHash, hashPassword, needsRehash, passwordPolicyProblems, verifyPassword } from '../platform/auth/passwords.js';
 import {
   accountDisabled,
   accountGone,
-  accountLocked,
   invalidCredentials,
+  invalidCurrentPassword,
   invalidRefreshToken,
   invalidTotp,
   mfaRequired,
   mfaUnavailable,
   rateLimited,
+  signInThrottled,
+  stepUpTotpInvalid,
+  stepUpTotpRequired,
 } from '../platform/auth/auth-errors.js';
 import { AccountRepository, type UserChanges, type UserRow } from './repository.js';
 import { toAccountUser, toAdminUser } from './presenters.js';
@@ -44,30 +54,46 @@ export type { RequestMeta };
 /** What the account service needs from the rest of the server. */
 export interface AccountServiceDeps {
   database: DatabaseHandle;
-  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'>;
+  config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'> & LoginThrottleConfig;
   tokens: TokenService;
   audit: AuditLog;
   /** Whether a live Practitioner exists (the FHIR domain). */
   practitionerExists(id: string): boolean;
 }
 
+/** The sign-in throttle's settings, from the environment (platform/config.ts has the defaults). */
+export type LoginThrottleConfig = Pick<
+  Config,
+  | 'LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS'
+  | 'LOGIN_FREE_FAILURES_PER_ADDRESS'
+  | 'LOGIN_FREE_FAILURES_PER_ACCOUNT'
+  | 'LOGIN_BACKOFF_BASE_SECONDS'
+  | 'LOGIN_BACKOFF_MAX_SECONDS'
+  | 'LOGIN_FAILURE_MEMORY_SECONDS'
+  | 'LOGIN_TRUSTED_ADDRESS_DAYS'
+>;
+
+function loginThrottleOptions(c: LoginThrottleConfig): LoginThrottleOptions {
+  return {
+    freeFailuresPerAccountAddress: c.LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS,
+    freeFailuresPerAddress: c.LOGIN_FREE_FAILURES_PER_ADDRESS,
+    freeFailuresPerAccount: c.LOGIN_FREE_FAILURES_PER_ACCOUNT,
+    baseDelayMs: c.LOGIN_BACKOFF_BASE_SECONDS * 1000,
+    maxDelayMs: c.LOGIN_BACKOFF_MAX_SECONDS * 1000,
+    forgetAfterMs: c.LOGIN_FAILURE_MEMORY_SECONDS * 1000,
+    trustAddressMs: c.LOGIN_TRUSTED_ADDRESS_DAYS * 86_400_000,
+  };
+}
+
 export interface AccountPolicy {
-  /** Consecutive failed sign-ins that lock an account. */
-  maxFailedLogins: number;
-  lockoutMs: number;
-  /** Failed sign-ins allowed per IP and e-mail within `loginWindowMs` before 429. */
-  loginAttemptsPerWindow: number;
-  loginWindowMs: number;
-  /** Wrong MFA codes per account within `loginWindowMs` (enrolment, disabling) before 429. */
+  /** Wrong MFA codes per account within `mfaWindowMs` (enrolment, step-up) before 429. */
   mfaAttemptsPerWindow: number;
+  mfaWindowMs: number;
 }
 
 export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
-  maxFailedLogins: 5,
-  lockoutMs: 15 * 60_000,
-  loginAttemptsPerWindow: 10,
-  loginWindowMs: 5 * 60_000,
   mfaAttemptsPerWindow: 5,
+  mfaWindowMs: 5 * 60_000,
 };
 
 export interface NewAccount {
@@ -110,18 +136,11 @@ export function principalFor(user: UserRow): Principal {
   return { kind: 'staff', userId: user.id, email: user.email, role: user.role, practitionerId: user.practitioner_id };
 }
 
-const MAX_PHANTOM_ACCOUNTS = 10_000;
-
 export class AccountService {
   readonly repository: AccountRepository;
   private readonly box: SecretBox;
-  private readonly loginLimiter: SlidingWindowLimiter;
+  private readonly loginThrottle: LoginThrottle;
   private readonly mfaLimiter: SlidingWindowLimiter;
-  /**
-   * Failed sign-ins for e-mails that have no account, so that they lock like real accounts do and
-   * a 423 does not reveal that an account exists. In memory, bounded.
-   */
-  private readonly phantomFailures = new Map<string, { failures: number; lockedUntil: number }>();
 
   constructor(
     private readonly ctx: AccountServiceDeps,
@@ -129,49 +148,45 @@ export class AccountService {
   ) {
     this.repository = new AccountRepository(ctx.database.sqlite, ctx.database.db);
     this.box = new SecretBox(signingKeyFor(ctx.database.sqlite, ctx.config.JWT_SECRET), 'totp-secret');
-    this.loginLimiter = new SlidingWindowLimiter({ limit: policy.loginAttemptsPerWindow, windowMs: policy.loginWindowMs });
-    this.mfaLimiter = new SlidingWindowLimiter({ limit: policy.mfaAttemptsPerWindow, windowMs: policy.loginWindowMs });
+    this.loginThrottle = new LoginThrottle(loginThrottleOptions(ctx.config));
+    // Made now, so the first unknown or disabled sign-in is not the one slow answer that stands out.
+    void dummyPasswordHash();
+    this.mfaLimiter = new SlidingWindowLimiter({ limit: policy.mfaAttemptsPerWindow, windowMs: policy.mfaWindowMs });
   }
 
   // ---------------------------------------------------------------- sign-in
 
   async login(input: { email: string; password: string; totp?: string }, meta: RequestMeta): Promise<SessionResponse> {
     const email = input.email;
-    const limiterKey = `${email}\u0000${meta.ip ?? '-'}`;
-    const retryAfter = this.loginLimiter.retryAfterSeconds(limiterKey);
-    if (retryAfter > 0) throw rateLimited(retryAfter);
-    // Count the attempt before the slow hash, so a burst of parallel guesses is throttled too;
-    // a successful sign-in clears it again.
-    this.loginLimiter.hit(limiterKey);
+    // Counted before the slow hash, so a burst of parallel guesses is throttled too; a 429 is
+    // answered before any check and is not audited (a flood does not flood the audit log).
+    const decision = this.loginThrottle.begin(email, meta.ip);
+    if (!decision.allowed) throw signInThrottled(decision.retryAfterSeconds);
+    const { attempt } = decision;
 
     const found = this.repository.findByEmail(email);
-    if (!found) return this.failUnknownEmail(email, input.password, meta);
-
-    if (this.isLocked(found)) {
-      this.auditLogin(found, 'failure', meta, { reason: 'locked' });
-      throw accountLocked(found.locked_until!);
+    if (!found || found.disabled) {
+      // An unknown e-mail and a disabled account do the same work as a wrong password (one argon2
+      // verification) and get the same answer, so neither is revealed.
+      await verifyPassword(await dummyPasswordHash(), input.password);
+      return this.failLogin(found, email, found ? 'disabled' : 'unknown_user', meta, invalidCredentials);
     }
     const passwordOk = await verifyPassword(found.password_hash, input.password);
-    // Re-read: another request may have locked the account while this one was hashing.
+    // Re-read: an administrator may have disabled the account while this request was hashing.
     const user = this.repository.findById(found.id) ?? found;
-    if (this.isLocked(user)) {
-      this.auditLogin(user, 'failure', meta, { reason: 'locked' });
-      throw accountLocked(user.locked_until!);
-    }
-    if (!passwordOk) return this.failLogin(user, 'wrong_password', meta, invalidCredentials);
-    if (user.disabled) {
-      this.auditLogin(user, 'failure', meta, { reason: 'disabled' });
-      throw accountDisabled();
-    }
+    if (!passwordOk) return this.failLogin(user, email, 'wrong_password', meta, invalidCredentials);
+    if (user.disabled) return this.failLogin(user, email, 'disabled', meta, invalidCredentials);
 
     let totpStep: number | undefined;
     if (user.totp_enabled) {
       if (!input.totp) {
+        // The right password: not a guess. The code that follows is what counts.
+        attempt.refund();
         this.auditLogin(user, 'failure', meta, { reason: 'mfa_required' });
         throw mfaRequired();
       }
       const check = await checkTotp(this.totpSecretOf(user), input.totp, user.totp_last_step);
-      if (!check.ok) return this.failLogin(user, check.reason === 'reused' ? 'totp_reused' : 'wrong_totp', meta, () => invalidTotp(401));
+      if (!check.ok) return this.failLogin(user, email, check.reason === 'reused' ? 'totp_reused' : 'wrong_totp', meta, () => invalidTotp(401));
       totpStep = check.step;
     }
 
@@ -185,16 +200,16 @@ export class AccountService {
       this.repository.deleteExpiredRefreshTokens(user.id, now);
       return this.issueRefreshToken(user.id, now);
     });
-    if (!refreshToken) return this.failLogin(user, 'totp_reused', meta, () => invalidTotp(401));
+    if (!refreshToken) return this.failLogin(user, email, 'totp_reused', meta, () => invalidTotp(401));
 
-    this.loginLimiter.reset(limiterKey);
+    attempt.succeeded();
     this.auditLogin(user, 'success', meta, user.totp_enabled ? { mfa: true } : null);
     return this.session(this.repository.findById(user.id) ?? user, refreshToken);
   }
 
   /** Seconds until `email` may try to sign in again from `ip` (0 = now). */
   loginRetryAfter(email: string, ip: string | null): number {
-    return this.loginLimiter.retryAfterSeconds(`${email}\u0000${ip ?? '-'}`);
+    return this.loginThrottle.retryAfterSeconds(email, ip);
   }
 
   async refresh(refreshToken: string, meta: RequestMeta): Promise<SessionResponse> {
@@ -273,38 +288,71 @@ export class AccountService {
 
   // ---------------------------------------------------------------- MFA
 
-  enrolMfa(principal: Principal, meta: RequestMeta): MfaEnrolResponse {
+  async enrolMfa(principal: Principal, input: MfaEnrolRequest, meta: RequestMeta): Promise<MfaEnrolResponse> {
     const user = this.activeAccountOf(principal);
     if (user.totp_enabled) throw conflict('Two-step sign-in is already on. Turn it off first to enrol a new authenticator.');
+    await this.verifyStepUp(user, input, 'mfa.enrol', meta);
     const secret = newTotpSecret();
     this.repository.update(user.id, { totp_secret: this.box.seal(secret), totp_enabled: 0, totp_last_step: null }, new Date().toISOString());
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.enrol', resourceType: 'User', resourceId: user.id });
     return { secret, otpauthUrl: totpUri(secret, user.email) };
   }
 
-  async activateMfa(principal: Principal, code: string, meta: RequestMeta): Promise<AccountUser> {
+  async activateMfa(principal: Principal, input: MfaActivateRequest, meta: RequestMeta): Promise<AccountUser> {
     const user = this.activeAccountOf(principal);
     if (user.totp_enabled) throw conflict('Two-step sign-in is already on.');
     if (!user.totp_secret) throw conflict('Enrol first: POST /api/auth/mfa/enrol, then confirm with a code.');
-    const step = await this.checkMfaCode(user, code, null, meta);
+    // The new authenticator's code first: it is the time-sensitive one (the slow password check
+    // after it cannot push it out of its 30-second window).
+    const step = await this.checkMfaCode(user, input.code, null, meta, () => invalidTotp(400));
+    await this.verifyStepUp(user, { currentPassword: input.currentPassword }, 'mfa.activate', meta);
     this.repository.update(user.id, { totp_enabled: 1, totp_last_step: step }, new Date().toISOString());
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.enable', resourceType: 'User', resourceId: user.id });
     return toAccountUser(this.repository.findById(user.id)!);
   }
 
-  async disableMfa(principal: Principal, code: string, meta: RequestMeta): Promise<AccountUser> {
+  async disableMfa(principal: Principal, input: MfaDisableRequest, meta: RequestMeta): Promise<AccountUser> {
     const user = this.activeAccountOf(principal);
     if (!user.totp_enabled) throw conflict('Two-step sign-in is not on.');
-    const step = await this.checkMfaCode(user, code, user.totp_last_step, meta);
+    const step = await this.verifyStepUp(user, input, 'mfa.disable', meta);
     const now = new Date().toISOString();
     const claimed = inTransaction(this.ctx.database.sqlite, () => {
-      if (!this.repository.claimTotpStep(user.id, step)) return false;
+      if (step !== undefined && !this.repository.claimTotpStep(user.id, step)) return false;
       this.repository.update(user.id, { totp_enabled: 0, totp_secret: null, totp_last_step: null }, now);
       return true;
     });
-    if (!claimed) throw invalidTotp(400);
+    if (!claimed) throw stepUpTotpInvalid();
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.disable', resourceType: 'User', resourceId: user.id });
     return toAccountUser(this.repository.findById(user.id)!);
+  }
+
+  // ---------------------------------------------------------------- password
+
+  /**
+   * Changes the password after a step-up. Every other session of the account ends (its refresh
+   * tokens are revoked); the caller gets a new session.
+   */
+  async changePassword(principal: Principal, input: ChangePasswordRequest, meta: RequestMeta): Promise<SessionResponse> {
+    const user = this.activeAccountOf(principal);
+    const problems = passwordPolicyProblems(input.newPassword, user.email);
+    if (input.newPassword === input.currentPassword) problems.push('must differ from the current password');
+    if (problems.length) {
+      throw validationFailed(`Invalid body: newPassword: ${problems[0]}`, {
+        issues: problems.map((message) => ({ path: 'newPassword', message })),
+      });
+    }
+    const step = await this.verifyStepUp(user, input, 'password.change', meta);
+    const passwordHash = await hashPassword(input.newPassword);
+    const now = new Date().toISOString();
+    const refreshToken = inTransaction(this.ctx.database.sqlite, () => {
+      if (step !== undefined && !this.repository.claimTotpStep(user.id, step)) return undefined;
+      this.repository.update(user.id, { password_hash: passwordHash, failed_logins: 0 }, now);
+      this.repository.revokeAllRefreshTokens(user.id, now);
+      return this.issueRefreshToken(user.id, now);
+    });
+    if (!refreshToken) throw stepUpTotpInvalid();
+    this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.password.change', resourceType: 'User', resourceId: user.id });
+    return this.session(this.repository.findById(user.id) ?? user, refreshToken);
   }
 
   // ---------------------------------------------------------------- accounts
@@ -461,7 +509,7 @@ export class AccountService {
         details: { change: 'account.update', email: target.email, before, after },
       });
     }
-    if (input.unlock) this.loginLimiter.resetWhere((key) => key.startsWith(`${target.email}\u0000`));
+    if (input.unlock) this.loginThrottle.clearAccount(target.email);
     return toAdminUser(this.repository.findById(target.id)!);
   }
 
@@ -489,49 +537,20 @@ export class AccountService {
     return user.locked_until !== null && Date.parse(user.locked_until) > now;
   }
 
-  /** Counts a failed sign-in; the one that reaches the limit locks the account (423). */
-  private failLogin(user: UserRow, reason: string, meta: RequestMeta, error: () => Error): never {
-    const lockedUntil = new Date(Date.now() + this.policy.lockoutMs).toISOString();
-    const locked = this.repository.recordFailedLogin(user.id, this.policy.maxFailedLogins, lockedUntil, new Date().toISOString());
-    this.auditLogin(user, 'failure', meta, { reason });
-    if (locked) {
-      this.record(meta, {
-        actorId: user.id,
-        actorRole: user.role,
-        action: 'auth.lockout',
-        resourceType: 'User',
-        resourceId: user.id,
-        details: { failedLogins: this.policy.maxFailedLogins, lockedUntil },
-      });
-      throw accountLocked(lockedUntil);
+  /**
+   * Records a failed sign-in (the throttle already counted it when the attempt began) and throws the
+   * answer. The audit row says when this failure put the e-mail or address into backoff.
+   */
+  private failLogin(user: UserRow | undefined, email: string, reason: string, meta: RequestMeta, error: () => Error): never {
+    const backoffSeconds = this.loginThrottle.retryAfterSeconds(email, meta.ip);
+    const details: Record<string, unknown> = { reason, ...(backoffSeconds > 0 ? { backoffSeconds } : {}) };
+    if (user) {
+      this.repository.countFailedLogin(user.id, new Date().toISOString());
+      this.auditLogin(user, 'failure', meta, details);
+    } else {
+      this.record(meta, { action: 'auth.login', outcome: 'failure', details: { email, ...details } });
     }
     throw error();
-  }
-
-  private async failUnknownEmail(email: string, password: string, meta: RequestMeta): Promise<never> {
-    // Same work as a wrong password, so timing does not tell the two apart.
-    await verifyPassword(await dummyPasswordHash(), password);
-    const now = Date.now();
-    let phantom = this.phantomFailures.get(email);
-    if (phantom && phantom.lockedUntil > now) {
-      this.record(meta, { action: 'auth.login', outcome: 'failure', details: { email, reason: 'unknown_user' } });
-      throw accountLocked(new Date(phantom.lockedUntil).toISOString());
-    }
-    if (!phantom || phantom.lockedUntil !== 0) phantom = { failures: 0, lockedUntil: 0 };
-    phantom.failures++;
-    this.phantomFailures.delete(email);
-    this.phantomFailures.set(email, phantom);
-    if (this.phantomFailures.size > MAX_PHANTOM_ACCOUNTS) {
-      const oldest = this.phantomFailures.keys().next().value;
-      if (oldest !== undefined) this.phantomFailures.delete(oldest);
-    }
-    this.record(meta, { action: 'auth.login', outcome: 'failure', details: { email, reason: 'unknown_user' } });
-    if (phantom.failures >= this.policy.maxFailedLogins) {
-      phantom.failures = 0;
-      phantom.lockedUntil = now + this.policy.lockoutMs;
-      throw accountLocked(new Date(phantom.lockedUntil).toISOString());
-    }
-    throw invalidCredentials();
   }
 
   private auditLogin(user: UserRow, outcome: 'success' | 'failure', meta: RequestMeta, details: Record<string, unknown> | null): void {
@@ -556,8 +575,8 @@ export class AccountService {
     return secret;
   }
 
-  /** Checks an MFA code for enrolment or disabling, throttled per account. */
-  private async checkMfaCode(user: UserRow, code: string, lastStep: number | null, meta: RequestMeta): Promise<number> {
+  /** Checks an MFA code (activation, step-up), throttled per account. */
+  private async checkMfaCode(user: UserRow, code: string, lastStep: number | null, meta: RequestMeta, wrong: () => Error): Promise<number> {
     const key = user.id;
     const retryAfter = this.mfaLimiter.retryAfterSeconds(key);
     if (retryAfter > 0) throw rateLimited(retryAfter);
@@ -573,10 +592,56 @@ export class AccountService {
         resourceId: user.id,
         details: { reason: check.reason },
       });
-      throw invalidTotp(400);
+      throw wrong();
     }
     this.mfaLimiter.reset(key);
     return check.step;
+  }
+
+  /**
+   * Step-up before a sensitive change: the current password, and the current TOTP code when two-step
+   * sign-in is on, so an access token alone (stolen from a browser, a log, a shared screen) cannot
+   * take the account over. Wrong passwords count against the same throttle as sign-in, so this is no
+   * side door for guessing. Returns the TOTP step to claim with the change (undefined without MFA).
+   */
+  private async verifyStepUp(user: UserRow, proof: StepUp, purpose: string, meta: RequestMeta): Promise<number | undefined> {
+    const decision = this.loginThrottle.begin(user.email, meta.ip);
+    if (!decision.allowed) throw signInThrottled(decision.retryAfterSeconds);
+    const fail = (reason: string, error: Error): never => {
+      this.record(meta, {
+        actorId: user.id,
+        actorRole: user.role,
+        action: 'auth.step_up',
+        outcome: 'failure',
+        resourceType: 'User',
+        resourceId: user.id,
+        details: { purpose, reason },
+      });
+      throw error;
+    };
+    if (!(await verifyPassword(user.password_hash, proof.currentPassword))) {
+      this.repository.countFailedLogin(user.id, new Date().toISOString());
+      return fail('wrong_password', invalidCurrentPassword());
+    }
+    if (!user.totp_enabled) {
+      decision.attempt.succeeded();
+      return undefined;
+    }
+    // The password was right: a missing or wrong code is not a password guess (the MFA limiter
+    // counts wrong codes).
+    if (!proof.totpCode) {
+      decision.attempt.refund();
+      return fail('mfa_required', stepUpTotpRequired());
+    }
+    let step: number;
+    try {
+      step = await this.checkMfaCode(user, proof.totpCode, user.totp_last_step, meta, stepUpTotpInvalid);
+    } catch (err) {
+      decision.attempt.refund();
+      throw err;
+    }
+    decision.attempt.succeeded();
+    return step;
   }
 
   /** The principal's account, which must still exist and be enabled. */

@@ -64,8 +64,32 @@ export const mfaEnrolResponseSchema = z.object({
 });
 export type MfaEnrolResponse = z.infer<typeof mfaEnrolResponseSchema>;
 
-export const mfaCodeRequestSchema = z.strictObject({ code: totpCodeSchema });
-export type MfaCodeRequest = z.infer<typeof mfaCodeRequestSchema>;
+/**
+ * Step-up: sensitive changes while signed in (MFA, password) prove the account again, so a stolen
+ * access token alone cannot take the account over. `totpCode` is needed when two-step sign-in is on.
+ */
+const currentPasswordSchema = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+export const stepUpSchema = z.strictObject({
+  currentPassword: currentPasswordSchema,
+  totpCode: totpCodeSchema.optional(),
+});
+export type StepUp = z.infer<typeof stepUpSchema>;
+
+/** Start enrolment: the current password (two-step sign-in is off, so no code). */
+export const mfaEnrolRequestSchema = z.strictObject({ currentPassword: currentPasswordSchema });
+export type MfaEnrolRequest = z.infer<typeof mfaEnrolRequestSchema>;
+
+/** Confirm enrolment: the current password and a code from the newly enrolled authenticator. */
+export const mfaActivateRequestSchema = z.strictObject({ currentPassword: currentPasswordSchema, code: totpCodeSchema });
+export type MfaActivateRequest = z.infer<typeof mfaActivateRequestSchema>;
+
+/** Turn two-step sign-in off: the current password and a current code. */
+export const mfaDisableRequestSchema = z.strictObject({ currentPassword: currentPasswordSchema, totpCode: totpCodeSchema });
+export type MfaDisableRequest = z.infer<typeof mfaDisableRequestSchema>;
+
+/** Change the password: the current one (and a code when two-step sign-in is on) and the new one. */
+export const changePasswordRequestSchema = stepUpSchema.extend({ newPassword: z.string().max(PASSWORD_MAX_LENGTH) });
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
 
 export const mfaStatusResponseSchema = z.object({ mfaEnabled: z.boolean() });
 export type MfaStatusResponse = z.infer<typeof mfaStatusResponseSchema>;
@@ -73,7 +97,7 @@ export type MfaStatusResponse = z.infer<typeof mfaStatusResponseSchema>;
 /** An account as administrators see it: the user plus its security state. */
 export const adminUserSchema = accountUserSchema.extend({
   disabled: z.boolean(),
-  /** When the lockout ends, if the account is locked now. */
+  /** Only for rows locked before the hard lockout was replaced by the sign-in throttle; otherwise null. */
   lockedUntil: z.string().nullable(),
   failedLogins: z.number().int(),
   lastLoginAt: z.string().nullable(),

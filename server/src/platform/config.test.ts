@@ -7,6 +7,15 @@ describe('loadConfig', () => {
     expect(c.PORT).toBe(4000);
     expect(c.databasePath).toBe('./data/carebridge.db');
     expect(c.demoMode).toBe(true);
+    expect(c).toMatchObject({
+      LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS: 5,
+      LOGIN_FREE_FAILURES_PER_ADDRESS: 20,
+      LOGIN_FREE_FAILURES_PER_ACCOUNT: 10,
+      LOGIN_BACKOFF_BASE_SECONDS: 1,
+      LOGIN_BACKOFF_MAX_SECONDS: 900,
+      LOGIN_FAILURE_MEMORY_SECONDS: 3600,
+      LOGIN_TRUSTED_ADDRESS_DAYS: 30,
+    });
   });
 
   it('turns demo mode off in production unless DEMO_MODE=1', () => {
@@ -22,6 +31,8 @@ describe('loadConfig', () => {
     ['DEMO_MODE', 'maybe'],
     ['JWT_SECRET', 'short'],
     ['CORS_ORIGINS', 'https://ok.example, javascript:alert(1)'],
+    ['LOGIN_FREE_FAILURES_PER_ADDRESS', '0'],
+    ['LOGIN_BACKOFF_MAX_SECONDS', 'forever'],
   ])('fails with one line naming %s when it is %s', (name, value) => {
     let error: unknown;
     try {

@@ -25,6 +25,19 @@ const configSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  /** Sign-in throttling (platform/auth/login-throttle.ts): failures of one account from one address before backoff. */
+  LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failures from one address over all accounts before backoff (spraying). */
+  LOGIN_FREE_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Failures of one account from addresses it never signed in from before backoff there (trusted addresses are exempt). */
+  LOGIN_FREE_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** The first wait past a budget; it doubles with each further failure. */
+  LOGIN_BACKOFF_BASE_SECONDS: z.coerce.number().min(0.001).max(3600).default(1),
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(900),
+  /** Failures counted against a key are forgotten after this long without a new one. */
+  LOGIN_FAILURE_MEMORY_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(3600),
+  /** An address where an account signed in stays trusted for it this many days. */
+  LOGIN_TRUSTED_ADDRESS_DAYS: z.coerce.number().min(0).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   SMTP_URL: z.string().optional(),

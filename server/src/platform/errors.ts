@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   reason_required: 403,
   account_disabled: 403,
+  invalid_current_password: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -76,6 +76,33 @@ export async function login(server: TestServer, email: string, password = TEST_P
   return call<LoginReply>(server, 'POST', '/api/auth/login', { body: { email, password, ...(totp ? { totp } : {}) } });
 }
 
+/**
+ * Signs in as a client at `address` would: the server trusts X-Forwarded-For from loopback (as from
+ * a reverse proxy on the same host), so tests can play several addresses.
+ */
+export async function loginFrom(
+  server: TestServer,
+  address: string,
+  email: string,
+  password = TEST_PASSWORD,
+  totp?: string,
+): Promise<Reply<LoginReply>> {
+  return call<LoginReply>(server, 'POST', '/api/auth/login', {
+    body: { email, password, ...(totp ? { totp } : {}) },
+    headers: { 'x-forwarded-for': address },
+  });
+}
+
+let addressCounter = 0;
+/**
+ * A documentation-range address (2001:db8::/32, RFC 3849) in a /64 of its own (the sign-in throttle
+ * counts IPv6 addresses by /64), not used by any other test in this process.
+ */
+export function uniqueAddress(): string {
+  addressCounter++;
+  return `2001:db8:${addressCounter.toString(16)}::1`;
+}
+
 /** Creates an account and signs in as it; returns the session. */
 export async function signedInUser(server: TestServer, role: string, extra: { patientId?: string } = {}) {
   const user = await createUser(server, { role, ...extra });

@@ -32,6 +32,8 @@ export type AuditAction =
   | 'auth.mfa.disable'
   | 'auth.mfa.verify'
   | 'auth.lockout'
+  | 'auth.step_up'
+  | 'auth.password.change'
   | 'audit.read'
   | 'permission.change'
   | 'access.denied'

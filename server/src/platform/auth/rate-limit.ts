@@ -1,8 +1,8 @@
 /**
  * An in-memory sliding-window counter: at most `limit` events per key within `windowMs`.
- * In-memory means per server process and forgotten on restart; that suits sign-in throttling (the
- * persistent defence is the account lockout kept in the users table). When several processes serve
- * the same users, put this behind Redis instead.
+ * In-memory means per server process and forgotten on restart; that suits short throttles such as
+ * wrong MFA codes (sign-in has its own backoff, login-throttle.ts). When several processes serve the
+ * same users, put this behind Redis instead.
  */
 export interface SlidingWindowOptions {
   limit: number;
