@@ -11,6 +11,7 @@ import {
   adminUserListQuerySchema,
   adminUserListResponseSchema,
   adminUserSchema,
+  changePasswordRequestSchema,
   createStaffUserRequestSchema,
   loginRequestSchema,
   logoutRequestSchema,
@@ -185,6 +186,29 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
       const principal = requirePrincipal(req);
       const { code } = parseInput(mfaCodeRequestSchema, req.body);
       res.json(await withRetryAfter(res, () => accounts.disableMfa(principal, code, requestMeta(req))));
+    },
+  );
+
+  route(
+    {
+      method: 'post',
+      path: '/auth/password',
+      summary: 'Change your password (the current one first); every session of the account ends, sign in again',
+      tags,
+      access: signedIn,
+      body: changePasswordRequestSchema,
+      responses: {
+        204: { description: 'Changed; every access and refresh token of the account is revoked' },
+        400: { description: 'validation_failed: the new password breaks the policy' },
+        403: { description: 'The current password is wrong' },
+        429: { description: 'too_many_requests (see Retry-After)' },
+      },
+    },
+    async (req, res) => {
+      const principal = requirePrincipal(req);
+      const body = parseInput(changePasswordRequestSchema, req.body);
+      await withRetryAfter(res, () => accounts.changePassword(principal, body, requestMeta(req)));
+      res.status(204).end();
     },
   );
 

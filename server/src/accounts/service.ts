@@ -9,6 +9,8 @@ import type { Config } from '../platform/config.js';
 import type { DatabaseHandle } from '../platform/db/index.js';
 import type { TokenService } from '../platform/auth/tokens.js';
 import type { RequestMeta } from '../platform/http/request-meta.js';
+import type { EventPublisher } from '../platform/events.js';
+import type { SessionEndReason } from '../contracts/realtime.js';
 import type {
   AccountUser,
   AdminUser,
@@ -47,6 +49,8 @@ export interface AccountServiceDeps {
   config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'>;
   tokens: TokenService;
   audit: AuditLog;
+  /** `accounts.session-revoked` when every session of an account ends. */
+  events: EventPublisher;
   /** Whether a live Practitioner exists (the FHIR domain). */
   practitionerExists(id: string): boolean;
 }
@@ -202,13 +206,15 @@ export class AccountService {
     const now = new Date().toISOString();
     type Outcome =
       | { kind: 'unknown' }
-      | { kind: 'reused' | 'expired' | 'disabled'; userId: string; role: string | null }
+      | { kind: 'reused' | 'expired' | 'disabled' | 'session_ended'; userId: string; role: string | null }
       | { kind: 'ok'; user: UserRow; next: string };
     const outcome = inTransaction(this.ctx.database.sqlite, (): Outcome => {
       const row = this.repository.findRefreshToken(tokenHash);
       if (!row) return { kind: 'unknown' };
       const user = this.repository.findById(row.user_id);
       const role = user?.role ?? null;
+      // Issued before the account's sessions were ended (sign-out, disable, role or password change).
+      if (user && row.session_version !== user.session_version) return { kind: 'session_ended', userId: row.user_id, role };
       if (row.revoked_at) {
         // A revoked token came back: either it was stolen and already used by someone else, or the
         // thief is using it now. Either way, end every session of the account.
@@ -227,6 +233,8 @@ export class AccountService {
       return { kind: 'ok', user, next: this.issueRefreshToken(user.id, now) };
     });
     if (outcome.kind === 'unknown') throw invalidRefreshToken();
+    // A stolen refresh token: the access tokens issued from the stolen session end too.
+    if (outcome.kind === 'reused') this.revokeSessions(outcome.userId, 'revoked');
     if (outcome.kind !== 'ok') {
       this.record(meta, {
         actorId: outcome.userId,
@@ -249,12 +257,16 @@ export class AccountService {
     return this.session(outcome.user, outcome.next);
   }
 
-  /** Revokes the refresh token (idempotent: unknown or already revoked tokens are fine). */
+  /**
+   * Revokes the refresh token and ends every session of the account: its access tokens, its other
+   * refresh tokens and its live sockets (idempotent: unknown or already revoked tokens are fine).
+   */
   logout(refreshToken: string, meta: RequestMeta): void {
     const tokenHash = hashRefreshToken(refreshToken);
     const row = this.repository.findRefreshToken(tokenHash);
     if (!row) return;
     if (!this.repository.revokeRefreshToken(tokenHash, new Date().toISOString())) return;
+    this.revokeSessions(row.user_id, 'signed-out');
     const user = this.repository.findById(row.user_id);
     this.record(meta, {
       actorId: row.user_id,
@@ -305,6 +317,32 @@ export class AccountService {
     if (!claimed) throw invalidTotp(400);
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.mfa.disable', resourceType: 'User', resourceId: user.id });
     return toAccountUser(this.repository.findById(user.id)!);
+  }
+
+  // ---------------------------------------------------------------- password
+
+  /**
+   * The signed-in user sets a new password after proving the current one; every session of the
+   * account ends, this one included (the user signs in again with the new password).
+   */
+  async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
+    const user = this.activeAccountOf(principal);
+    const key = `password\u0000${user.id}`;
+    const retryAfter = this.mfaLimiter.retryAfterSeconds(key);
+    if (retryAfter > 0) throw rateLimited(retryAfter);
+    if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+      this.mfaLimiter.hit(key);
+      this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.password.change', outcome: 'failure', resourceType: 'User', resourceId: user.id, details: { reason: 'wrong_password' } });
+      throw forbidden('The current password is wrong.');
+    }
+    const problems = passwordPolicyProblems(input.newPassword, user.email);
+    if (problems.length) {
+      throw validationFailed(`Invalid body: newPassword: ${problems[0]}`, { issues: problems.map((message) => ({ path: 'newPassword', message })) });
+    }
+    this.mfaLimiter.reset(key);
+    this.repository.update(user.id, { password_hash: await hashPassword(input.newPassword) }, new Date().toISOString());
+    this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.password.change', resourceType: 'User', resourceId: user.id });
+    this.revokeSessions(user.id, 'password-changed');
   }
 
   // ---------------------------------------------------------------- accounts
@@ -462,13 +500,30 @@ export class AccountService {
       });
     }
     if (input.unlock) this.loginLimiter.resetWhere((key) => key.startsWith(`${target.email}\u0000`));
+    if (changes.disabled === 1) this.revokeSessions(target.id, 'disabled');
+    else if (changes.role !== undefined) this.revokeSessions(target.id, 'role-changed');
     return toAdminUser(this.repository.findById(target.id)!);
+  }
+
+  /**
+   * Ends every session of the account at once: its session version moves on, so access tokens
+   * already issued are refused on the next request (REST or socket event), refresh tokens no longer
+   * refresh, and listeners disconnect its live sockets (`accounts.session-revoked`).
+   */
+  revokeSessions(userId: string, reason: SessionEndReason): void {
+    const now = new Date().toISOString();
+    const version = inTransaction(this.ctx.database.sqlite, () => {
+      const next = this.repository.bumpSessionVersion(userId, now);
+      this.repository.revokeAllRefreshTokens(userId, now);
+      return next;
+    });
+    if (version !== undefined) this.ctx.events.publish('accounts.session-revoked', { userId, version, reason });
   }
 
   // ---------------------------------------------------------------- helpers
 
   private session(user: UserRow, refreshToken: string): Promise<SessionResponse> {
-    return this.ctx.tokens.issueAccessToken(principalFor(user)).then((accessToken) => ({
+    return this.ctx.tokens.issueAccessToken(principalFor(user), user.session_version).then((accessToken) => ({
       accessToken,
       tokenType: 'Bearer' as const,
       expiresIn: this.ctx.tokens.accessTtlSeconds,
@@ -481,7 +536,7 @@ export class AccountService {
   private issueRefreshToken(userId: string, nowIso: string): string {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.parse(nowIso) + this.ctx.config.REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString();
-    this.repository.insertRefreshToken(hashRefreshToken(token), userId, expiresAt, nowIso);
+    this.repository.insertRefreshToken(hashRefreshToken(token), userId, expiresAt, nowIso, this.repository.sessionVersionOf(userId) ?? 0);
     return token;
   }
 

@@ -56,6 +56,13 @@ export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export const logoutRequestSchema = z.strictObject({ refreshToken: refreshTokenSchema });
 export type LogoutRequest = z.infer<typeof logoutRequestSchema>;
 
+/** The signed-in user's new password (checked against the policy); every session ends, sign in again. */
+export const changePasswordRequestSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  newPassword: z.string().max(PASSWORD_MAX_LENGTH),
+});
+export type ChangePasswordRequest = z.input<typeof changePasswordRequestSchema>;
+
 export const mfaEnrolResponseSchema = z.object({
   /** Base32 secret for manual entry. */
   secret: z.string(),
