@@ -15,7 +15,8 @@
  */
 import { AuditLog } from './platform/audit/audit.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
-import { actorOf, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
+import { accessSession, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
+import { SessionVersions } from './platform/auth/sessions.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
 import { VisitorTokens } from './platform/auth/visitor-tokens.js';
 import type { Config } from './platform/config.js';
@@ -67,7 +68,10 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const openapi = new OpenApiRegistry();
   const audit = new AuditLog(sqlite, { checkpointSecret: config.JWT_SECRET });
   const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
-  const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS);
+  // Access tokens carry their account's session version; the accounts domain (built below) says what
+  // is current, and its `accounts.session-revoked` event moves it on (see the accounts module).
+  const sessions = new SessionVersions((userId) => accounts.api.sessionVersionOf(userId));
+  const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS, sessions);
   const visitorTokens = new VisitorTokens(signingKey);
   const actors: ActorResolver = createActorResolver(tokens, visitorTokens);
   /** Durable work: modules that enqueue get `jobs`; the worker runs every module's job types. */
@@ -76,7 +80,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
 
   // Domains, in dependency order.
   const fhir = createFhirModule({ sqlite, audit, logger, openapi, config });
-  const accounts = createAccountsModule({ database, config, tokens, audit, events: bus, openapi, logger, fhir: fhir.api.system });
+  const accounts = createAccountsModule({ database, config, tokens, sessions, audit, events: bus, hub, openapi, logger, fhir: fhir.api.system });
   const { directory, agentProfiles } = accounts.api;
   const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });
   const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, logger, ...overrides.routing });
@@ -157,14 +161,16 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     corsOrigin: realtimeCorsOrigin(config),
     namespaces: {
       staff: {
-        // Staff sockets carry an access token (never a visitor token).
-        resolve: (token) => tokens.verifyAccessToken(token).then(actorOf),
+        // Staff sockets carry an access token (never a visitor token). Staff are signed in, and a
+        // contact center shares one address: per-user budgets only.
+        resolve: (token) => accessSession(tokens, token),
         admits: ['staff'],
         errors: { missingToken: REALTIME_AUTH_ERRORS.missingToken, invalidToken: REALTIME_AUTH_ERRORS.invalidToken, wrongKind: REALTIME_AUTH_ERRORS.notStaff },
       },
       patient: {
-        resolve: (token) => actors.actorForToken(token),
+        resolve: (token) => actors.sessionForToken(token),
         admits: ['patient', 'visitor'],
+        addressBudgetFactor: config.SOCKET_ADDRESS_BUDGET_FACTOR,
         errors: {
           missingToken: PATIENT_REALTIME_AUTH_ERRORS.missingToken,
           invalidToken: PATIENT_REALTIME_AUTH_ERRORS.invalidToken,
@@ -185,6 +191,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     openapi,
     audit,
     tokens,
+    sessions,
     visitorTokens,
     modules,
     realtime,

@@ -260,6 +260,8 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
     // The same key after the restart, so the clients' tokens stay valid; long enough for the run.
     JWT_SECRET: randomBytes(32).toString('hex'),
     ACCESS_TOKEN_TTL_SECONDS: '7200',
+    // Thousands of patient sockets from one loopback address: the per-address socket budget is off.
+    SOCKET_ADDRESS_BUDGET_FACTOR: '0',
     SWARM_EVENT_LOOP_FILE: loopFile,
   };
   const workers: WorkerClient[] = [];

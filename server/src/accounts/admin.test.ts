@@ -88,7 +88,7 @@ describe('account management', () => {
     expect(server.context.database.sqlite.prepare('SELECT COUNT(*) AS n FROM users WHERE email = ?').get(email)).toEqual({ n: 0 });
   });
 
-  it('changes roles with before/after in the audit log, effective at the next refresh', async () => {
+  it('changes roles with before/after in the audit log, effective at the next sign-in', async () => {
     const agent = await signedInUser(server, 'agent');
     const res = await call(server, 'PATCH', `/api/admin/users/${agent.user.id}`, { token: admin.token, body: { role: 'supervisor' } });
     expect(res.status).toBe(200);
@@ -96,9 +96,12 @@ describe('account management', () => {
     expect(permissionChanges(agent.user.id)).toEqual([
       expect.objectContaining({ actorId: admin.user.id, change: 'account.update', before: { role: 'agent' }, after: { role: 'supervisor' } }),
     ]);
-    const refreshed = await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken: agent.session.refreshToken } });
-    expect(refreshed.body.user.role).toBe('supervisor');
-    expect((await call(server, 'GET', '/api/auth/me', { token: refreshed.body.accessToken })).body.role).toBe('supervisor');
+    // A role change ends the account's sessions: the old tokens neither work nor refresh.
+    expect((await call(server, 'GET', '/api/auth/me', { token: agent.token })).status).toBe(401);
+    expect((await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken: agent.session.refreshToken } })).status).toBe(401);
+    const signedIn = await login(server, agent.user.email);
+    expect(signedIn.body.user.role).toBe('supervisor');
+    expect((await call(server, 'GET', '/api/auth/me', { token: signedIn.body.accessToken })).body.role).toBe('supervisor');
   });
 
   it('does not let administrators demote or disable themselves', async () => {
@@ -118,7 +121,7 @@ describe('account management', () => {
     const other = await signedInUser(server, 'admin');
     await call(server, 'PATCH', `/api/admin/users/${other.user.id}`, { token: admin.token, body: { role: 'agent' } });
     const res = await call(server, 'GET', '/api/admin/users', { token: other.token });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
   });
 
   it('keeps patients patients and validates updates', async () => {

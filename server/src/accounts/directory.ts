@@ -15,6 +15,8 @@ export interface StaffDirectory {
   displayNameOf(userId: string): string | undefined;
   /** The account's role, or undefined for an unknown user. */
   roleOf(userId: string): string | undefined;
+  /** Whether the account exists and is not disabled (routing offers work only to active accounts). */
+  isActive(userId: string): boolean;
   /** Enabled accounts with one of the roles, by name. */
   enabledWithRoles(roles: readonly string[]): StaffMember[];
 }
@@ -23,6 +25,7 @@ export function createStaffDirectory(repository: AccountRepository): StaffDirect
   return {
     displayNameOf: (userId) => repository.findById(userId)?.display_name,
     roleOf: (userId) => repository.findById(userId)?.role,
+    isActive: (userId) => repository.findById(userId)?.disabled === 0,
     enabledWithRoles: (roles) => repository.enabledWithRoles(roles).map((u) => ({ id: u.id, displayName: u.display_name, role: u.role })),
   };
 }

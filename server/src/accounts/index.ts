@@ -4,13 +4,16 @@
  * accounts of demo mode.
  */
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { SessionVersions } from '../platform/auth/sessions.js';
 import type { TokenService } from '../platform/auth/tokens.js';
 import type { Config } from '../platform/config.js';
 import type { DatabaseHandle } from '../platform/db/index.js';
-import type { EventPublisher } from '../platform/events.js';
+import { listen, type EventPublisher } from '../platform/events.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
+import { userRoom, type RealtimeHub } from '../platform/realtime/hub.js';
+import { SESSION_ENDED_MESSAGES, type SessionEndedEvent } from '../contracts/realtime.js';
 import type { SystemFhir } from '../fhir/index.js';
 import { ensureDemoAccounts } from './demo-accounts.js';
 import { createStaffDirectory, type StaffDirectory } from './directory.js';
@@ -34,14 +37,19 @@ export interface AccountsApi {
   directory: StaffDirectory;
   /** Demo mode: the demo accounts exist (after the synthetic data is seeded). */
   ensureDemoAccounts(): Promise<void>;
+  /** The account's current session version (what access tokens must carry); undefined: no such account. */
+  sessionVersionOf(userId: string): number | undefined;
 }
 
 export interface AccountsModuleDeps {
   database: DatabaseHandle;
   config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS' | 'demoMode'> & LoginThrottleConfig;
   tokens: TokenService;
+  /** The in-memory session versions every token check reads; this module moves them on. */
+  sessions: Pick<SessionVersions, 'revoked'>;
   audit: AuditLog;
   events: EventPublisher;
+  hub: RealtimeHub;
   openapi: OpenApiRegistry;
   logger: Logger;
   fhir: Pick<SystemFhir, 'exists' | 'read' | 'idsByIdentifier'>;
@@ -60,7 +68,17 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
       agentProfiles,
       directory,
       ensureDemoAccounts: () => ensureDemoAccounts({ config: deps.config, accounts, agentProfiles, fhir: deps.fhir, logger: deps.logger }),
+      sessionVersionOf: (userId) => accounts.repository.sessionVersionOf(userId),
     },
+    listeners: [
+      // First, so that nothing after it (a socket handler, a request) still passes an older token.
+      listen('accounts.session-revoked', 'accounts.sessions', ({ userId, version }) => deps.sessions.revoked(userId, version)),
+      // Every live socket of the account, on /staff and /patient, hears why and is disconnected.
+      listen('accounts.session-revoked', 'accounts.realtime', ({ userId, reason }) => {
+        const event: SessionEndedEvent = { reason, message: SESSION_ENDED_MESSAGES[reason] };
+        deps.hub.disconnect(userRoom(userId), 'session:ended', event);
+      }),
+    ],
     routes: (api) => {
       registerAccountRoutes(api, { openapi: deps.openapi, accounts });
       registerRoutingProfileRoutes(api, { openapi: deps.openapi, agentProfiles });

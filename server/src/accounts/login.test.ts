@@ -309,7 +309,7 @@ describe('sign-in', () => {
 
     const refresh = await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken: session.body.refreshToken } });
     expect(refresh.status).toBe(401);
-    expect((await call(server, 'GET', '/api/auth/me', { token: session.body.accessToken })).status).toBe(403);
+    expect((await call(server, 'GET', '/api/auth/me', { token: session.body.accessToken })).status).toBe(401);
 
     await call(server, 'PATCH', `/api/admin/users/${user.id}`, { token: adminToken, body: { disabled: false } });
     expect((await loginFrom(server, uniqueAddress(), user.email)).status).toBe(200);

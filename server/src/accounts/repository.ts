@@ -78,7 +78,9 @@ export class AccountRepository {
          VALUES (@id, @email, @passwordHash, @role, @displayName, @patientId, @practitionerId, 0, 0, 0, @now, @now)
          ON CONFLICT (email) DO NOTHING`,
       ),
-      insertRefresh: s('INSERT INTO refresh_tokens (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)'),
+      insertRefresh: s('INSERT INTO refresh_tokens (token_hash, user_id, expires_at, created_at, session_version) VALUES (?, ?, ?, ?, ?)'),
+      sessionVersion: s('SELECT session_version FROM users WHERE id = ?'),
+      bumpSessionVersion: s('UPDATE users SET session_version = session_version + 1, updated_at = ? WHERE id = ? RETURNING session_version'),
       refreshByHash: s('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
       revokeRefresh: s('UPDATE refresh_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
       revokeAllRefresh: s('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
@@ -148,8 +150,18 @@ export class AccountRepository {
     return (await query.execute()) as UserRow[];
   }
 
-  insertRefreshToken(tokenHash: string, userId: string, expiresAt: string, now: string): void {
-    this.stmts.insertRefresh.run(tokenHash, userId, expiresAt, now);
+  insertRefreshToken(tokenHash: string, userId: string, expiresAt: string, now: string, sessionVersion: number): void {
+    this.stmts.insertRefresh.run(tokenHash, userId, expiresAt, now, sessionVersion);
+  }
+
+  /** The account's session version, or undefined when there is no such account. */
+  sessionVersionOf(id: string): number | undefined {
+    return (this.stmts.sessionVersion.get(id) as { session_version: number } | undefined)?.session_version;
+  }
+
+  /** Moves the account to its next session version (older tokens stop working); returns it. */
+  bumpSessionVersion(id: string, now: string): number | undefined {
+    return (this.stmts.bumpSessionVersion.get(now, id) as { session_version: number } | undefined)?.session_version;
   }
 
   findRefreshToken(tokenHash: string): RefreshTokenRow | undefined {

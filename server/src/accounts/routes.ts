@@ -196,7 +196,7 @@ export function registerAccountRoutes(api: Router, ctx: { openapi: OpenApiRegist
     {
       method: 'post',
       path: '/auth/password',
-      summary: 'Change the password: the current one (and a TOTP code when MFA is on) and the new one; other sessions end',
+      summary: 'Change the password: the current one (and a TOTP code when MFA is on) and the new one; every session of the account ends, the caller gets a new one',
       tags,
       access: signedIn,
       body: changePasswordRequestSchema,

@@ -10,6 +10,8 @@ import type { Config } from '../platform/config.js';
 import type { DatabaseHandle } from '../platform/db/index.js';
 import type { TokenService } from '../platform/auth/tokens.js';
 import type { RequestMeta } from '../platform/http/request-meta.js';
+import type { EventPublisher } from '../platform/events.js';
+import type { SessionEndReason } from '../contracts/realtime.js';
 import type {
   AccountUser,
   AdminUser,
@@ -57,6 +59,8 @@ export interface AccountServiceDeps {
   config: Pick<Config, 'JWT_SECRET' | 'REFRESH_TOKEN_TTL_SECONDS'> & LoginThrottleConfig;
   tokens: TokenService;
   audit: AuditLog;
+  /** `accounts.session-revoked` when every session of an account ends. */
+  events: EventPublisher;
   /** Whether a live Practitioner exists (the FHIR domain). */
   practitionerExists(id: string): boolean;
 }
@@ -217,13 +221,15 @@ export class AccountService {
     const now = new Date().toISOString();
     type Outcome =
       | { kind: 'unknown' }
-      | { kind: 'reused' | 'expired' | 'disabled'; userId: string; role: string | null }
+      | { kind: 'reused' | 'expired' | 'disabled' | 'session_ended'; userId: string; role: string | null }
       | { kind: 'ok'; user: UserRow; next: string };
     const outcome = inTransaction(this.ctx.database.sqlite, (): Outcome => {
       const row = this.repository.findRefreshToken(tokenHash);
       if (!row) return { kind: 'unknown' };
       const user = this.repository.findById(row.user_id);
       const role = user?.role ?? null;
+      // Issued before the account's sessions were ended (sign-out, disable, role or password change).
+      if (user && row.session_version !== user.session_version) return { kind: 'session_ended', userId: row.user_id, role };
       if (row.revoked_at) {
         // A revoked token came back: either it was stolen and already used by someone else, or the
         // thief is using it now. Either way, end every session of the account.
@@ -242,6 +248,8 @@ export class AccountService {
       return { kind: 'ok', user, next: this.issueRefreshToken(user.id, now) };
     });
     if (outcome.kind === 'unknown') throw invalidRefreshToken();
+    // A stolen refresh token: the access tokens issued from the stolen session end too.
+    if (outcome.kind === 'reused') this.revokeSessions(outcome.userId, 'revoked');
     if (outcome.kind !== 'ok') {
       this.record(meta, {
         actorId: outcome.userId,
@@ -264,12 +272,16 @@ export class AccountService {
     return this.session(outcome.user, outcome.next);
   }
 
-  /** Revokes the refresh token (idempotent: unknown or already revoked tokens are fine). */
+  /**
+   * Revokes the refresh token and ends every session of the account: its access tokens, its other
+   * refresh tokens and its live sockets (idempotent: unknown or already revoked tokens are fine).
+   */
   logout(refreshToken: string, meta: RequestMeta): void {
     const tokenHash = hashRefreshToken(refreshToken);
     const row = this.repository.findRefreshToken(tokenHash);
     if (!row) return;
     if (!this.repository.revokeRefreshToken(tokenHash, new Date().toISOString())) return;
+    this.revokeSessions(row.user_id, 'signed-out');
     const user = this.repository.findById(row.user_id);
     this.record(meta, {
       actorId: row.user_id,
@@ -329,8 +341,8 @@ export class AccountService {
   // ---------------------------------------------------------------- password
 
   /**
-   * Changes the password after a step-up. Every other session of the account ends (its refresh
-   * tokens are revoked); the caller gets a new session.
+   * Changes the password after a step-up. Every session of the account ends (its session version
+   * moves on: access and refresh tokens are refused, live sockets close); the caller gets a new one.
    */
   async changePassword(principal: Principal, input: ChangePasswordRequest, meta: RequestMeta): Promise<SessionResponse> {
     const user = this.activeAccountOf(principal);
@@ -344,13 +356,14 @@ export class AccountService {
     const step = await this.verifyStepUp(user, input, 'password.change', meta);
     const passwordHash = await hashPassword(input.newPassword);
     const now = new Date().toISOString();
-    const refreshToken = inTransaction(this.ctx.database.sqlite, () => {
-      if (step !== undefined && !this.repository.claimTotpStep(user.id, step)) return undefined;
+    const changed = inTransaction(this.ctx.database.sqlite, () => {
+      if (step !== undefined && !this.repository.claimTotpStep(user.id, step)) return false;
       this.repository.update(user.id, { password_hash: passwordHash, failed_logins: 0 }, now);
-      this.repository.revokeAllRefreshTokens(user.id, now);
-      return this.issueRefreshToken(user.id, now);
+      return true;
     });
-    if (!refreshToken) throw stepUpTotpInvalid();
+    if (!changed) throw stepUpTotpInvalid();
+    this.revokeSessions(user.id, 'password-changed');
+    const refreshToken = inTransaction(this.ctx.database.sqlite, () => this.issueRefreshToken(user.id, now));
     this.record(meta, { actorId: user.id, actorRole: user.role, action: 'auth.password.change', resourceType: 'User', resourceId: user.id });
     return this.session(this.repository.findById(user.id) ?? user, refreshToken);
   }
@@ -510,13 +523,30 @@ export class AccountService {
       });
     }
     if (input.unlock) this.loginThrottle.clearAccount(target.email);
+    if (changes.disabled === 1) this.revokeSessions(target.id, 'disabled');
+    else if (changes.role !== undefined) this.revokeSessions(target.id, 'role-changed');
     return toAdminUser(this.repository.findById(target.id)!);
+  }
+
+  /**
+   * Ends every session of the account at once: its session version moves on, so access tokens
+   * already issued are refused on the next request (REST or socket event), refresh tokens no longer
+   * refresh, and listeners disconnect its live sockets (`accounts.session-revoked`).
+   */
+  revokeSessions(userId: string, reason: SessionEndReason): void {
+    const now = new Date().toISOString();
+    const version = inTransaction(this.ctx.database.sqlite, () => {
+      const next = this.repository.bumpSessionVersion(userId, now);
+      this.repository.revokeAllRefreshTokens(userId, now);
+      return next;
+    });
+    if (version !== undefined) this.ctx.events.publish('accounts.session-revoked', { userId, version, reason });
   }
 
   // ---------------------------------------------------------------- helpers
 
   private session(user: UserRow, refreshToken: string): Promise<SessionResponse> {
-    return this.ctx.tokens.issueAccessToken(principalFor(user)).then((accessToken) => ({
+    return this.ctx.tokens.issueAccessToken(principalFor(user), user.session_version).then((accessToken) => ({
       accessToken,
       tokenType: 'Bearer' as const,
       expiresIn: this.ctx.tokens.accessTtlSeconds,
@@ -529,7 +559,7 @@ export class AccountService {
   private issueRefreshToken(userId: string, nowIso: string): string {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.parse(nowIso) + this.ctx.config.REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString();
-    this.repository.insertRefreshToken(hashRefreshToken(token), userId, expiresAt, nowIso);
+    this.repository.insertRefreshToken(hashRefreshToken(token), userId, expiresAt, nowIso, this.repository.sessionVersionOf(userId) ?? 0);
     return token;
   }
 

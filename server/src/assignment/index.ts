@@ -27,7 +27,7 @@ export interface AssignmentModuleDeps {
   conversations: ConversationsApi;
   presence: PresenceService;
   profiles: Pick<AgentProfiles, 'get'>;
-  directory: Pick<StaffDirectory, 'roleOf' | 'enabledWithRoles'>;
+  directory: Pick<StaffDirectory, 'roleOf' | 'enabledWithRoles' | 'isActive'>;
   events: EventPublisher;
   hub: RealtimeHub;
   openapi: OpenApiRegistry;

@@ -23,7 +23,7 @@ import { ROUTING_SKILLS, type AssignmentReason, type RoutingEvent, type Skill } 
 import type { Presence } from '../contracts/realtime.js';
 import type { Logger } from '../platform/logging.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { conflict, notFoundMessage } from '../platform/errors.js';
+import { conflict, forbidden, notFoundMessage } from '../platform/errors.js';
 import { listen, type DomainEvents, type EventPublisher, type ListenerRegistration } from '../platform/events.js';
 import { routingFailure, type RoutingEngine } from '../routing/index.js';
 import type { PresenceService } from '../presence/index.js';
@@ -60,7 +60,7 @@ export interface AssignmentServiceDeps {
   presence: PresenceService;
   /** Agents' skills and capacity. */
   profiles: AgentProfiles;
-  directory: Pick<StaffDirectory, 'roleOf' | 'enabledWithRoles'>;
+  directory: Pick<StaffDirectory, 'roleOf' | 'enabledWithRoles' | 'isActive'>;
   events: EventPublisher;
   logger: Logger;
 }
@@ -150,6 +150,8 @@ export class AssignmentService {
 
   /** The agent takes the offered conversation: it becomes theirs and active, the bot is muted. */
   accept(agentId: string, offerId: string): { conversation: ConversationView; packet: HandoffPacket | null } {
+    // A disabled account takes nothing, even with an offer it got before (its sockets are being ended).
+    if (!this.deps.directory.isActive(agentId)) throw forbidden('This account is disabled: it cannot take chats.');
     const result = this.deps.engine.accept(offerId, agentId);
     if (!result.ok) throw routingFailure(result.error);
     const { conversationId } = result.value;
@@ -265,10 +267,12 @@ export class AssignmentService {
     const role = this.roleOf(presence.userId);
     if (role === undefined || !ROUTED_ROLES.has(role)) return;
     const before = this.deps.engine.agent(presence.userId)?.presence;
-    const result = this.deps.engine.setAgentState(presence.userId, { presence: presence.state, ...this.deps.profiles.get(presence.userId) });
+    // Routing offers chats only to active accounts, whatever presence a token still in flight set.
+    const state = presence.state === 'offline' || this.deps.directory.isActive(presence.userId) ? presence.state : 'offline';
+    const result = this.deps.engine.setAgentState(presence.userId, { presence: state, ...this.deps.profiles.get(presence.userId) });
     if (!result.ok) this.deps.logger.error({ userId: presence.userId, code: result.error.code }, 'routing refused an agent state');
     // Gone offline (signed out, or the connection lost past its grace period): their chats go to others.
-    if (presence.state === 'offline' && before !== undefined && before !== 'offline') this.deps.engine.reassignActive(presence.userId);
+    if (state === 'offline' && before !== undefined && before !== 'offline') this.deps.engine.reassignActive(presence.userId);
   }
 
   /** A transfer target: a routed agent (known from a connection or the accounts) who is signed in. */

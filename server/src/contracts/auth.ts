@@ -56,6 +56,7 @@ export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export const logoutRequestSchema = z.strictObject({ refreshToken: refreshTokenSchema });
 export type LogoutRequest = z.infer<typeof logoutRequestSchema>;
 
+/** The signed-in user's new password (checked against the policy); every session ends, sign in again. */
 export const mfaEnrolResponseSchema = z.object({
   /** Base32 secret for manual entry. */
   secret: z.string(),

@@ -47,8 +47,43 @@ export interface ClientAcks {
   'presence:get': Ack<{ presence: Presence }>;
 }
 
+/**
+ * Why the server ended a signed-in user's live connections (`session:ended`, on `/staff` and
+ * `/patient`): every session of the account ended, so the app signs out and says why.
+ */
+export const SESSION_END_REASONS = ['signed-out', 'disabled', 'role-changed', 'password-changed', 'revoked'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+export const SESSION_ENDED_MESSAGES: Record<SessionEndReason, string> = {
+  'signed-out': 'You signed out, here or in another window. Sign in again to continue.',
+  disabled: 'Your account has been disabled. Ask an administrator.',
+  'role-changed': 'Your role has changed. Sign in again to continue.',
+  'password-changed': 'Your password was changed. Sign in again with the new password.',
+  revoked: 'Your session was ended for your security. Sign in again.',
+};
+
+/** Sent just before the server disconnects every socket of the account (no reconnect: sign in again). */
+export interface SessionEndedEvent {
+  reason: SessionEndReason;
+  message: string;
+}
+
+/**
+ * Sent when the access token the socket connected with expires, just before the server disconnects
+ * it: refresh the token and connect again.
+ */
+export interface SessionExpiredEvent {
+  message: string;
+}
+
+/** Server → client events of both namespaces about the connection's own session. */
+export interface SessionServerEvents {
+  'session:ended': (event: SessionEndedEvent) => void;
+  'session:expired': (event: SessionExpiredEvent) => void;
+}
+
 /** Server → client events. */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends SessionServerEvents {
   'presence:changed': (presence: Presence) => void;
 }
 

@@ -23,7 +23,8 @@ const configSchema = z.object({
   SEED_PATIENTS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   SEED: z.coerce.number().int().default(42),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** Access-token lifetime; a live socket ends with its token (the client refreshes and reconnects). */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
   /** Sign-in throttling (platform/auth/login-throttle.ts): failures of one account from one address before backoff. */
   LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
@@ -62,6 +63,13 @@ const configSchema = z.object({
     .default([]),
   /** Desktop update files, served at /updates/<channel>/ for electron-updater's generic provider. */
   UPDATES_DIR: z.string().min(1).default('./data/updates'),
+  /**
+   * Socket event budgets on /patient (patients and chat visitors) are counted per user or visitor
+   * token and also per client address, at this many times each limit, so one address cannot flood
+   * by minting visitor tokens while a clinic behind one NAT still fits. 0 turns the address budget
+   * off (the swarm benchmark, which connects thousands of sockets from loopback).
+   */
+  SOCKET_ADDRESS_BUDGET_FACTOR: z.coerce.number().min(0).max(10_000).default(10),
   /** How long a staff member whose last live connection dropped keeps their presence before going offline. */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /** How long an agent has to accept a chat offer before it goes to the next agent (routing default: 30 s). */

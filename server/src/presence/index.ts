@@ -61,6 +61,8 @@ export function createPresenceModule(deps: PresenceModuleDeps): PresenceModule {
       },
     ],
     listeners: [
+      // After the accounts module has disconnected the user's sockets (their hooks ran already).
+      listen('accounts.session-revoked', 'presence', ({ userId }) => presence.sessionEnded(userId)),
       listen('presence.changed', 'presence.realtime', (changed) => {
         deps.hub.emit('staff', [userRoom(changed.userId), PRESENCE_WATCHERS], 'presence:changed', changed);
       }),

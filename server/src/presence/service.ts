@@ -77,6 +77,18 @@ export class PresenceService {
     this.offlineTimers.set(userId, timer);
   }
 
+  /**
+   * Every session of the user ended (signed out, disabled, role or password changed): offline now,
+   * without the grace period a dropped connection gets, so routing offers them nothing more.
+   */
+  sessionEnded(userId: string): void {
+    const timer = this.offlineTimers.get(userId);
+    if (timer) clearTimeout(timer);
+    this.offlineTimers.delete(userId);
+    this.sockets.delete(userId);
+    if (this.states.has(userId)) this.set(userId, 'offline');
+  }
+
   connectionCount(userId: string): number {
     return this.sockets.get(userId)?.size ?? 0;
   }

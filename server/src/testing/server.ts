@@ -16,7 +16,11 @@ import { attachRealtime, type Realtime } from '../platform/realtime/index.js';
 
 export interface TestServer {
   url: string;
-  /** A signed access token for the principal, as login would issue. */
+  /**
+   * A signed access token for the principal, as login would issue, at its account's current session
+   * version. A principal with no account gets one (a bare row with the principal's id and role), so
+   * the token passes the session check as a signed-in user's would.
+   */
   tokenFor(principal: Principal): Promise<string>;
   /** The composed server: module APIs, bus, database (tests reach into it to arrange and check). */
   context: Composition;
@@ -65,7 +69,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const { port } = running.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    tokenFor: (principal) => context.tokens.issueAccessToken(principal),
+    tokenFor: (principal) => context.tokens.issueAccessToken(principal, ensureAccount(context, principal)),
     context,
     config,
     dir,
@@ -81,4 +85,27 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The principal's account (created bare if missing); returns its session version. */
+function ensureAccount(context: Composition, principal: Principal): number {
+  const now = new Date().toISOString();
+  context.database.sqlite
+    .prepare(
+      `INSERT INTO users (id, email, password_hash, role, display_name, patient_id, practitioner_id, totp_enabled, failed_logins, disabled, created_at, updated_at)
+       VALUES (?, ?, '!', ?, ?, ?, ?, 0, 0, 0, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    .run(
+      principal.userId,
+      `token-${principal.userId}@example.test`,
+      principal.role,
+      principal.userId,
+      principal.kind === 'patient' ? principal.patientId : null,
+      principal.kind === 'staff' ? principal.practitionerId : null,
+      now,
+      now,
+    );
+  const version = context.accounts.sessionVersionOf(principal.userId);
+  if (version === undefined) throw new Error(`tokenFor: no account ${principal.userId} (its e-mail is taken?)`);
+  return version;
 }

@@ -11,6 +11,7 @@ import {
   type ConversationAcks,
   type ConversationServerEvents,
   type ServerToClientEvents,
+  type SessionEndedEvent,
   type StaffConversationEvent,
   type SupervisorAcks,
   type SupervisorServerEvents,
@@ -31,6 +32,13 @@ export interface SocketCallbacks {
   /** The token was refused: refresh it, then call `reconnectLiveSocket()`. */
   onAuthRejected(): void;
   onConnected(): void;
+  /**
+   * The server ended every session of the account (signed out elsewhere, disabled, role or password
+   * changed) and disconnected: sign out, showing `message`.
+   */
+  onSessionEnded(message: string): void;
+  /** The access token expired and the server disconnected: refresh it, then call `reconnectLiveSocket()`. */
+  onSessionExpired(): void;
 }
 
 type ServerEvent = keyof LiveServerEvents;
@@ -58,9 +66,19 @@ export function openLiveSocket(serverUrl: string, callbacks: SocketCallbacks): v
     callbacks.onStatus('connected');
     callbacks.onConnected();
   });
+  // The server says the token expired, then closes the socket (and socket.io does not reconnect
+  // after a server disconnect): once closed, the session refreshes the token and reconnects.
+  let expired = false;
+  created.on('session:expired', () => {
+    expired = true;
+  });
   created.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
     callbacks.onStatus('reconnecting', 'The connection to the server was lost. Reconnecting…');
+    if (expired && reason === 'io server disconnect') {
+      expired = false;
+      callbacks.onSessionExpired();
+    }
   });
   created.on('connect_error', (err) => {
     if (created.active) {
@@ -71,6 +89,7 @@ export function openLiveSocket(serverUrl: string, callbacks: SocketCallbacks): v
     if (err.message === REALTIME_AUTH_ERRORS.invalidToken) callbacks.onAuthRejected();
     else callbacks.onStatus('offline', err.message);
   });
+  created.on('session:ended', (event: SessionEndedEvent) => callbacks.onSessionEnded(event.message));
   for (const [event, listeners] of subscribers) created.on(event, relay(listeners));
 }
 

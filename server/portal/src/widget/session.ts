@@ -19,6 +19,7 @@ import type {
   VisitorTokenResponse,
 } from '../../../src/contracts/conversations.js';
 import type { SurveyAnswers, SurveyOffer } from '../../../src/contracts/surveys.js';
+import type { SessionEndedEvent } from '../../../src/contracts/realtime.js';
 import { ChatLog } from './chat-log.js';
 import { attachmentProblem } from './limits.js';
 import { newClientMessageId, type ChatStore } from './storage.js';
@@ -31,6 +32,8 @@ export type Identity =
       userId: string;
       /** A current access token (the portal refreshes it when needed). */
       getToken(): Promise<string>;
+      /** The server ended every session of the account (`session:ended`): the portal signs out with `message`. */
+      onSessionEnded?(message: string): void;
     };
 
 export interface ChatSessionOptions {
@@ -227,9 +230,20 @@ export class ChatSession {
       this.changed();
       if (this.conversationId && this.state.phase !== 'starting') void this.resync();
     });
+    // The token the socket connected with expired: the server says so, then closes it (and
+    // socket.io does not reconnect after a server disconnect). Connect again, which asks for a
+    // current token (a visitor's expired token is refused, and the chat ends, below).
+    let expired = false;
+    socket.on('session:expired', () => {
+      expired = true;
+    });
     socket.on('disconnect', () => {
       this.state.connection = 'reconnecting';
       this.changed();
+      if (expired && this.socket === socket) {
+        expired = false;
+        socket.connect();
+      }
     });
     socket.on('connect_error', (err: Error) => {
       if (socket.active) {
@@ -249,6 +263,15 @@ export class ChatSession {
         }, 2_000);
       }
       this.changed();
+    });
+    // The account's sessions ended (signed out elsewhere, disabled, password changed): no reconnect.
+    socket.on('session:ended', (event: SessionEndedEvent) => {
+      this.closeSocket();
+      this.state.connection = 'idle';
+      this.state.notice = event.message;
+      this.changed();
+      const { identity } = this.options;
+      if (identity.kind === 'patient') identity.onSessionEnded?.(event.message);
     });
     socket.on('message:new', (message: MessageView) => {
       if (message.conversationId !== this.conversationId || !this.log) return;

@@ -4,6 +4,7 @@
  * visitors may call (chat files and transcripts).
  */
 import type { Principal, StaffRole } from './principal.js';
+import type { SessionCheck } from './sessions.js';
 import type { TokenService } from './tokens.js';
 import type { VisitorTokens } from './visitor-tokens.js';
 
@@ -22,21 +23,51 @@ export function actorOf(principal: Principal): Extract<Actor, { kind: 'patient' 
     : { kind: 'staff', userId: principal.userId, role: principal.role, displayName: null };
 }
 
+/**
+ * An actor with the life of the credential it showed: a live socket is ended when the credential
+ * expires, and refuses events as soon as `isCurrent` says the account's sessions were revoked.
+ */
+export interface ActorSession {
+  actor: Actor;
+  expiresAtMs: number;
+  isCurrent(): boolean;
+}
+
 export interface ActorResolver {
   /** An access token, else a chat visitor token, as an actor; undefined when neither verifies. */
   actorForToken(token: string): Promise<Actor | undefined>;
+  /** The same, with the credential's expiry and revocation check (the socket handshake). */
+  sessionForToken(token: string): Promise<ActorSession | undefined>;
 }
 
-export function createActorResolver(tokens: Pick<TokenService, 'verifyAccessToken'>, visitorTokens: Pick<VisitorTokens, 'verify'>): ActorResolver {
+type AccessVerifier = Pick<TokenService, 'verifyAccess'> & { sessions: SessionCheck };
+
+/** A signed-in user's socket session: good until the token expires or the account's sessions are revoked. */
+export function accessSession(tokens: AccessVerifier, token: string): Promise<ActorSession> {
+  return tokens.verifyAccess(token).then(({ principal, expiresAtMs, sessionVersion }) => ({
+    actor: actorOf(principal),
+    expiresAtMs,
+    isCurrent: () => tokens.sessions.isCurrent(principal.userId, sessionVersion),
+  }));
+}
+
+export function createActorResolver(tokens: AccessVerifier, visitorTokens: Pick<VisitorTokens, 'verify'>): ActorResolver {
+  const sessionForToken = (token: string): Promise<ActorSession | undefined> =>
+    accessSession(tokens, token).then(
+      (session) => session,
+      () =>
+        visitorTokens.verify(token).then(
+          (visitor): ActorSession => ({
+            actor: { kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName },
+            expiresAtMs: visitor.expiresAtMs,
+            // A visitor has no account to revoke; the token's expiry is its end.
+            isCurrent: () => true,
+          }),
+          () => undefined,
+        ),
+    );
   return {
-    actorForToken: (token) =>
-      tokens.verifyAccessToken(token).then(
-        (principal) => actorOf(principal),
-        () =>
-          visitorTokens.verify(token).then(
-            (visitor): Actor => ({ kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName }),
-            () => undefined,
-          ),
-      ),
+    actorForToken: (token) => sessionForToken(token).then((session) => session?.actor),
+    sessionForToken,
   };
 }

@@ -80,8 +80,8 @@ describe('access tokens', () => {
 
   it('expires tokens issued with a short lifetime', async () => {
     // 2 s rather than 1: `exp` is whole seconds, so a 1 s token may already be expired when checked.
-    const shortLived = new TokenService(new TextEncoder().encode(SECRET), 2);
-    const token = await shortLived.issueAccessToken({ kind: 'staff', userId: admin.user.id, email: admin.user.email, role: 'admin', practitionerId: null });
+    const shortLived = new TokenService(new TextEncoder().encode(SECRET), 2, server.context.sessions);
+    const token = await shortLived.issueAccessToken({ kind: 'staff', userId: admin.user.id, email: admin.user.email, role: 'admin', practitionerId: null }, admin.user.session_version);
     expect((await adminUsers(token)).status).toBe(200);
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 100));

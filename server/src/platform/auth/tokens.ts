@@ -1,12 +1,15 @@
 /**
  * Short-lived access tokens (JWT, HS256 via jose). The signing key comes from JWT_SECRET, or, when
  * that is unset, from a random key kept in the database's meta table so tokens survive restarts
- * without a secret ever landing in the repository or logs.
+ * without a secret ever landing in the repository or logs. Each token carries its account's session
+ * version (`sv`); one whose version is no longer current (the account signed out, was disabled, got
+ * another role or password) is refused at once (sessions.ts).
  */
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isStaffRole, type Principal } from './principal.js';
+import type { SessionCheck } from './sessions.js';
 
 const ISSUER = 'carebridge';
 const AUDIENCE = 'carebridge-api';
@@ -19,6 +22,16 @@ export class TokenError extends Error {
     super(message);
   }
 }
+
+/** A verified access token: who, until when, and at which session version. */
+export interface VerifiedAccess {
+  principal: Principal;
+  expiresAtMs: number;
+  sessionVersion: number;
+}
+
+export const SESSION_ENDED_MESSAGE = 'The session has ended (signed out, or the account changed): sign in again.';
+export const TOKEN_EXPIRED_MESSAGE = 'The access token has expired: refresh it or sign in again.';
 
 export function signingKeyFor(sqlite: SQLite.Database, configured?: string): Uint8Array {
   if (configured) return new TextEncoder().encode(configured);
@@ -38,18 +51,20 @@ export class TokenService {
    * request for its lifetime, and WebCrypto's HMAC check (asynchronous, through a worker hop) was a
    * sixth of a FHIR search's CPU time. Only verified tokens enter; expiry is still checked each time.
    */
-  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  private readonly verified = new Map<string, VerifiedAccess>();
   private static readonly VERIFIED_CACHE_SIZE = 10_000;
 
   constructor(
     key: Uint8Array,
     readonly accessTtlSeconds: number,
+    readonly sessions: SessionCheck,
   ) {
     this.key = createSecretKey(key);
   }
 
-  async issueAccessToken(principal: Principal): Promise<string> {
-    const claims: Record<string, unknown> = { role: principal.role, email: principal.email };
+  /** `sessionVersion`: the account's current session version (users.session_version). */
+  async issueAccessToken(principal: Principal, sessionVersion: number): Promise<string> {
+    const claims: Record<string, unknown> = { role: principal.role, email: principal.email, sv: sessionVersion };
     if (principal.kind === 'patient') claims.patient = principal.patientId;
     if (principal.kind === 'staff' && principal.practitionerId) claims.practitioner = principal.practitionerId;
     return new SignJWT(claims)
@@ -62,28 +77,37 @@ export class TokenService {
       .sign(this.key);
   }
 
-  /** Verifies signature, issuer, audience and expiry; throws TokenError with a clear reason. */
+  /** Verifies signature, issuer, audience, expiry and session version; throws TokenError with a clear reason. */
   async verifyAccessToken(token: string): Promise<Principal> {
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (Date.now() < cached.expiresAtMs) return cached.principal;
-      this.verified.delete(token);
-    }
-    const { principal, expiresAtMs } = await this.verifyUncached(token);
-    if (this.verified.size >= TokenService.VERIFIED_CACHE_SIZE) {
-      // Maps iterate in insertion order: drop the oldest entry.
-      this.verified.delete(this.verified.keys().next().value!);
-    }
-    this.verified.set(token, { principal, expiresAtMs });
-    return principal;
+    return (await this.verifyAccess(token)).principal;
   }
 
-  private async verifyUncached(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {
+  /** As `verifyAccessToken`, with the token's expiry and session version (sockets watch both). */
+  async verifyAccess(token: string): Promise<VerifiedAccess> {
+    let verified = this.verified.get(token);
+    if (verified && Date.now() >= verified.expiresAtMs) {
+      this.verified.delete(token);
+      verified = undefined;
+    }
+    if (!verified) {
+      verified = await this.verifyUncached(token);
+      if (this.verified.size >= TokenService.VERIFIED_CACHE_SIZE) {
+        // Maps iterate in insertion order: drop the oldest entry.
+        this.verified.delete(this.verified.keys().next().value!);
+      }
+      this.verified.set(token, verified);
+    }
+    // Checked on every use, not cached: a revocation applies to tokens that already verified.
+    if (!this.sessions.isCurrent(verified.principal.userId, verified.sessionVersion)) throw new TokenError(SESSION_ENDED_MESSAGE);
+    return verified;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedAccess> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new TokenError('The access token has expired: refresh it or sign in again.', true);
+      if (err instanceof joseErrors.JWTExpired) throw new TokenError(TOKEN_EXPIRED_MESSAGE, true);
       throw new TokenError('The access token is invalid.');
     }
     const { sub, role, email, exp } = payload;
@@ -91,9 +115,12 @@ export class TokenService {
       throw new TokenError('The access token is invalid.');
     }
     const expiresAtMs = exp * 1000;
+    // Tokens issued before session versions existed count as version 0, the column's default.
+    const sessionVersion = payload.sv === undefined ? 0 : payload.sv;
+    if (typeof sessionVersion !== 'number' || !Number.isSafeInteger(sessionVersion)) throw new TokenError('The access token is invalid.');
     if (role === 'patient') {
       if (typeof payload.patient !== 'string') throw new TokenError('The access token is invalid.');
-      return { principal: { kind: 'patient', userId: sub, email, role: 'patient', patientId: payload.patient }, expiresAtMs };
+      return { principal: { kind: 'patient', userId: sub, email, role: 'patient', patientId: payload.patient }, expiresAtMs, sessionVersion };
     }
     if (!isStaffRole(role)) throw new TokenError('The access token is invalid.');
     return {
@@ -105,6 +132,7 @@ export class TokenService {
         practitionerId: typeof payload.practitioner === 'string' ? payload.practitioner : null,
       },
       expiresAtMs,
+      sessionVersion,
     };
   }
 }

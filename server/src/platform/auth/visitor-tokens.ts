@@ -39,11 +39,11 @@ export class VisitorTokens {
   }
 
   /** Throws if the token is not a valid, unexpired visitor token. */
-  async verify(token: string): Promise<Visitor> {
+  async verify(token: string): Promise<Visitor & { expiresAtMs: number }> {
     const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    if (payload.role !== 'visitor' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
+    if (payload.role !== 'visitor' || typeof payload.sub !== 'string' || typeof payload.name !== 'string' || typeof payload.exp !== 'number') {
       throw new Error('not a visitor token');
     }
-    return { visitorId: payload.sub, displayName: payload.name };
+    return { visitorId: payload.sub, displayName: payload.name, expiresAtMs: payload.exp * 1000 };
   }
 }

@@ -12,6 +12,7 @@ import * as m006 from './migrations/006_message_attachments.js';
 import * as m007 from './migrations/007_conversation_ownership.js';
 import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js';
 import * as m009 from './migrations/009_jobs.js';
+import * as m010 from './migrations/010_session_versions.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '007_conversation_ownership': m007,
   '008_attachments_surveys_routing_profiles': m008,
   '009_jobs': m009,
+  '010_session_versions': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -75,6 +75,8 @@ export interface UserTable {
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped when every session of the account must end (sign-out, disable, role or password change). */
+  session_version: number;
 }
 
 export interface RefreshTokenTable {
@@ -83,6 +85,8 @@ export interface RefreshTokenTable {
   expires_at: string;
   revoked_at: string | null;
   created_at: string;
+  /** The account's session version when the token was issued; an older one no longer refreshes. */
+  session_version: number;
 }
 
 export interface AuditLogTable {

@@ -1,6 +1,6 @@
 /**
- * The one socket binder: every client event on every namespace goes rate limit → zod parse →
- * authorize → handler → acknowledgement. A refusal (`AppError`) becomes `{ ok: false, error: { code,
+ * The one socket binder: every client event on every namespace goes session check → rate limit →
+ * zod parse → authorize → handler → acknowledgement. A refusal (`AppError`) becomes `{ ok: false, error: { code,
  * message } }` with the code's acknowledgement class; anything unexpected is logged and answered
  * `internal`. A bad or hostile payload never reaches a handler and never drops the connection.
  */
@@ -10,10 +10,15 @@ import type { Logger } from '../logging.js';
 import type { Actor } from '../auth/actor.js';
 import { SlidingWindowLimiter } from '../auth/rate-limit.js';
 import { ackCodeOf, isAppError, type AckErrorCode } from '../errors.js';
+import { SESSION_ENDED_MESSAGE, TOKEN_EXPIRED_MESSAGE } from '../auth/tokens.js';
 import { MAX_JSON_DEPTH, valueTooDeep } from '../http/json-depth.js';
 
 export interface SocketData {
   actor: Actor;
+  /** The credential's life (set by the handshake): events stop at expiry or once the account's sessions are revoked. */
+  session: { expiresAtMs: number; isCurrent(): boolean };
+  /** The client's address (behind a proxy on loopback, the forwarded one): the second rate-limit budget. */
+  address: string;
 }
 /** A connected, authenticated socket: `socket.data.actor` is who is on the other end. */
 export type LiveSocket = Socket<Record<string, never>, Record<string, (...args: never[]) => void>, Record<string, never>, SocketData>;
@@ -55,17 +60,27 @@ export interface BoundGroup {
   bind(socket: LiveSocket): void;
 }
 
+export interface BinderOptions {
+  /**
+   * Budgets are also counted per client address, across actors and connections, at this many times
+   * each limit (a clinic behind one NAT shares an address); 0 counts per actor only.
+   */
+  addressBudgetFactor?: number;
+}
+
 /**
  * Whose budget an event spends: the actor's (a user or a chat visitor token), so opening more
  * sockets, or reconnecting, buys no more events.
  */
 const budgetKey = (socket: LiveSocket) => socket.data.actor?.userId ?? socket.id;
 
-function limiterFor(limit: RateLimit) {
-  const limiter = new SlidingWindowLimiter({ limit: limit.limit, windowMs: limit.windowMs });
+/** The refusal when over the limit for `key` (counting this event otherwise), or undefined. */
+type Limiter = (key: string) => string | undefined;
+
+function limiterFor(limit: RateLimit, factor = 1): Limiter {
+  const limiter = new SlidingWindowLimiter({ limit: Math.max(1, Math.ceil(limit.limit * factor)), windowMs: limit.windowMs });
   const message = limit.message ?? 'Too many events: wait {s} s.';
-  /** The refusal when over the limit (counting this event otherwise), or undefined. */
-  return (key: string): string | undefined => {
+  return (key) => {
     const retryAfter = limiter.retryAfterSeconds(key);
     if (retryAfter > 0) return message.replace('{s}', String(retryAfter));
     limiter.hit(key);
@@ -73,14 +88,31 @@ function limiterFor(limit: RateLimit) {
   };
 }
 
-export function socketEventGroup(group: SocketEventGroup, logger: Logger): BoundGroup {
-  const groupLimit = limiterFor(group.rateLimit);
-  const eventLimits = new Map(Object.entries(group.events).flatMap(([event, handler]) => (handler.rateLimit ? [[event, limiterFor(handler.rateLimit)] as const] : [])));
+/** An actor's budget, and (when on) its address's larger one: an event must fit in both. */
+function budgetsFor(limit: RateLimit, addressFactor: number): (socket: LiveSocket) => string | undefined {
+  const perActor = limiterFor(limit);
+  if (!(addressFactor > 0)) return (socket) => perActor(budgetKey(socket));
+  const perAddress = limiterFor(limit, addressFactor);
+  return (socket) => {
+    const address = socket.data.address;
+    return (address ? perAddress(address) : undefined) ?? perActor(budgetKey(socket));
+  };
+}
+
+export function socketEventGroup(group: SocketEventGroup, logger: Logger, options: BinderOptions = {}): BoundGroup {
+  const factor = options.addressBudgetFactor ?? 0;
+  const groupLimit = budgetsFor(group.rateLimit, factor);
+  const eventLimits = new Map(Object.entries(group.events).flatMap(([event, handler]) => (handler.rateLimit ? [[event, budgetsFor(handler.rateLimit, factor)] as const] : [])));
 
   async function handle(socket: LiveSocket, event: string, handler: SocketEventHandler, payload: unknown): Promise<AckReply | AckFailure> {
     const fail = (code: AckErrorCode, message: string): AckFailure => ({ ok: false, error: { code, message } });
-    const key = budgetKey(socket);
-    const refused = groupLimit(key) ?? eventLimits.get(event)?.(key);
+    // An expired token or a revoked session sends nothing more (the socket is being ended too).
+    const { session } = socket.data;
+    if (session) {
+      if (Date.now() >= session.expiresAtMs) return fail('forbidden', TOKEN_EXPIRED_MESSAGE);
+      if (!session.isCurrent()) return fail('forbidden', SESSION_ENDED_MESSAGE);
+    }
+    const refused = groupLimit(socket) ?? eventLimits.get(event)?.(socket);
     if (refused !== undefined) return fail('too_many_requests', refused);
     // Before zod: a hostile payload nested thousands deep must not overflow a recursive check.
     if (valueTooDeep(payload)) return fail('bad_payload', `Invalid ${event} payload: nested deeper than ${MAX_JSON_DEPTH} levels.`);

@@ -18,6 +18,11 @@ export interface RealtimeHub {
   /** Puts every socket in `fromRoom` (e.g. a user's room) into `room` as well. */
   join(namespace: NamespaceName, fromRoom: string, room: string): void;
   leave(namespace: NamespaceName, fromRoom: string, room: string): void;
+  /**
+   * Tells every socket in the room (in both namespaces) why with `event`, then disconnects them.
+   * The clients do not reconnect by themselves (a server disconnect).
+   */
+  disconnect(room: string, event: string, payload: unknown): void;
 }
 
 export interface BindableHub extends RealtimeHub {
@@ -43,6 +48,15 @@ export function createRealtimeHub(): BindableHub {
     },
     leave(namespace, fromRoom, room) {
       ns(namespace)?.in(fromRoom).socketsLeave(room);
+    },
+    disconnect(room, event, payload) {
+      for (const name of Object.keys(NAMESPACE_PATHS) as NamespaceName[]) {
+        const target = ns(name);
+        if (!target) continue;
+        // The event is written before the disconnect packet, on the same connection.
+        target.to(room).emit(event, payload);
+        target.in(room).disconnectSockets(false);
+      }
     },
   };
 }

@@ -2,11 +2,12 @@
 import { useState } from 'react';
 import { useAppSelector } from '../../app/hooks.js';
 import { ChatMount } from '../chat/index.js';
-import { selectUser, SignInForm, useAccessToken } from '../session/index.js';
+import { selectUser, SignInForm, useAccessToken, useSessionEnded } from '../session/index.js';
 
 export function HomePage() {
   const user = useAppSelector(selectUser);
   const getToken = useAccessToken();
+  const onSessionEnded = useSessionEnded();
   const [chatOpen, setChatOpen] = useState(false);
   return (
     <>
@@ -17,7 +18,7 @@ export function HomePage() {
           {user ? (
             <>
               <p>Our assistant answers first and connects you with a person from the care team when you ask.</p>
-              <ChatMount key={`patient-${user.id}`} identity={{ kind: 'patient', userId: user.id, getToken }} />
+              <ChatMount key={`patient-${user.id}`} identity={{ kind: 'patient', userId: user.id, getToken, onSessionEnded }} />
             </>
           ) : chatOpen ? (
             <ChatMount key="visitor" identity={{ kind: 'visitor' }} />

@@ -1,6 +1,8 @@
 /** The patient sign-in form; signing in fills the session state (and the page moves on). */
 import { useState, type FormEvent } from 'react';
 import { Alert } from '../../common/Alert.js';
+import { useAppSelector } from '../../app/hooks.js';
+import { selectSessionNotice } from './session-slice.js';
 import { useSignInMutation } from './session-api.js';
 import { signInProblem } from './sign-in-problem.js';
 
@@ -12,6 +14,8 @@ export function SignInForm() {
   // Kept until the next answer (not cleared while signing in again), so the alert does not flicker.
   const [problem, setProblem] = useState<string | null>(null);
   const [signIn, { isLoading }] = useSignInMutation();
+  // Why the last session ended (the server ended it), until the next sign-in attempt answers.
+  const notice = useAppSelector(selectSessionNotice);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -45,7 +49,7 @@ export function SignInForm() {
           />
         </>
       )}
-      {problem && <Alert id="sign-in-problem">{problem}</Alert>}
+      {problem ? <Alert id="sign-in-problem">{problem}</Alert> : notice && <Alert id="sign-in-problem">{notice}</Alert>}
       <button type="submit" className="portal-primary" disabled={isLoading}>
         Sign in
       </button>

@@ -10,8 +10,15 @@ const reduce = sessionSlice.reducer;
 describe('session slice', () => {
   it('keeps who signed in and their tokens; signing out forgets both', () => {
     const state = reduce(emptySessionState(), signedIn({ user, credentials: first }));
-    expect(state).toEqual({ user, credentials: first });
+    expect(state).toEqual({ user, credentials: first, notice: null });
     expect(reduce(state, signedOut())).toEqual(emptySessionState());
+  });
+
+  it('keeps why the server ended the session until the next sign-in', () => {
+    const state = reduce(emptySessionState(), signedIn({ user, credentials: first }));
+    const ended = reduce(state, signedOut({ notice: 'Your account has been disabled. Ask an administrator.' }));
+    expect(ended).toEqual({ ...emptySessionState(), notice: 'Your account has been disabled. Ask an administrator.' });
+    expect(reduce(ended, signedIn({ user, credentials: next })).notice).toBeNull();
   });
 
   it('takes refreshed tokens only for the session that asked for them', () => {

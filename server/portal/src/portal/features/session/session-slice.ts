@@ -9,9 +9,11 @@ import { rootReducer } from '../../app/store.js';
 
 export interface SessionState extends CredentialsState {
   user: AccountUser | null;
+  /** Why the patient is signed out, when the server ended the session (shown at the sign-in form). */
+  notice: string | null;
 }
 
-export const emptySessionState = (): SessionState => ({ user: null, credentials: null });
+export const emptySessionState = (): SessionState => ({ user: null, credentials: null, notice: null });
 
 export const sessionSlice = createSlice({
   name: 'session',
@@ -20,8 +22,9 @@ export const sessionSlice = createSlice({
     signedIn(state, action: PayloadAction<{ user: AccountUser; credentials: Credentials }>) {
       state.user = action.payload.user;
       state.credentials = action.payload.credentials;
+      state.notice = null;
     },
-    signedOut: () => emptySessionState(),
+    signedOut: (_state, action: PayloadAction<{ notice: string } | undefined>) => ({ ...emptySessionState(), notice: action?.payload?.notice ?? null }),
   },
   extraReducers: (builder) => {
     builder.addCase(credentialsRefreshed, (state, { payload }) => {
@@ -32,6 +35,7 @@ export const sessionSlice = createSlice({
   selectors: {
     selectUser: (state) => state.user,
     selectCredentials: (state) => state.credentials,
+    selectSessionNotice: (state) => state.notice,
   },
 });
 
@@ -43,4 +47,4 @@ declare module '../../app/store.js' {
 const injected = sessionSlice.injectInto(rootReducer);
 
 export const { signedIn, signedOut } = sessionSlice.actions;
-export const { selectUser, selectCredentials } = injected.selectors;
+export const { selectUser, selectCredentials, selectSessionNotice } = injected.selectors;

@@ -38,6 +38,23 @@ export function signOut(): SessionThunk<void> {
   };
 }
 
+/**
+ * The server ended every session of the account (signed out elsewhere, disabled, password changed):
+ * its tokens are already revoked, so sign out here and tell the patient why.
+ */
+export function sessionEnded(message: string): SessionThunk<void> {
+  return (dispatch) => {
+    dispatch(signedOut({ notice: message }));
+    dispatch(baseApi.util.resetApiState());
+  };
+}
+
+/** `onSessionEnded` for the chat widget. */
+export function useSessionEnded(): (message: string) => void {
+  const dispatch = useAppDispatch();
+  return useCallback((message: string) => dispatch(sessionEnded(message)), [dispatch]);
+}
+
 /** `getToken` for the chat widget: resolves to a current access token. */
 export function useAccessToken(): () => Promise<string> {
   const dispatch = useAppDispatch();
