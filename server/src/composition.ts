@@ -14,6 +14,7 @@
  * `modules` here (see docs/architecture.md, "Add a domain").
  */
 import { AuditLog } from './platform/audit/audit.js';
+import { loadAuditKey } from './platform/audit/key.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
 import { actorOf, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
@@ -65,7 +66,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const bus: EventBus = createEventBus((err, event, listener) => logger.error({ err, event, listener }, 'event listener failed'));
   const hub: BindableHub = createRealtimeHub();
   const openapi = new OpenApiRegistry();
-  const audit = new AuditLog(sqlite, { checkpointSecret: config.JWT_SECRET });
+  // Throws (the server does not start) in production without AUDIT_KEY or AUDIT_KEY_FILE.
+  const auditKey = loadAuditKey(config)!;
+  if (auditKey.generated) logger.warn({ file: auditKey.file }, 'generated a development audit key file: set AUDIT_KEY or AUDIT_KEY_FILE in production');
+  const audit = new AuditLog(sqlite, {
+    key: auditKey.key,
+    legacySecret: config.JWT_SECRET,
+    onNotice: (level, message, details) => logger[level](details, message),
+  });
   const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
   const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS);
   const visitorTokens = new VisitorTokens(signingKey);

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'not a url'],
     ['DEMO_MODE', 'maybe'],
     ['JWT_SECRET', 'short'],
+    ['AUDIT_KEY', 'abcdef0123456789'],
     ['CORS_ORIGINS', 'https://ok.example, javascript:alert(1)'],
   ])('fails with one line naming %s when it is %s', (name, value) => {
     let error: unknown;
@@ -33,6 +34,6 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
-    if (name === 'JWT_SECRET') expect(message).not.toContain(value);
+    if (name === 'JWT_SECRET' || name === 'AUDIT_KEY') expect(message).not.toContain(value);
   });
 });
