@@ -14,6 +14,7 @@
  * `modules` here (see docs/architecture.md, "Add a domain").
  */
 import { AuditLog } from './platform/audit/audit.js';
+import { AuditBatch, DisclosureLog } from './platform/audit/batch.js';
 import { loadAuditKey } from './platform/audit/key.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
 import { actorOf, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
@@ -74,6 +75,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     legacySecret: config.JWT_SECRET,
     onNotice: (level, message, details) => logger[level](details, message),
   });
+  /** Group-committed audit rows, and the once-per-purpose record of chat content reaching staff. */
+  const auditBatch = new AuditBatch(audit, (err, entries) => logger.error({ err, entries }, 'audit rows could not be recorded'));
+  const disclosures = new DisclosureLog(auditBatch);
   const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
   const tokens = new TokenService(signingKey, config.ACCESS_TOKEN_TTL_SECONDS);
   const visitorTokens = new VisitorTokens(signingKey);
@@ -91,6 +95,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const conversations = createConversationsModule({
     sqlite,
     audit,
+    auditBatch,
+    disclosures,
     logger,
     events: bus,
     hub,
@@ -192,6 +198,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     hub,
     openapi,
     audit,
+    auditBatch,
     tokens,
     visitorTokens,
     modules,
@@ -218,6 +225,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     async close(): Promise<void> {
       if (jobTypes > 0) await worker.stop();
       for (const module of [...modules].reverse()) await module.close?.();
+      // Audit rows still queued are recorded before the caller closes the database.
+      auditBatch.flush();
     },
   };
 }

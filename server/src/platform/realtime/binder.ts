@@ -11,6 +11,9 @@ import type { Actor } from '../auth/actor.js';
 import { SlidingWindowLimiter } from '../auth/rate-limit.js';
 import { ackCodeOf, isAppError, type AckErrorCode } from '../errors.js';
 import { MAX_JSON_DEPTH, valueTooDeep } from '../http/json-depth.js';
+import { eventOrigin, type EventOrigin } from './origin.js';
+
+export type { EventOrigin } from './origin.js';
 
 export interface SocketData {
   actor: Actor;
@@ -25,7 +28,8 @@ export interface SocketEventHandler<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Throws an AppError (typically forbidden) when the socket's actor may not send this event. */
   authorize?: (actor: Actor) => void;
-  handle: (socket: LiveSocket, payload: z.infer<S>) => AckReply | Promise<AckReply>;
+  /** `origin`: the client's address and this event's own request id, for audit rows. */
+  handle: (socket: LiveSocket, payload: z.infer<S>, origin: EventOrigin) => AckReply | Promise<AckReply>;
   /** The `internal` message when the handler fails unexpectedly. */
   internalMessage?: string;
   /** A tighter limit of this event's own (costly events: starting a chat), per actor as well. */
@@ -92,7 +96,7 @@ export function socketEventGroup(group: SocketEventGroup, logger: Logger): Bound
     }
     try {
       handler.authorize?.(socket.data.actor);
-      return await handler.handle(socket, parsed.data);
+      return await handler.handle(socket, parsed.data, eventOrigin(socket));
     } catch (err) {
       if (isAppError(err)) return fail(ackCodeOf(err), err.message);
       logger.error({ err, event }, 'socket event handler failed');
