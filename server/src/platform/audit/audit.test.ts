@@ -84,9 +84,33 @@ describe('audit chain verification', () => {
     dropTriggers();
     database.sqlite.prepare('DELETE FROM audit_log WHERE seq >= 4').run();
     expect(verifyAuditChain(database.sqlite, { key: KEY }).problems).toEqual([{ seq: 4, problem: expect.stringContaining('rows 4..5 are missing at the end') }]);
-    // The next append does not hide the truncation: it continues after the high-water mark.
+    // The next append does not hide the truncation: it continues after the high-water mark, and
+    // first records that the chain changed under it.
     log.record({ action: 'auth.login' });
-    expect(verifyAuditChain(database.sqlite, { key: KEY }).problems).toEqual([{ seq: 4, problem: expect.stringContaining('rows 4..5 are missing') }]);
+    expect(rows().map((r) => [r.seq, r.action])).toEqual([[1, 'phi.read'], [2, 'phi.read'], [3, 'phi.read'], [6, CHECKPOINT_BROKEN_ACTION], [7, 'auth.login']]);
+    expect(verifyAuditChain(database.sqlite, { key: KEY }).problems).toEqual([
+      { seq: 4, problem: expect.stringContaining('rows 4..5 are missing (deleted)') },
+      { seq: 6, problem: expect.stringContaining('rows 4..5 are missing at the end of the log') },
+    ]);
+  });
+
+  it('records a newest row replaced while the server runs before the next append signs over it', () => {
+    const log = new AuditLog(database.sqlite, { key: KEY });
+    fill(log, 3);
+    dropTriggers();
+    const newest = rows().at(-1)!;
+    const { hash: _h, prev_hash: _p, ...fields } = { ...newest, patient_id: 'someone-else' };
+    database.sqlite.prepare('UPDATE audit_log SET patient_id = ?, hash = ? WHERE seq = ?').run('someone-else', hashAuditRow(fields, newest.prev_hash), newest.seq);
+    const stored = log.record({ action: 'auth.login' });
+    // The caller gets its own row back, after the recorded break.
+    expect(stored).toMatchObject({ seq: 5, action: 'auth.login' });
+    expect(rows().at(-2)).toMatchObject({ seq: 4, action: CHECKPOINT_BROKEN_ACTION, outcome: 'failure' });
+    expect(verifyAuditChain(database.sqlite, { key: KEY }).problems).toEqual([{ seq: 4, problem: expect.stringContaining('newest row does not match') }]);
+    // Another instance on the same database (a second composition) appending in turn is no break.
+    const other = new AuditLog(database.sqlite, { key: KEY });
+    other.record({ action: 'auth.login' });
+    log.record({ action: 'auth.logout' });
+    expect(rows().filter((r) => r.action === CHECKPOINT_BROKEN_ACTION)).toHaveLength(1);
   });
 
   it('flags a forged checkpoint and a missing one', () => {

@@ -180,6 +180,10 @@ function checkpointProblem(
   return null;
 }
 
+function brokenCheckpointEntry(when: string, problem: string, head: { seq: number } | undefined, keyId: string): AuditEntry {
+  return { action: CHECKPOINT_BROKEN_ACTION, outcome: 'failure', resourceType: 'AuditLog', reason: when, details: { problem, headSeq: head?.seq ?? 0, keyId } };
+}
+
 export interface AuditLogOptions {
   /** The checkpoint key (see key.ts): never stored in the database. */
   key: Uint8Array;
@@ -196,6 +200,9 @@ export class AuditLog {
   private readonly loadCheckpoint;
   private readonly key: Buffer;
   private readonly kid: string;
+  private readonly notice: NonNullable<AuditLogOptions['onNotice']>;
+  /** The checkpoint this instance wrote last: while it is still there, an append need not check its MAC. */
+  private lastWritten: string | undefined;
 
   constructor(
     private readonly sqlite: SQLite.Database,
@@ -204,6 +211,7 @@ export class AuditLog {
     if (options.key.length < AUDIT_KEY_MIN_BYTES) throw new Error(`The audit key must be at least ${AUDIT_KEY_MIN_BYTES} bytes.`);
     this.key = Buffer.from(options.key);
     this.kid = auditKeyId(this.key);
+    this.notice = options.onNotice ?? (() => {});
     this.head = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.insert = sqlite.prepare(
       `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, outcome, resource_type, resource_id,
@@ -226,7 +234,7 @@ export class AuditLog {
    * audit:verify reports from then on. The next append signs with the audit key either way.
    */
   private checkOnOpen(options: AuditLogOptions): void {
-    const notice = options.onNotice ?? (() => {});
+    const notice = this.notice;
     inTransaction(this.sqlite, () => {
       const checkpoint = readHeadCheckpoint(this.sqlite);
       const head = this.head.get() as { seq: number; hash: string } | undefined;
@@ -238,21 +246,20 @@ export class AuditLog {
         return options.legacySecret ? legacyKeyFromSecret(options.legacySecret) : 'the head checkpoint was signed with a key from JWT_SECRET, which is not set';
       });
       if (legacy) {
-        this.appendRows([
-          {
-            action: KEY_MIGRATED_ACTION,
-            outcome: problem ? 'failure' : 'success',
-            resourceType: 'AuditLog',
-            reason: 'checkpoint key moved out of the database',
-            details: { from: legacy.key === 'database' ? 'database' : 'JWT_SECRET', checkpointSeq: legacy.seq, keyId: this.kid, problem },
-          },
-        ]);
-        notice(problem ? 'warn' : 'info', problem ? 'audit checkpoint key moved out of the database; the old checkpoint did not verify: run npm run audit:verify' : 'audit checkpoint key moved out of the database: the checkpoint was re-signed with the audit key', {
-          checkpointSeq: legacy.seq,
-          problem,
-        });
+        const migrated: AuditEntry = {
+          action: KEY_MIGRATED_ACTION,
+          outcome: problem ? 'failure' : 'success',
+          resourceType: 'AuditLog',
+          reason: 'checkpoint key moved out of the database',
+          details: { from: legacy.key === 'database' ? 'database' : 'JWT_SECRET', checkpointSeq: legacy.seq, keyId: this.kid, problem },
+        };
+        this.appendRows([migrated], { check: false });
+        const message = problem
+          ? 'audit checkpoint key moved out of the database; the old checkpoint did not verify: run npm run audit:verify'
+          : 'audit checkpoint key moved out of the database: the checkpoint was re-signed with the audit key';
+        notice(problem ? 'warn' : 'info', message, { checkpointSeq: legacy.seq, problem });
       } else if (problem) {
-        this.appendRows([{ action: CHECKPOINT_BROKEN_ACTION, outcome: 'failure', resourceType: 'AuditLog', reason: 'start-up check', details: { problem, headSeq: head?.seq ?? 0, keyId: this.kid } }]);
+        this.appendRows([brokenCheckpointEntry('start-up check', problem, head, this.kid)], { check: false });
         notice('error', 'the audit log head checkpoint did not verify at start: run npm run audit:verify', { problem });
       }
       if (databaseKey) {
@@ -264,7 +271,21 @@ export class AuditLog {
 
   private writeCheckpoint(seq: number, hash: string): void {
     const checkpoint: HeadCheckpoint = { v: 2, seq, hash, kid: this.kid, mac: checkpointMac(this.key, seq, hash) };
-    this.saveCheckpoint.run(CHECKPOINT_META_KEY, JSON.stringify(checkpoint));
+    this.lastWritten = JSON.stringify(checkpoint);
+    this.saveCheckpoint.run(CHECKPOINT_META_KEY, this.lastWritten);
+  }
+
+  /**
+   * Before an append: whether the checkpoint still covers the newest row and is ours. Cheap while it
+   * is the one this instance wrote; otherwise (another instance wrote it, or someone edited the file
+   * while the server ran) its signature is checked.
+   */
+  private liveProblem(raw: string | undefined, checkpoint: ReturnType<typeof parseHeadCheckpoint>, head: { seq: number; hash: string } | undefined): string | null {
+    const matchesHead = checkpoint !== undefined && checkpoint !== 'malformed' && head !== undefined && checkpoint.seq === head.seq && checkpoint.hash === head.hash;
+    if (raw !== undefined && raw === this.lastWritten && matchesHead) return null;
+    return checkpointProblem(checkpoint, head, (cp) =>
+      cp.v === 1 ? 'the head checkpoint is in the old format' : cp.kid === this.kid ? this.key : `the head checkpoint is signed with another key (id ${cp.kid})`,
+    );
   }
 
   /** Appends one entry; returns the stored row. */
@@ -282,12 +303,17 @@ export class AuditLog {
   }
 
   /** Inside a transaction: appends the rows and writes the checkpoint. */
-  private appendRows(entries: readonly AuditEntry[]): AuditRow[] {
+  private appendRows(requested: readonly AuditEntry[], options: { check?: boolean } = {}): AuditRow[] {
     {
       const head = this.head.get() as { seq: number; hash: string } | undefined;
       // The checkpoint's seq is a high-water mark: if the newest rows were deleted, the next row
       // still gets a seq after them, so the gap stays visible instead of being papered over.
-      const checkpoint = parseHeadCheckpoint(this.loadCheckpoint.get(CHECKPOINT_META_KEY) as string | undefined);
+      const raw = this.loadCheckpoint.get(CHECKPOINT_META_KEY) as string | undefined;
+      const checkpoint = parseHeadCheckpoint(raw);
+      // A chain changed under a running server is recorded before the append signs over it.
+      const problem = options.check === false ? null : this.liveProblem(raw, checkpoint, head);
+      const entries = problem ? [brokenCheckpointEntry('before an append', problem, head, this.kid), ...requested] : requested;
+      if (problem) this.notice('error', 'the audit log head checkpoint did not match the chain before an append: run npm run audit:verify', { problem });
       const highWater = checkpoint && checkpoint !== 'malformed' ? checkpoint.seq : 0;
       let seq = Math.max(head?.seq ?? 0, highWater);
       let prevHash = head?.hash ?? GENESIS_HASH;
@@ -315,7 +341,7 @@ export class AuditLog {
       });
       const last = rows[rows.length - 1]!;
       this.writeCheckpoint(last.seq, last.hash);
-      return rows;
+      return rows.slice(entries.length - requested.length);
     }
   }
 }
