@@ -189,7 +189,7 @@ export interface AuditLogOptions {
   key: Uint8Array;
   /** JWT_SECRET, only to check a checkpoint an earlier version signed with it before re-signing it. */
   legacySecret?: string | undefined;
-  /** Told what the start-up check found (the key moved out of the database, a broken checkpoint). */
+  /** Told what the checks found (the key moved out of the database, a broken checkpoint at start or before an append). */
   onNotice?: (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>) => void;
 }
 
@@ -368,7 +368,7 @@ export interface VerifyOptions {
 /**
  * Walks the whole chain and reports every row whose hash or link is wrong, every gap in the
  * sequence (a deleted row), a chain whose newest rows are gone or replaced (by the head checkpoint,
- * which must be signed with `key`), and every start-up check that found the checkpoint broken.
+ * which must be signed with `key`), and every check (at start or before an append) that found the checkpoint broken.
  */
 export function verifyAuditChain(sqlite: SQLite.Database, options: VerifyOptions): AuditVerification {
   const problems: AuditProblem[] = [];
