@@ -9,6 +9,7 @@
  * would be); the load generator runs here. Not part of npm test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       DEMO_MODE: '1',
+      // Production refuses to start without an audit key kept outside the database.
+      AUDIT_KEY: randomBytes(32).toString('base64'),
     }, /listening on http:\/\/localhost:(\d+)/);
     children.push(server.child);
     const base = `http://127.0.0.1:${server.match[1]}`;

@@ -14,6 +14,8 @@
  * `modules` here (see docs/architecture.md, "Add a domain").
  */
 import { AuditLog } from './platform/audit/audit.js';
+import { AuditBatch, DisclosureLog } from './platform/audit/batch.js';
+import { loadAuditKey } from './platform/audit/key.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
 import { accessSession, createActorResolver, type ActorResolver } from './platform/auth/actor.js';
 import { SessionVersions } from './platform/auth/sessions.js';
@@ -66,7 +68,17 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const bus: EventBus = createEventBus((err, event, listener) => logger.error({ err, event, listener }, 'event listener failed'));
   const hub: BindableHub = createRealtimeHub();
   const openapi = new OpenApiRegistry();
-  const audit = new AuditLog(sqlite, { checkpointSecret: config.JWT_SECRET });
+  // Throws (the server does not start) in production without AUDIT_KEY or AUDIT_KEY_FILE.
+  const auditKey = loadAuditKey(config)!;
+  if (auditKey.generated) logger.warn({ file: auditKey.file }, 'generated a development audit key file: set AUDIT_KEY or AUDIT_KEY_FILE in production');
+  const audit = new AuditLog(sqlite, {
+    key: auditKey.key,
+    legacySecret: config.JWT_SECRET,
+    onNotice: (level, message, details) => logger[level](details, message),
+  });
+  /** Group-committed audit rows, and the once-per-purpose record of chat content reaching staff. */
+  const auditBatch = new AuditBatch(audit, (err, entries) => logger.error({ err, entries }, 'audit rows could not be recorded'));
+  const disclosures = new DisclosureLog(auditBatch);
   const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
   // Access tokens carry their account's session version; the accounts domain (built below) says what
   // is current, and its `accounts.session-revoked` event moves it on (see the accounts module).
@@ -87,6 +99,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const conversations = createConversationsModule({
     sqlite,
     audit,
+    auditBatch,
+    disclosures,
     logger,
     events: bus,
     hub,
@@ -190,6 +204,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     hub,
     openapi,
     audit,
+    auditBatch,
     tokens,
     sessions,
     visitorTokens,
@@ -217,6 +232,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     async close(): Promise<void> {
       if (jobTypes > 0) await worker.stop();
       for (const module of [...modules].reverse()) await module.close?.();
+      // Audit rows still queued are recorded before the caller closes the database.
+      auditBatch.flush();
     },
   };
 }

@@ -259,6 +259,8 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
     LOG_LEVEL: 'warn',
     // The same key after the restart, so the clients' tokens stay valid; long enough for the run.
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // Production refuses to start without an audit key kept outside the database.
+    AUDIT_KEY: randomBytes(32).toString('base64'),
     ACCESS_TOKEN_TTL_SECONDS: '7200',
     // Thousands of patient sockets from one loopback address: the per-address socket budget is off.
     SOCKET_ADDRESS_BUDGET_FACTOR: '0',

@@ -14,7 +14,7 @@ import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
 import { onEvent, type LiveSocket } from '../platform/realtime/binder.js';
 import { userRoom, type RealtimeHub } from '../platform/realtime/hub.js';
-import { conversationRoom, type ConversationsApi } from '../conversations/index.js';
+import { conversationRoom, staffRecipient, type ConversationsApi } from '../conversations/index.js';
 import type { PresenceService } from '../presence/index.js';
 import type { RoutingEngine } from '../routing/index.js';
 import type { AgentProfiles, StaffDirectory } from '../accounts/index.js';
@@ -78,8 +78,11 @@ export function createAssignmentModule(deps: AssignmentModuleDeps): AssignmentMo
           rateLimit: { limit: 100, windowMs: 10_000 },
           events: {
             // The agent's sockets join the room on `conversation.participant-joined` during accept.
-            'offer:accept': onEvent(s['offer:accept'], (socket, payload) => {
+            'offer:accept': onEvent(s['offer:accept'], async (socket, payload, origin) => {
               const { conversation, packet } = assignment.accept(actorOf(socket).userId, payload.offerId);
+              // The agent now has the whole chat: answered once the disclosure row is durable.
+              const row = core.get(conversation.id);
+              if (row) await core.disclose(staffRecipient(actorOf(socket)), row, 'conversation.accept', origin);
               return { ok: true, conversation, packet };
             }),
             'offer:decline': onEvent(s['offer:decline'], (socket, payload) => {
@@ -87,11 +90,14 @@ export function createAssignmentModule(deps: AssignmentModuleDeps): AssignmentMo
               return { ok: true };
             }),
             // The desk asks after every (re)connect: its open conversations (its sockets rejoin their rooms) and pending offers.
-            'inbox:list': onEvent(s['inbox:list'], async (socket) => {
+            'inbox:list': onEvent(s['inbox:list'], async (socket, _payload, origin) => {
               const actor = actorOf(socket);
-              const rows = deps.conversations.staff.inbox(actor);
+              const { rows, audited } = deps.conversations.staff.inbox(actor, origin);
+              const offers = assignment.pendingOffers(actor.userId);
+              // Pending offers carry their hand-off packets again: the same disclosure as the offer.
+              await Promise.all([audited, ...offers.map((offer) => assignment.discloseOffer(actor.userId, offer, origin))]);
               await socket.join(rows.map((row) => conversationRoom(row.id)));
-              return { ok: true, conversations: rows.map((row) => core.view(row, 'staff')), offers: assignment.pendingOffers(actor.userId) };
+              return { ok: true, conversations: rows.map((row) => core.view(row, 'staff')), offers };
             }),
             'conversation:transfer': onEvent(s['conversation:transfer'], (socket, payload) => {
               const actor = actorOf(socket);

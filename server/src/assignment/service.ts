@@ -21,6 +21,7 @@ import type {
 } from '../contracts/conversations.js';
 import { ROUTING_SKILLS, type AssignmentReason, type RoutingEvent, type Skill } from '../contracts/routing.js';
 import type { Presence } from '../contracts/realtime.js';
+import type { RequestOrigin } from '../platform/audit/batch.js';
 import type { Logger } from '../platform/logging.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { conflict, forbidden, notFoundMessage } from '../platform/errors.js';
@@ -172,6 +173,17 @@ export class AssignmentService {
     if (!result.ok) throw routingFailure(result.error);
   }
 
+  /**
+   * An offer's preview (its hand-off packet) reached the agent: a disclosure, once per agent and
+   * conversation. Resolves once the row is durable.
+   */
+  discloseOffer(agentId: string, offer: OfferEvent, origin: RequestOrigin | null = null): Promise<void> {
+    const { core } = this.deps.conversations;
+    const row = core.get(offer.conversationId);
+    if (!row) return Promise.resolve();
+    return core.disclose({ userId: agentId, role: this.roleOf(agentId) ?? null }, row, 'conversation.offer', origin, { offerId: offer.offerId });
+  }
+
   /** The agent's pending offers (a reconnecting desk gets them back with `inbox:list`). */
   pendingOffers(agentId: string): OfferEvent[] {
     return this.deps.engine.pendingOffers(agentId).map((offer) => this.offerEvent(offer));
@@ -299,10 +311,14 @@ export class AssignmentService {
 
   private routingEvent(event: RoutingEvent): void {
     switch (event.type) {
-      case 'offer.created':
+      case 'offer.created': {
         this.deps.conversations.core.markOffered(event.conversationId, true);
-        this.emit('assignment.offer', { agentId: event.agentId, offer: this.offerEvent(event) });
+        const offer = this.offerEvent(event);
+        // The offer shows the hand-off packet (the patient's own words): recorded in the same turn it is pushed.
+        this.discloseOffer(event.agentId, offer).catch(() => {});
+        this.emit('assignment.offer', { agentId: event.agentId, offer });
         break;
+      }
       case 'offer.expired':
         this.deps.conversations.core.markOffered(event.conversationId, false);
         this.emit('assignment.offer-withdrawn', { agentId: event.agentId, event: { offerId: event.offerId, conversationId: event.conversationId, cause: 'expired' } });

@@ -88,8 +88,8 @@ const storedMessages = (conversationId: string) =>
     .n;
 const attachmentAudits = (attachmentId: string) =>
   server.context.database.sqlite
-    .prepare("SELECT actor_role, patient_id, reason FROM audit_log WHERE action = 'phi.read' AND resource_type = 'Attachment' AND resource_id = ?")
-    .all(attachmentId);
+    .prepare("SELECT actor_id, actor_role, outcome, patient_id, reason, ip, request_id FROM audit_log WHERE action = 'phi.read' AND resource_type = 'Attachment' AND resource_id = ? ORDER BY seq")
+    .all(attachmentId) as { actor_id: string; actor_role: string; outcome: string; patient_id: string | null; reason: string; ip: string | null; request_id: string | null }[];
 
 describe('uploading a file into a chat', () => {
   it('stores it, delivers the attachment message live to both sides, and answers a resend with the original', async () => {
@@ -269,13 +269,20 @@ describe('downloading a file', () => {
 
     const asSupervisor = await download(url, supervisorToken);
     expect(asSupervisor.status).toBe(200);
-    expect(attachmentAudits(message.attachment!.id)).toEqual([
-      { actor_role: 'agent', patient_id: patientId, reason: 'conversation participant' },
-      { actor_role: 'supervisor', patient_id: patientId, reason: 'conversation oversight' },
+    // Every download is audited, the patient's own included.
+    expect(attachmentAudits(message.attachment!.id).map(({ actor_role, outcome, patient_id, reason }) => ({ actor_role, outcome, patient_id, reason }))).toEqual([
+      { actor_role: 'agent', outcome: 'success', patient_id: patientId, reason: 'conversation participant' },
+      { actor_role: 'patient', outcome: 'success', patient_id: patientId, reason: 'own conversation' },
+      { actor_role: 'supervisor', outcome: 'success', patient_id: patientId, reason: 'conversation oversight' },
     ]);
 
     expect((await download(url, otherPatientToken)).status).toBe(403);
     expect((await download(url, otherAgentToken)).status).toBe(403);
+    // Refused reads are audited too, against the patient whose file it is, with the address and request id.
+    const refused = attachmentAudits(message.attachment!.id).filter((r) => r.outcome === 'denied');
+    expect(refused.map((r) => r.actor_role)).toEqual(['patient', 'agent']);
+    expect(refused.every((r) => r.patient_id === patientId && r.ip === '127.0.0.1' && typeof r.request_id === 'string')).toBe(true);
+    expect(refused[0]!.actor_id).not.toBe(refused[1]!.actor_id);
     expect((await fetch(`${server.url}${url}`)).status).toBe(401);
     expect((await download(`/api/conversations/${chat.id}/attachments/${randomUUID()}`, agentToken)).status).toBe(404);
     expect((await download(`/api/conversations/${randomUUID()}/attachments/${message.attachment!.id}`, supervisorToken)).status).toBe(404);
@@ -325,7 +332,17 @@ describe('transcripts', () => {
     const audited = server.context.database.sqlite
       .prepare("SELECT details FROM audit_log WHERE action = 'phi.read' AND resource_id = ? AND details LIKE '%conversation.transcript%'")
       .all(chat.id);
-    expect(audited).toHaveLength(2);
+    // Each export is a row, the patient's own reads included.
+    expect(audited).toHaveLength(4);
+    const exporters = server.context.database.sqlite
+      .prepare("SELECT actor_role, patient_id FROM audit_log WHERE action = 'phi.read' AND resource_id = ? AND details LIKE '%conversation.transcript%' ORDER BY seq")
+      .all(chat.id);
+    expect(exporters).toEqual([
+      { actor_role: 'patient', patient_id: patientId },
+      { actor_role: 'patient', patient_id: patientId },
+      { actor_role: 'agent', patient_id: patientId },
+      { actor_role: 'agent', patient_id: patientId },
+    ]);
   });
 
   it('pages through long conversations', async () => {

@@ -3,7 +3,8 @@
  * file name made safe), stored with its SHA-256 and announced through the conversation service as an
  * `attachment` message, in one transaction: if the message is refused (not a participant, chat
  * closed), no bytes stay behind. A resend with the same client message id returns the original.
- * Downloads are for the conversation's participants, and for supervisors and admins (audited).
+ * Downloads are for the conversation's participants, and for supervisors and admins; every
+ * download and every refused one is audited.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
@@ -126,7 +127,7 @@ export class AttachmentService {
 
   /**
    * The file, for a participant (patients and visitors: their own conversation; staff: taking part
-   * now) or a supervisor/admin. Staff reads of a signed-in patient's file are audited.
+   * now) or a supervisor/admin. Every download is audited, the patient's own included; so is a refusal.
    */
   download(actor: Actor, conversationId: string, attachmentId: string, facts: RequestFacts): AttachmentRow {
     const conversation = this.deps.conversations.get(conversationId);
@@ -136,23 +137,28 @@ export class AttachmentService {
       actor.kind === 'staff'
         ? (participant !== undefined && STAFF_KINDS.has(participant.kind)) || OVERSEEING_ROLES.has(actor.role)
         : participant !== undefined && PATIENT_KINDS.has(participant.kind);
-    if (!allowed) throw forbidden('You are not a participant in this conversation.');
+    const entry = (outcome: 'success' | 'denied', reason: string, details: Record<string, unknown>) => ({
+      actorId: actor.userId,
+      actorRole: actor.kind === 'staff' ? actor.role : actor.kind,
+      action: 'phi.read',
+      outcome,
+      resourceType: 'Attachment',
+      resourceId: attachmentId,
+      patientId: conversation.patient_id,
+      reason,
+      ip: facts.ip,
+      requestId: facts.requestId,
+      details: { conversationId, ...details },
+    });
+    if (!allowed) {
+      const refusal = forbidden('You are not a participant in this conversation.');
+      this.deps.audit.record(entry('denied', refusal.message, {}));
+      throw refusal;
+    }
     const row = this.repo.withData(conversationId, attachmentId);
     if (!row) throw notFound('Attachment', attachmentId);
-    if (actor.kind === 'staff' && conversation.patient_id !== null) {
-      this.deps.audit.record({
-        actorId: actor.userId,
-        actorRole: actor.role,
-        action: 'phi.read',
-        resourceType: 'Attachment',
-        resourceId: row.id,
-        patientId: conversation.patient_id,
-        reason: participant ? 'conversation participant' : 'conversation oversight',
-        ip: facts.ip,
-        requestId: facts.requestId,
-        details: { conversationId, fileName: row.file_name, contentType: row.content_type },
-      });
-    }
+    const reason = actor.kind !== 'staff' ? 'own conversation' : participant ? 'conversation participant' : 'conversation oversight';
+    this.deps.audit.record(entry('success', reason, { fileName: row.file_name, contentType: row.content_type }));
     return row;
   }
 

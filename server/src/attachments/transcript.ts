@@ -1,7 +1,8 @@
 /**
  * A participant's download of a whole conversation: every message they may see, paged through the
- * conversation service's `sync` (which checks membership, leaves notes and whispers out for
- * patients and audits staff reads), as JSON or as readable text.
+ * conversation service's `sync` (which checks membership, audits a refusal and leaves notes and
+ * whispers out for patients), as JSON or as readable text. Every export is an audit row, whoever
+ * asks: staff, or the patient or visitor reading their own chat.
  */
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import { toConversationView, type ConversationsApi } from '../conversations/index.js';
@@ -22,25 +23,23 @@ export function readTranscript(
   const messages: MessageView[] = [];
   let afterSeq = 0;
   for (;;) {
-    const page = deps.conversations.sync(actor, conversationId, afterSeq);
+    // `sync` checks membership and audits a refusal; the export is recorded below, every time.
+    const page = deps.conversations.sync(actor, conversationId, afterSeq, { origin: facts, purpose: 'conversation.transcript', recordRead: false });
     messages.push(...page.messages);
     const last = page.messages.at(-1);
     if (!page.hasMore || !last) {
-      if (actor.kind === 'staff' && page.conversation.patient_id !== null) {
-        // `sync` audited each page as a read; the export itself is worth its own row.
-        deps.audit.record({
-          actorId: actor.userId,
-          actorRole: actor.role,
-          action: 'phi.read',
-          resourceType: 'Conversation',
-          resourceId: conversationId,
-          patientId: page.conversation.patient_id,
-          reason: 'conversation participant',
-          ip: facts.ip,
-          requestId: facts.requestId,
-          details: { purpose: 'conversation.transcript', messages: messages.length },
-        });
-      }
+      deps.audit.record({
+        actorId: actor.userId,
+        actorRole: actor.kind === 'staff' ? actor.role : actor.kind,
+        action: 'phi.read',
+        resourceType: 'Conversation',
+        resourceId: conversationId,
+        patientId: page.conversation.patient_id,
+        reason: actor.kind === 'staff' ? 'conversation participant' : 'own conversation',
+        ip: facts.ip,
+        requestId: facts.requestId,
+        details: { purpose: 'conversation.transcript', messages: messages.length },
+      });
       return { conversation: toConversationView(page.conversation, actor.kind === 'staff' ? 'staff' : 'patient'), messages };
     }
     afterSeq = last.seq;

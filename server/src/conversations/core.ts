@@ -28,10 +28,11 @@ import {
   type ParticipantView,
 } from '../contracts/conversations.js';
 import { DEFAULT_PRIORITY, type AssignmentReason } from '../contracts/routing.js';
-import type { AuditLog } from '../platform/audit/audit.js';
+import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
+import type { AuditBatch, DisclosureLog, DisclosureRecipient, RequestOrigin } from '../platform/audit/batch.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { inTransaction, type GroupCommit } from '../platform/db/index.js';
-import { badRequest, conflict, forbidden, notFoundMessage } from '../platform/errors.js';
+import { badRequest, conflict, forbidden, isAppError, notFoundMessage } from '../platform/errors.js';
 import type { EventPublisher, PublishedEvent } from '../platform/events.js';
 import type { Logger } from '../platform/logging.js';
 import type { StaffDirectory } from '../accounts/index.js';
@@ -51,13 +52,40 @@ export interface OpenConversation {
   storedReason: AssignmentReason | null;
 }
 
+/**
+ * How a conversation's content reached a staff member: each is one `phi.read` row per staff member
+ * and conversation, however many messages follow (see `ConversationCore.disclose`).
+ */
+export type DisclosurePurpose =
+  | 'conversation.offer'
+  | 'conversation.accept'
+  | 'conversation.join'
+  | 'conversation.sync'
+  | 'conversation.reconnect'
+  | 'conversation.transfer'
+  | 'conversation.reassign'
+  | 'conversation.consult'
+  | 'conversation.supervisor-join'
+  | 'conversation.monitor'
+  | 'conversation.transcript'
+  | 'inbox.list';
+
+const DISCLOSURE_REASONS: Partial<Record<DisclosurePurpose, string>> = {
+  'conversation.offer': 'chat offer',
+  'conversation.monitor': 'supervision',
+  'conversation.supervisor-join': 'supervision',
+};
+
 export interface ConversationCoreDeps {
   sqlite: SQLite.Database;
   audit: AuditLog;
+  /** Batched audit writes (refusals) and the once-per-purpose disclosure rows, off the message path. */
+  auditBatch: AuditBatch;
+  disclosures: DisclosureLog;
   logger: Logger;
   events: EventPublisher;
-  /** Staff names (the accounts domain). */
-  directory: Pick<StaffDirectory, 'displayNameOf'>;
+  /** Staff names and roles (the accounts domain). */
+  directory: Pick<StaffDirectory, 'displayNameOf' | 'roleOf'>;
   /** The bot that owns new conversations: its participant id and name. */
   bot: { id: string; displayName: string };
   /** Dispositions and whether one is required at close; defaults to DEFAULT_CONVERSATION_SETTINGS. */
@@ -332,14 +360,24 @@ export class ConversationCore {
     return existing ? toMessageView(existing) : undefined;
   }
 
-  /** Messages after `afterSeq` (notes only for staff), up to a page; audits staff reads of a patient's chat. */
-  sync(actor: Actor, conversationId: string, afterSeq: number): { conversation: ConversationRow; messages: MessageView[]; hasMore: boolean } {
+  /**
+   * Messages after `afterSeq` (notes only for staff), up to a page. A refusal is audited; a staff
+   * member's read is a disclosure (once per conversation and purpose: `audited` resolves when its row
+   * is durable, and the caller answers after it). `recordRead: false` when the caller records the read itself.
+   */
+  sync(
+    actor: Actor,
+    conversationId: string,
+    afterSeq: number,
+    options: { origin?: RequestOrigin | null; purpose?: DisclosurePurpose; recordRead?: boolean } = {},
+  ): { conversation: ConversationRow; messages: MessageView[]; hasMore: boolean; audited: Promise<void> } {
     const row = this.require(conversationId);
-    this.membership(row, actor);
-    if (actor.kind === 'staff') this.auditRead(actor, row, 'conversation.sync');
+    const { origin = null, purpose = 'conversation.sync', recordRead = true } = options;
+    this.readerKind(actor, row, purpose, origin);
+    const audited = actor.kind === 'staff' && recordRead ? this.disclose(staffRecipient(actor), row, purpose, origin) : Promise.resolve();
     const rows = this.repo.messagesAfter(row.id, afterSeq, SYNC_PAGE_SIZE + 1, { includeNotes: actor.kind === 'staff' });
     const hasMore = rows.length > SYNC_PAGE_SIZE;
-    return { conversation: row, messages: rows.slice(0, SYNC_PAGE_SIZE).map(toMessageView), hasMore };
+    return { conversation: row, messages: rows.slice(0, SYNC_PAGE_SIZE).map(toMessageView), hasMore, audited };
   }
 
   typing(actor: Actor, conversationId: string, typing: boolean): void {
@@ -499,6 +537,11 @@ export class ConversationCore {
     return this.deps.directory.displayNameOf(userId);
   }
 
+  /** A staff member who is not the actor, as the recipient of a disclosure (role from the directory). */
+  recipient(userId: string): DisclosureRecipient {
+    return { userId, role: this.deps.directory.roleOf(userId) ?? null };
+  }
+
   /** An internal line only staff see (kind `note`, from the system). */
   appendStaffNote(conversationId: string, body: string, at: string): MessageView {
     return toMessageView(
@@ -541,18 +584,67 @@ export class ConversationCore {
     });
   }
 
-  auditRead(actor: Actor, row: ConversationRow, purpose: string): void {
-    if (actor.kind !== 'staff' || row.patient_id === null) return;
-    this.deps.audit.record({
-      actorId: actor.userId,
-      actorRole: actor.role,
+  /**
+   * The conversation's content reached a staff member (an offer's hand-off packet, an accepted or
+   * opened chat, a resync, monitoring, and the live messages that follow any of them): one `phi.read`
+   * row per staff member, conversation and purpose, not one per message. Batched off the message
+   * path; resolves once the row is durable (callers that answer with the content await it). Visitors'
+   * chats are recorded too, without a patient id.
+   */
+  disclose(staff: DisclosureRecipient, row: Pick<ConversationRow, 'id' | 'patient_id'>, purpose: DisclosurePurpose, origin: RequestOrigin | null = null, details: Record<string, unknown> = {}): Promise<void> {
+    return this.deps.disclosures.once(staff.userId, row.id, purpose, (): AuditEntry => ({
+      actorId: staff.userId,
+      actorRole: staff.role,
       action: 'phi.read',
       resourceType: 'Conversation',
       resourceId: row.id,
       patientId: row.patient_id,
-      reason: 'conversation participant',
-      details: { purpose },
-    });
+      reason: DISCLOSURE_REASONS[purpose] ?? 'conversation participant',
+      ip: origin?.ip ?? null,
+      requestId: origin?.requestId ?? null,
+      details: { purpose, ...details },
+    }));
+  }
+
+  /** `disclose` for pushes nobody waits on (an offer, a transfer): a failed write is logged by the batch. */
+  discloseInBackground(staff: DisclosureRecipient, row: Pick<ConversationRow, 'id' | 'patient_id'>, purpose: DisclosurePurpose, origin: RequestOrigin | null = null, details: Record<string, unknown> = {}): void {
+    this.disclose(staff, row, purpose, origin, details).catch(() => {});
+  }
+
+  /** The user left the conversation: a later return is a new disclosure. */
+  forgetDisclosures(userId: string, conversationId: string): void {
+    this.deps.disclosures.forget(userId, conversationId);
+  }
+
+  /** A refused read of the conversation: a `phi.read` row with outcome `denied` (batched; the refusal carries no content). */
+  auditDenied(actor: Actor, row: Pick<ConversationRow, 'id' | 'patient_id'>, purpose: string, origin: RequestOrigin | null, message: string): void {
+    this.deps.auditBatch
+      .record([
+        {
+          actorId: actor.userId,
+          actorRole: actor.kind === 'staff' ? actor.role : actor.kind,
+          action: 'phi.read',
+          outcome: 'denied',
+          resourceType: 'Conversation',
+          resourceId: row.id,
+          patientId: row.patient_id,
+          reason: message,
+          ip: origin?.ip ?? null,
+          requestId: origin?.requestId ?? null,
+          details: { purpose },
+        },
+      ])
+      .catch(() => {});
+  }
+
+  /** The actor's part in the conversation for reading it, or forbidden — and then an audited refusal. */
+  readerKind(actor: Actor, row: ConversationRow, purpose: string, origin: RequestOrigin | null): ParticipantKind {
+    try {
+      return this.membership(row, actor);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'forbidden') this.auditDenied(actor, row, purpose, origin, err.message);
+      throw err;
+    }
   }
 
   /** Staff participants' current names, for mentions. */
@@ -563,6 +655,11 @@ export class ConversationCore {
     });
   }
 
+}
+
+/** A staff actor as the recipient of a disclosure. */
+export function staffRecipient(actor: Actor): DisclosureRecipient {
+  return { userId: actor.userId, role: actor.kind === 'staff' ? actor.role : null };
 }
 
 function parseReason(stored: string | null): AssignmentReason | null {

@@ -6,10 +6,11 @@
 import type SQLite from 'better-sqlite3';
 import type { ConversationSettings, ConversationState } from '../contracts/conversations.js';
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { AuditBatch, DisclosureLog } from '../platform/audit/batch.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
 import { createGroupCommit } from '../platform/db/index.js';
-import type { EventPublisher } from '../platform/events.js';
+import { listen, type EventPublisher } from '../platform/events.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
@@ -26,7 +27,8 @@ import { StaffActions } from './staff-actions.js';
 import './events.js';
 
 export type { BotContext, BotParticipant, BotReply, BotTurn, HandoffRequest } from './bot.js';
-export type { ConversationCore, OpenConversation } from './core.js';
+export type { ConversationCore, DisclosurePurpose, OpenConversation } from './core.js';
+export { staffRecipient } from './core.js';
 export type { StaffActions } from './staff-actions.js';
 export type { BotTurns } from './bot-turns.js';
 export type { ConversationRow } from './repository.js';
@@ -52,12 +54,14 @@ export interface ConversationsApi {
 export interface ConversationsModuleDeps {
   sqlite: SQLite.Database;
   audit: AuditLog;
+  auditBatch: AuditBatch;
+  disclosures: DisclosureLog;
   logger: Logger;
   events: EventPublisher;
   hub: RealtimeHub;
   openapi: OpenApiRegistry;
   visitorTokens: VisitorTokens;
-  directory: Pick<StaffDirectory, 'displayNameOf'>;
+  directory: Pick<StaffDirectory, 'displayNameOf' | 'roleOf'>;
   settings: ConversationSettings;
   /** The queues staff may transfer to. */
   queues: () => { id: string; name: string }[];
@@ -74,6 +78,8 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     sqlite: deps.sqlite,
     commits,
     audit: deps.audit,
+    auditBatch: deps.auditBatch,
+    disclosures: deps.disclosures,
     logger: deps.logger,
     events: deps.events,
     directory: deps.directory,
@@ -97,7 +103,12 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     api,
     routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues }),
     sockets: conversationSockets({ core, staff, bot }),
-    listeners: [bot.listener(), ...conversationEmits(deps.hub)],
+    listeners: [
+      bot.listener(),
+      ...conversationEmits(deps.hub),
+      // Out of the conversation: coming back later is a new disclosure.
+      listen('conversation.staff-removed', 'conversations.audit', ({ conversationId, userId }) => core.forgetDisclosures(userId, conversationId)),
+    ],
     close: async () => {
       commits.flush();
       await bot.idle();

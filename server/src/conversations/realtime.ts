@@ -14,9 +14,10 @@ import {
 } from '../contracts/conversations.js';
 import { listen, type ListenerRegistration } from '../platform/events.js';
 import { onEvent, type LiveSocket, type SocketEventHandler } from '../platform/realtime/binder.js';
+import { eventOrigin } from '../platform/realtime/origin.js';
 import { userRoom, type RealtimeHub } from '../platform/realtime/hub.js';
 import type { SocketContribution } from '../platform/module.js';
-import type { ConversationCore } from './core.js';
+import { staffRecipient, type ConversationCore } from './core.js';
 import type { StaffActions } from './staff-actions.js';
 import type { BotTurns } from './bot-turns.js';
 import { forPatient, toConversationView } from './presenters.js';
@@ -54,8 +55,8 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
       const { message, duplicate } = await core.sendMessageDurably(actorOf(socket), payload);
       return { ok: true, seq: message.seq, messageId: message.id, duplicate };
     }),
-    'conversation:sync': onEvent(p['conversation:sync'], async (socket, payload) => {
-      const result = core.sync(actorOf(socket), payload.conversationId, payload.afterSeq);
+    'conversation:sync': onEvent(p['conversation:sync'], async (socket, payload, origin) => {
+      const result = core.sync(actorOf(socket), payload.conversationId, payload.afterSeq, { origin });
       await socket.join(conversationRoom(payload.conversationId));
       return { ok: true, conversation: toConversationView(result.conversation, 'patient'), messages: result.messages, hasMore: result.hasMore };
     }),
@@ -75,8 +76,10 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
 
   const s = staffConversationEvents;
   const staffEvents: Record<string, SocketEventHandler> = {
-    'conversation:join-room': onEvent(s['conversation:join-room'], async (socket, payload) => {
-      const row = staff.joinRoom(actorOf(socket), payload.conversationId);
+    'conversation:join-room': onEvent(s['conversation:join-room'], async (socket, payload, origin) => {
+      const { row, audited } = staff.joinRoom(actorOf(socket), payload.conversationId, origin);
+      // No audit, no data: the room (the live messages) and the answer wait for the disclosure row.
+      await audited;
       await socket.join(conversationRoom(row.id));
       return { ok: true, conversation: core.view(row, 'staff') };
     }),
@@ -84,8 +87,9 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
       const { message, duplicate } = await core.sendMessageDurably(actorOf(socket), payload);
       return { ok: true, seq: message.seq, messageId: message.id, duplicate };
     }),
-    'conversation:sync': onEvent(s['conversation:sync'], async (socket, payload) => {
-      const result = core.sync(actorOf(socket), payload.conversationId, payload.afterSeq);
+    'conversation:sync': onEvent(s['conversation:sync'], async (socket, payload, origin) => {
+      const result = core.sync(actorOf(socket), payload.conversationId, payload.afterSeq, { origin });
+      await result.audited;
       await socket.join(conversationRoom(payload.conversationId));
       return { ok: true, conversation: core.view(result.conversation, 'staff'), messages: result.messages, hasMore: result.hasMore };
     }),
@@ -127,9 +131,21 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
   const rejoin = (socket: LiveSocket) => {
     for (const id of core.openConversationIdsOf(actorOf(socket).userId)) void socket.join(conversationRoom(id));
   };
+  // A staff member's desk gets the live messages of their open conversations from the moment it connects.
+  const rejoinStaff = (socket: LiveSocket) => {
+    const actor = actorOf(socket);
+    const ids = core.openConversationIdsOf(actor.userId);
+    if (ids.length === 0) return;
+    const origin = eventOrigin(socket);
+    for (const id of ids) {
+      const row = core.get(id);
+      if (row) core.discloseInBackground(staffRecipient(actor), row, 'conversation.reconnect', origin);
+      void socket.join(conversationRoom(id));
+    }
+  };
   return [
     { namespace: 'patient', onConnection: rejoin, group: { events: patientEvents, rateLimit: CONVERSATION_EVENTS_PER_WINDOW } },
-    { namespace: 'staff', onConnection: rejoin, group: { events: staffEvents, rateLimit: CONVERSATION_EVENTS_PER_WINDOW } },
+    { namespace: 'staff', onConnection: rejoinStaff, group: { events: staffEvents, rateLimit: CONVERSATION_EVENTS_PER_WINDOW } },
   ];
 }
 

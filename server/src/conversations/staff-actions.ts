@@ -8,7 +8,8 @@ import type { MessageView } from '../contracts/conversations.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { badRequest, conflict, forbidden } from '../platform/errors.js';
 import type { PublishedEvent } from '../platform/events.js';
-import type { ConversationCore } from './core.js';
+import type { RequestOrigin } from '../platform/audit/batch.js';
+import { staffRecipient, type ConversationCore } from './core.js';
 import type { ConversationRow } from './repository.js';
 import { canTransition } from './model.js';
 import { requireOwner, requireOwnerOrSupervisor, requireSupervisor, WITH_AN_AGENT } from './policy.js';
@@ -16,19 +17,24 @@ import { requireOwner, requireOwnerOrSupervisor, requireSupervisor, WITH_AN_AGEN
 export class StaffActions {
   constructor(private readonly core: ConversationCore) {}
 
-  /** Open conversations the staff member takes part in; audited for signed-in patients' chats. */
-  inbox(actor: Actor): ConversationRow[] {
+  /**
+   * Open conversations the staff member takes part in (their desk gets them and their live messages):
+   * a disclosure of each, once; `audited` resolves when the rows are durable.
+   */
+  inbox(actor: Actor, origin: RequestOrigin | null = null): { rows: ConversationRow[]; audited: Promise<void> } {
     const rows = this.core.repo.staffInbox(actor.userId);
-    for (const row of rows) this.core.auditRead(actor, row, 'inbox.list');
-    return rows;
+    const audited = Promise.all(rows.map((row) => this.core.disclose(staffRecipient(actor), row, 'inbox.list', origin))).then(() => {});
+    return { rows, audited };
   }
 
-  /** A staff participant opens the conversation in the desk: audited PHI read for a patient's chat. */
-  joinRoom(actor: Actor, conversationId: string): ConversationRow {
+  /**
+   * A staff participant opens the conversation in the desk (and gets its live messages): a
+   * disclosure, once; anyone else is refused, and the refusal is audited.
+   */
+  joinRoom(actor: Actor, conversationId: string, origin: RequestOrigin | null = null): { row: ConversationRow; audited: Promise<void> } {
     const row = this.core.require(conversationId);
-    this.core.membership(row, actor);
-    this.core.auditRead(actor, row, 'conversation.join');
-    return row;
+    this.core.readerKind(actor, row, 'conversation.join', origin);
+    return { row, audited: this.core.disclose(staffRecipient(actor), row, 'conversation.join', origin) };
   }
 
   /** The agent gives the conversation back to the bot: the bot is un-muted and owns it again. */
@@ -92,6 +98,8 @@ export class StaffActions {
     });
     const updated = repo.get(row.id)!;
     this.core.auditAction(actor, updated, `conversation.${options.cause}`, { fromAgentId, toAgentId });
+    // The new agent's desks get the conversation and its live messages.
+    this.core.discloseInBackground(this.core.recipient(toAgentId), updated, `conversation.${options.cause}`, null, { byUserId: actor.userId });
     const view = this.core.view(updated, 'staff');
     this.core.publishAll([
       ['conversation.participant-joined', { conversationId: row.id, userId: toAgentId, kind: 'agent' }],
@@ -176,6 +184,8 @@ export class StaffActions {
     });
     const updated = repo.get(row.id)!;
     this.core.auditAction(actor, updated, 'conversation.consult', { consultantId: agentId });
+    // The consultant reads everything from now on, notes included.
+    this.core.discloseInBackground(this.core.recipient(agentId), updated, 'conversation.consult', null, { byUserId: actor.userId });
     const view = this.core.view(updated, 'staff');
     this.core.publishAll([
       ['conversation.participant-joined', { conversationId: row.id, userId: agentId, kind: 'consultant' }],

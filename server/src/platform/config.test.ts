@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'not a url'],
     ['DEMO_MODE', 'maybe'],
     ['JWT_SECRET', 'short'],
+    ['AUDIT_KEY', 'abcdef0123456789'],
     ['CORS_ORIGINS', 'https://ok.example, javascript:alert(1)'],
     ['LOGIN_FREE_FAILURES_PER_ADDRESS', '0'],
     ['LOGIN_BACKOFF_MAX_SECONDS', 'forever'],
@@ -44,6 +45,6 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
-    if (name === 'JWT_SECRET') expect(message).not.toContain(value);
+    if (name === 'JWT_SECRET' || name === 'AUDIT_KEY') expect(message).not.toContain(value);
   });
 });

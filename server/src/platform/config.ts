@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { decodeAuditKey } from './audit/key.js';
 
 /** The repository root, for defaults that point at built files inside it. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,6 +24,16 @@ const configSchema = z.object({
   SEED_PATIENTS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   SEED: z.coerce.number().int().default(42),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The audit checkpoint key (hex or base64, at least 32 bytes); or AUDIT_KEY_FILE. One is required in production. */
+  AUDIT_KEY: z
+    .string()
+    .superRefine((value, ctx) => {
+      const key = decodeAuditKey(value);
+      if (typeof key === 'string') ctx.addIssue({ code: 'custom', message: key });
+    })
+    .optional(),
+  /** A file holding the audit checkpoint key, mode 0600 or stricter (checked at start). */
+  AUDIT_KEY_FILE: z.string().min(1).optional(),
   /** Access-token lifetime; a live socket ends with its token (the client refreshes and reconnects). */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),

@@ -3,7 +3,8 @@
  * transcript), whisper to its staff, join it as a participant, force-close it. Built on the
  * conversations API; every action is audited with the supervisor and the conversation.
  */
-import type { ConversationRow, ConversationsApi } from '../conversations/index.js';
+import { staffRecipient, type ConversationRow, type ConversationsApi } from '../conversations/index.js';
+import type { RequestOrigin } from '../platform/audit/batch.js';
 import type { MessageView } from '../contracts/conversations.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { conflict } from '../platform/errors.js';
@@ -12,12 +13,15 @@ import type { PublishedEvent } from '../platform/events.js';
 export class SupervisionActions {
   constructor(private readonly conversations: ConversationsApi) {}
 
-  /** Silent monitoring: the whole transcript, notes and whispers included. An audited PHI read. */
-  monitor(actor: Actor, conversationId: string): { conversation: ConversationRow; messages: MessageView[] } {
+  /**
+   * Silent monitoring: the whole transcript, notes and whispers included, and the live messages
+   * after it. A disclosure, once per supervisor and conversation (`audited` resolves when durable).
+   */
+  monitor(actor: Actor, conversationId: string, origin: RequestOrigin | null = null): { conversation: ConversationRow; messages: MessageView[]; audited: Promise<void> } {
     const { core } = this.conversations;
     const row = this.requireSupervisorOn(actor, conversationId);
-    core.auditAction(actor, row, 'phi.read', { purpose: 'supervisor.monitor' });
-    return { conversation: row, messages: core.transcript(row.id, { includeNotes: true }) };
+    const audited = core.disclose(staffRecipient(actor), row, 'conversation.monitor', origin);
+    return { conversation: row, messages: core.transcript(row.id, { includeNotes: true }), audited };
   }
 
   /** A supervisor's message to the staff in the conversation only (kind `whisper`); idempotent like any message. */
@@ -33,20 +37,24 @@ export class SupervisionActions {
     return { message, duplicate: false };
   }
 
-  /** The supervisor joins the chat as a participant; the patient reads that a supervisor joined. */
-  joinAsSupervisor(actor: Actor, conversationId: string): ConversationRow {
+  /**
+   * The supervisor joins the chat as a participant; the patient reads that a supervisor joined. The
+   * supervisor's desks get its live messages: a disclosure (`audited`), besides the action's own row.
+   */
+  joinAsSupervisor(actor: Actor, conversationId: string, origin: RequestOrigin | null = null): { conversation: ConversationRow; audited: Promise<void> } {
     const { core } = this.conversations;
     const row = this.requireSupervisorOn(actor, conversationId);
     if (!this.conversations.isOpenState(row.state)) throw conflict(`A conversation in state ${row.state} cannot be joined.`);
     if (core.isParticipant(row.id, actor.userId)) throw conflict('You are already in this conversation.');
     const { updated, message } = core.addParticipant(row.id, { userId: actor.userId, kind: 'supervisor', displayName: core.displayNameOf(actor.userId) ?? null }, 'A supervisor joined the chat.');
     core.auditAction(actor, updated, 'conversation.supervisor-join', {});
+    const audited = core.disclose(staffRecipient(actor), updated, 'conversation.supervisor-join', origin);
     core.publishAll([
       ['conversation.participant-joined', { conversationId: row.id, userId: actor.userId, kind: 'supervisor' }],
       ['conversation.updated', { conversation: core.view(updated, 'staff') }],
       ['conversation.message', { message, conversationId: row.id }],
     ]);
-    return updated;
+    return { conversation: updated, audited };
   }
 
   /** A supervisor closes the conversation in any open state; its staff are told and leave. Routing frees the agent. */

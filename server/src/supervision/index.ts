@@ -7,6 +7,7 @@
  */
 import { SUPERVISOR_ROLES, supervisorEvents, type SupervisorSnapshot } from '../contracts/supervision.js';
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { RequestOrigin } from '../platform/audit/batch.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { forbidden, notFoundMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logging.js';
@@ -75,6 +76,16 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     if (subscribers.delete(socketId) && subscribers.size === 0) service.pushTo(null);
   };
   const actorOf = (socket: LiveSocket) => socket.data.actor;
+  /** Supervisors and admins only; anyone else is refused, and the refused read of the conversation audited. */
+  const refuseAuditedRead = (actor: Actor, conversationId: string, purpose: string, origin: RequestOrigin) => {
+    try {
+      requireSupervisorEvents(actor);
+    } catch (err) {
+      const row = core.get(conversationId);
+      if (row && err instanceof Error) core.auditDenied(actor, row, purpose, origin, err.message);
+      throw err;
+    }
+  };
   const e = supervisorEvents;
   const guarded = { authorize: requireSupervisorEvents };
 
@@ -108,17 +119,17 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
               },
               guarded,
             ),
-            'supervisor:monitor': onEvent(
-              e['supervisor:monitor'],
-              (socket, payload) => {
-                const actor = actorOf(socket);
-                const { conversation, messages } = actions.monitor(actor, payload.conversationId);
-                deps.hub.join('staff', userRoom(actor.userId), conversationRoom(conversation.id));
-                service.startMonitoring(conversation.id, actor.userId);
-                return { ok: true, conversation: core.view(conversation, 'staff'), messages };
-              },
-              guarded,
-            ),
+            // Authorized in the handler, not by the binder: a refused attempt to read a chat is audited.
+            'supervisor:monitor': onEvent(e['supervisor:monitor'], async (socket, payload, origin) => {
+              const actor = actorOf(socket);
+              refuseAuditedRead(actor, payload.conversationId, 'conversation.monitor', origin);
+              const { conversation, messages, audited } = actions.monitor(actor, payload.conversationId, origin);
+              // No audit, no data: the transcript and the live messages wait for the disclosure row.
+              await audited;
+              deps.hub.join('staff', userRoom(actor.userId), conversationRoom(conversation.id));
+              service.startMonitoring(conversation.id, actor.userId);
+              return { ok: true, conversation: core.view(conversation, 'staff'), messages };
+            }),
             'supervisor:stop-monitor': onEvent(
               e['supervisor:stop-monitor'],
               (socket, payload) => {
@@ -141,14 +152,13 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
               },
               guarded,
             ),
-            'supervisor:join': onEvent(
-              e['supervisor:join'],
-              (socket, payload) => {
-                const row = actions.joinAsSupervisor(actorOf(socket), payload.conversationId);
-                return { ok: true, conversation: core.view(row, 'staff') };
-              },
-              guarded,
-            ),
+            'supervisor:join': onEvent(e['supervisor:join'], async (socket, payload, origin) => {
+              const actor = actorOf(socket);
+              refuseAuditedRead(actor, payload.conversationId, 'conversation.supervisor-join', origin);
+              const { conversation, audited } = actions.joinAsSupervisor(actor, payload.conversationId, origin);
+              await audited;
+              return { ok: true, conversation: core.view(conversation, 'staff') };
+            }),
             'supervisor:reassign': onEvent(
               e['supervisor:reassign'],
               (socket, payload) => {

@@ -153,7 +153,7 @@ describe('acting on a conversation', () => {
       expect.arrayContaining(['phi.read', 'conversation.whisper', 'conversation.supervisor-join', 'conversation.reassign', 'conversation.force-close']),
     );
     expect(audit.every((r) => r.actor_role === 'supervisor')).toBe(true);
-    expect(JSON.parse(audit.find((r) => r.action === 'phi.read')!.details!)).toEqual({ purpose: 'supervisor.monitor' });
+    expect(audit.filter((r) => r.action === 'phi.read').map((r) => JSON.parse(r.details!))).toEqual([{ purpose: 'conversation.monitor' }, { purpose: 'conversation.supervisor-join' }]);
   });
 
   it('answers bad supervisor requests with the right code and stores nothing', async () => {

@@ -34,6 +34,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The audit checkpoint key test servers use (64 hex digits), for tests that run audit:verify. */
+export const TEST_AUDIT_KEY = 'a0'.repeat(32);
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-test-'));
   const config = loadConfig({
@@ -41,6 +44,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`,
     JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    // Outside the database, as production requires; pass AUDIT_KEY: '' for the development key file.
+    AUDIT_KEY: TEST_AUDIT_KEY,
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL);

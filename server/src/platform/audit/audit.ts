@@ -3,18 +3,18 @@
  * and the row's own fields, so editing or deleting any row breaks every hash after it.
  * Writes are synchronous so that reading the chain head and appending are atomic.
  *
- * Deleting the newest rows would leave a shorter chain that is still valid, so every append also
- * stores a head checkpoint in `meta` (`audit_head`: the last seq and hash, with an HMAC). Verification
- * compares the chain's last row with it. The HMAC key is derived from JWT_SECRET when the server has
- * one (then someone holding only the database file cannot forge a checkpoint); otherwise it is a
- * random key kept in `meta`, which still catches rows deleted without rewriting the checkpoint but not
- * an attacker who also recomputes it. See `useCheckpointSecret`. The checkpoint's seq is also a
+ * Deleting the newest rows, or rewriting the whole chain, would leave a chain that still links, so
+ * every append also stores a head checkpoint in `meta` (`audit_head`: the last seq and hash, with an
+ * HMAC under the audit key). The key is never in the database (key.ts: AUDIT_KEY or AUDIT_KEY_FILE),
+ * so whoever holds only the database file cannot sign a checkpoint for a chain they rewrote.
+ * Verification compares the chain's last row with the checkpoint. The checkpoint's seq is also a
  * high-water mark for the next append, so a later legitimate append cannot hide a truncation: the
- * missing seqs stay a visible gap.
+ * missing seqs stay a visible gap. The threat model: README.md in this folder.
  */
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { inTransaction } from '../db/index.js';
+import { AUDIT_KEY_MIN_BYTES, auditKeyId } from './key.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -101,63 +101,98 @@ export function hashAuditRow(row: Omit<AuditRow, 'hash' | 'prev_hash'>, prevHash
 }
 
 export const CHECKPOINT_META_KEY = 'audit_head';
-const DATABASE_KEY_META_KEY = 'audit_checkpoint_key';
+/** Where earlier versions kept a random checkpoint key: in the database itself. Deleted at start. */
+export const LEGACY_DATABASE_KEY_META_KEY = 'audit_checkpoint_key';
 
-/** Which key signed a head checkpoint: one derived from JWT_SECRET, or the random one in `meta`. */
-export type CheckpointKeySource = 'secret' | 'database';
+/** The audit row the log writes when, at start, its head checkpoint did not verify (or was in the old format). */
+export const CHECKPOINT_BROKEN_ACTION = 'audit.checkpoint.broken';
+export const KEY_MIGRATED_ACTION = 'audit.key.migrated';
 
+/** A head checkpoint signed with the audit key (`kid` names the key, not the key). */
 export interface HeadCheckpoint {
-  v: 1;
+  v: 2;
   seq: number;
   hash: string;
-  key: CheckpointKeySource;
+  kid: string;
   mac: string;
 }
 
-/** The checkpoint HMAC key derived from a configured secret (JWT_SECRET). */
-export function checkpointKeyFromSecret(secret: string): Buffer {
+/** The format of earlier versions: signed with a key kept in `meta` or derived from JWT_SECRET. */
+export interface LegacyHeadCheckpoint {
+  v: 1;
+  seq: number;
+  hash: string;
+  key: 'secret' | 'database';
+  mac: string;
+}
+
+/** The key earlier versions derived from JWT_SECRET, to check a legacy checkpoint once before re-signing it. */
+export function legacyKeyFromSecret(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from('carebridge'), Buffer.from('audit-head-checkpoint'), 32));
-}
-
-/** The random checkpoint key kept in `meta`, or undefined when none was ever created. */
-export function readDatabaseCheckpointKey(sqlite: SQLite.Database): Buffer | undefined {
-  const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(DATABASE_KEY_META_KEY) as { value: string } | undefined;
-  return row ? Buffer.from(row.value, 'base64') : undefined;
-}
-
-function ensureDatabaseCheckpointKey(sqlite: SQLite.Database): Buffer {
-  sqlite
-    .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
-    .run(DATABASE_KEY_META_KEY, randomBytes(32).toString('base64'));
-  return readDatabaseCheckpointKey(sqlite)!;
 }
 
 export function checkpointMac(key: Uint8Array, seq: number, hash: string): string {
   return createHmac('sha256', key).update(`audit-head:${seq}:${hash}`).digest('hex');
 }
 
-export function readHeadCheckpoint(sqlite: SQLite.Database): HeadCheckpoint | undefined | 'malformed' {
+function macMatches(key: Uint8Array, checkpoint: { seq: number; hash: string; mac: string }): boolean {
+  const expected = Buffer.from(checkpointMac(key, checkpoint.seq, checkpoint.hash), 'hex');
+  const actual = Buffer.from(checkpoint.mac, 'hex');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export function readHeadCheckpoint(sqlite: SQLite.Database): HeadCheckpoint | LegacyHeadCheckpoint | undefined | 'malformed' {
   const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(CHECKPOINT_META_KEY) as { value: string } | undefined;
   return parseHeadCheckpoint(row?.value);
 }
 
-function parseHeadCheckpoint(value: string | undefined): HeadCheckpoint | undefined | 'malformed' {
+function parseHeadCheckpoint(value: string | undefined): HeadCheckpoint | LegacyHeadCheckpoint | undefined | 'malformed' {
   if (value === undefined) return undefined;
   try {
-    const cp = JSON.parse(value) as Partial<HeadCheckpoint>;
-    if (
-      cp.v === 1 &&
-      Number.isInteger(cp.seq) &&
-      typeof cp.hash === 'string' &&
-      (cp.key === 'secret' || cp.key === 'database') &&
-      typeof cp.mac === 'string'
-    ) {
-      return cp as HeadCheckpoint;
-    }
+    const cp = JSON.parse(value) as Partial<HeadCheckpoint> | Partial<LegacyHeadCheckpoint>;
+    const common = Number.isInteger(cp.seq) && typeof cp.hash === 'string' && typeof cp.mac === 'string';
+    if (common && cp.v === 2 && typeof cp.kid === 'string') return cp as HeadCheckpoint;
+    if (common && cp.v === 1 && (cp.key === 'secret' || cp.key === 'database')) return cp as LegacyHeadCheckpoint;
   } catch {
     // fall through: a checkpoint that is not our JSON is reported as malformed
   }
   return 'malformed';
+}
+
+function readLegacyDatabaseKey(sqlite: SQLite.Database): Buffer | undefined {
+  const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(LEGACY_DATABASE_KEY_META_KEY) as { value: string } | undefined;
+  return row ? Buffer.from(row.value, 'base64') : undefined;
+}
+
+/** What is wrong with the head checkpoint given the newest row, or null when it is intact. */
+function checkpointProblem(
+  checkpoint: HeadCheckpoint | LegacyHeadCheckpoint | undefined | 'malformed',
+  head: { seq: number; hash: string } | undefined,
+  keyFor: (checkpoint: HeadCheckpoint | LegacyHeadCheckpoint) => Uint8Array | string,
+): string | null {
+  if (checkpoint === undefined) return head ? 'the head checkpoint is missing' : null;
+  if (checkpoint === 'malformed') return 'the head checkpoint is malformed';
+  const key = keyFor(checkpoint);
+  if (typeof key === 'string') return key;
+  if (!macMatches(key, checkpoint)) return 'the head checkpoint signature is invalid (forged, or signed with another key)';
+  const lastSeq = head?.seq ?? 0;
+  if (checkpoint.seq > lastSeq) return `rows ${lastSeq + 1}..${checkpoint.seq} are missing at the end of the log`;
+  if (checkpoint.seq < lastSeq) return `rows ${checkpoint.seq + 1}..${lastSeq} were added without the audit log`;
+  if (head && checkpoint.hash !== head.hash) return 'the newest row does not match the head checkpoint (it was replaced)';
+  return null;
+}
+
+function brokenCheckpointEntry(when: string, problem: string, head: { seq: number } | undefined, keyId: string): AuditEntry {
+  return { action: CHECKPOINT_BROKEN_ACTION, outcome: 'failure', resourceType: 'AuditLog', reason: when, details: { problem, headSeq: head?.seq ?? 0, keyId } };
+}
+
+export interface AuditLogOptions {
+  /** The checkpoint key (see key.ts): never stored in the database. */
+  key: Uint8Array;
+  /** JWT_SECRET, only to check a checkpoint an earlier version signed with it before re-signing it. */
+  legacySecret?: string | undefined;
+  /** Told what the checks found (the key moved out of the database, a broken checkpoint at start or before an append). */
+  onNotice?: (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>) => void;
 }
 
 export class AuditLog {
@@ -165,12 +200,20 @@ export class AuditLog {
   private readonly insert;
   private readonly saveCheckpoint;
   private readonly loadCheckpoint;
-  private checkpointKey: { source: CheckpointKeySource; key: Buffer };
+  private readonly key: Buffer;
+  private readonly kid: string;
+  private readonly notice: NonNullable<AuditLogOptions['onNotice']>;
+  /** The checkpoint this instance wrote last: while it is still there, an append need not check its MAC. */
+  private lastWritten: string | undefined;
 
   constructor(
     private readonly sqlite: SQLite.Database,
-    options: { checkpointSecret?: string } = {},
+    options: AuditLogOptions,
   ) {
+    if (options.key.length < AUDIT_KEY_MIN_BYTES) throw new Error(`The audit key must be at least ${AUDIT_KEY_MIN_BYTES} bytes.`);
+    this.key = Buffer.from(options.key);
+    this.kid = auditKeyId(this.key);
+    this.notice = options.onNotice ?? (() => {});
     this.head = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.insert = sqlite.prepare(
       `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, outcome, resource_type, resource_id,
@@ -182,42 +225,69 @@ export class AuditLog {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.loadCheckpoint = sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck();
-    this.checkpointKey = { source: 'database', key: ensureDatabaseCheckpointKey(sqlite) };
-    this.useCheckpointSecret(options.checkpointSecret);
+    this.checkOnOpen(options);
   }
 
   /**
-   * Signs head checkpoints from now on with a key derived from `secret` (JWT_SECRET); without a
-   * secret, keeps the database key. A current checkpoint signed with the database key is re-signed
-   * at once, but only if it is intact (valid signature, matching the newest row): a damaged one is
-   * left for audit:verify to report.
+   * At start: a checkpoint in the old format (signed with the key kept in `meta`, or one derived from
+   * JWT_SECRET) is checked with that key once and re-signed with the audit key, and the key in `meta`
+   * is deleted; a row (`audit.key.migrated`) records it. A checkpoint that does not verify (old or
+   * new format) is not silently re-signed: a `failure` row records what was wrong, which
+   * audit:verify reports from then on. The next append signs with the audit key either way.
    */
-  useCheckpointSecret(secret: string | undefined): void {
-    if (!secret) return;
-    this.checkpointKey = { source: 'secret', key: checkpointKeyFromSecret(secret) };
+  private checkOnOpen(options: AuditLogOptions): void {
+    const notice = this.notice;
     inTransaction(this.sqlite, () => {
       const checkpoint = readHeadCheckpoint(this.sqlite);
       const head = this.head.get() as { seq: number; hash: string } | undefined;
-      if (!head || !checkpoint || checkpoint === 'malformed' || checkpoint.key !== 'database') return;
-      const databaseKey = readDatabaseCheckpointKey(this.sqlite);
-      const intact =
-        databaseKey !== undefined &&
-        checkpoint.seq === head.seq &&
-        checkpoint.hash === head.hash &&
-        checkpoint.mac === checkpointMac(databaseKey, checkpoint.seq, checkpoint.hash);
-      if (intact) this.writeCheckpoint(head.seq, head.hash);
+      const databaseKey = readLegacyDatabaseKey(this.sqlite);
+      const legacy = checkpoint !== undefined && checkpoint !== 'malformed' && checkpoint.v === 1 ? checkpoint : undefined;
+      const problem = checkpointProblem(checkpoint, head, (cp) => {
+        if (cp.v === 2) return cp.kid === this.kid ? this.key : `the head checkpoint is signed with another key (id ${cp.kid}; the configured key is ${this.kid})`;
+        if (cp.key === 'database') return databaseKey ?? 'the old in-database checkpoint key is missing';
+        return options.legacySecret ? legacyKeyFromSecret(options.legacySecret) : 'the head checkpoint was signed with a key from JWT_SECRET, which is not set';
+      });
+      if (legacy) {
+        const migrated: AuditEntry = {
+          action: KEY_MIGRATED_ACTION,
+          outcome: problem ? 'failure' : 'success',
+          resourceType: 'AuditLog',
+          reason: 'checkpoint key moved out of the database',
+          details: { from: legacy.key === 'database' ? 'database' : 'JWT_SECRET', checkpointSeq: legacy.seq, keyId: this.kid, problem },
+        };
+        this.appendRows([migrated], { check: false });
+        const message = problem
+          ? 'audit checkpoint key moved out of the database; the old checkpoint did not verify: run npm run audit:verify'
+          : 'audit checkpoint key moved out of the database: the checkpoint was re-signed with the audit key';
+        notice(problem ? 'warn' : 'info', message, { checkpointSeq: legacy.seq, problem });
+      } else if (problem) {
+        this.appendRows([brokenCheckpointEntry('start-up check', problem, head, this.kid)], { check: false });
+        notice('error', 'the audit log head checkpoint did not verify at start: run npm run audit:verify', { problem });
+      }
+      if (databaseKey) {
+        this.sqlite.prepare('DELETE FROM meta WHERE key = ?').run(LEGACY_DATABASE_KEY_META_KEY);
+        if (!legacy) notice('info', 'deleted the old audit checkpoint key from the database', {});
+      }
     });
   }
 
   private writeCheckpoint(seq: number, hash: string): void {
-    const checkpoint: HeadCheckpoint = {
-      v: 1,
-      seq,
-      hash,
-      key: this.checkpointKey.source,
-      mac: checkpointMac(this.checkpointKey.key, seq, hash),
-    };
-    this.saveCheckpoint.run(CHECKPOINT_META_KEY, JSON.stringify(checkpoint));
+    const checkpoint: HeadCheckpoint = { v: 2, seq, hash, kid: this.kid, mac: checkpointMac(this.key, seq, hash) };
+    this.lastWritten = JSON.stringify(checkpoint);
+    this.saveCheckpoint.run(CHECKPOINT_META_KEY, this.lastWritten);
+  }
+
+  /**
+   * Before an append: whether the checkpoint still covers the newest row and is ours. Cheap while it
+   * is the one this instance wrote; otherwise (another instance wrote it, or someone edited the file
+   * while the server ran) its signature is checked.
+   */
+  private liveProblem(raw: string | undefined, checkpoint: ReturnType<typeof parseHeadCheckpoint>, head: { seq: number; hash: string } | undefined): string | null {
+    const matchesHead = checkpoint !== undefined && checkpoint !== 'malformed' && head !== undefined && checkpoint.seq === head.seq && checkpoint.hash === head.hash;
+    if (raw !== undefined && raw === this.lastWritten && matchesHead) return null;
+    return checkpointProblem(checkpoint, head, (cp) =>
+      cp.v === 1 ? 'the head checkpoint is in the old format' : cp.kid === this.kid ? this.key : `the head checkpoint is signed with another key (id ${cp.kid})`,
+    );
   }
 
   /** Appends one entry; returns the stored row. */
@@ -231,11 +301,21 @@ export class AuditLog {
    */
   recordMany(entries: readonly AuditEntry[]): AuditRow[] {
     if (entries.length === 0) return [];
-    return inTransaction(this.sqlite, () => {
+    return inTransaction(this.sqlite, () => this.appendRows(entries));
+  }
+
+  /** Inside a transaction: appends the rows and writes the checkpoint. */
+  private appendRows(requested: readonly AuditEntry[], options: { check?: boolean } = {}): AuditRow[] {
+    {
       const head = this.head.get() as { seq: number; hash: string } | undefined;
       // The checkpoint's seq is a high-water mark: if the newest rows were deleted, the next row
       // still gets a seq after them, so the gap stays visible instead of being papered over.
-      const checkpoint = parseHeadCheckpoint(this.loadCheckpoint.get(CHECKPOINT_META_KEY) as string | undefined);
+      const raw = this.loadCheckpoint.get(CHECKPOINT_META_KEY) as string | undefined;
+      const checkpoint = parseHeadCheckpoint(raw);
+      // A chain changed under a running server is recorded before the append signs over it.
+      const problem = options.check === false ? null : this.liveProblem(raw, checkpoint, head);
+      const entries = problem ? [brokenCheckpointEntry('before an append', problem, head, this.kid), ...requested] : requested;
+      if (problem) this.notice('error', 'the audit log head checkpoint did not match the chain before an append: run npm run audit:verify', { problem });
       const highWater = checkpoint && checkpoint !== 'malformed' ? checkpoint.seq : 0;
       let seq = Math.max(head?.seq ?? 0, highWater);
       let prevHash = head?.hash ?? GENESIS_HASH;
@@ -263,8 +343,8 @@ export class AuditLog {
       });
       const last = rows[rows.length - 1]!;
       this.writeCheckpoint(last.seq, last.hash);
-      return rows;
-    });
+      return rows.slice(entries.length - requested.length);
+    }
   }
 }
 
@@ -283,15 +363,16 @@ export interface AuditVerification {
 }
 
 export interface VerifyOptions {
-  /** JWT_SECRET, to check checkpoints signed with it. */
-  checkpointSecret?: string;
+  /** The audit key the server signs checkpoints with (AUDIT_KEY / AUDIT_KEY_FILE). */
+  key: Uint8Array;
 }
 
 /**
  * Walks the whole chain and reports every row whose hash or link is wrong, every gap in the
- * sequence (a deleted row), and a chain whose newest rows are gone (by the head checkpoint).
+ * sequence (a deleted row), a chain whose newest rows are gone or replaced (by the head checkpoint,
+ * which must be signed with `key`), and every check (at start or before an append) that found the checkpoint broken.
  */
-export function verifyAuditChain(sqlite: SQLite.Database, options: VerifyOptions = {}): AuditVerification {
+export function verifyAuditChain(sqlite: SQLite.Database, options: VerifyOptions): AuditVerification {
   const problems: AuditProblem[] = [];
   const warnings: string[] = [];
   let prevHash = GENESIS_HASH;
@@ -314,21 +395,28 @@ export function verifyAuditChain(sqlite: SQLite.Database, options: VerifyOptions
     if (hashAuditRow(fields, row.prev_hash) !== row.hash) {
       problems.push({ seq: row.seq, problem: 'hash does not match the row content (the row was edited)' });
     }
+    if ((row.action === CHECKPOINT_BROKEN_ACTION || row.action === KEY_MIGRATED_ACTION) && row.outcome === 'failure') {
+      const found = (parseDetails(row.details).problem as string | undefined) ?? 'unknown';
+      problems.push({ seq: row.seq, problem: `at this point the server found the head checkpoint broken (${found}): rows before it may have been changed` });
+    }
     prevHash = row.hash;
     expectedSeq = row.seq + 1;
     head = { seq: row.seq, hash: row.hash };
   }
-  checkHead(sqlite, head, options, problems, warnings);
+  checkHead(sqlite, head, options, problems);
+  if (readLegacyDatabaseKey(sqlite)) warnings.push('an old checkpoint key is still stored in the database: the server deletes it at its next start');
   return { rows, head, problems, warnings };
 }
 
-function checkHead(
-  sqlite: SQLite.Database,
-  head: { seq: number; hash: string } | null,
-  options: VerifyOptions,
-  problems: AuditProblem[],
-  warnings: string[],
-): void {
+function parseDetails(details: string | null): Record<string, unknown> {
+  try {
+    return details ? (JSON.parse(details) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function checkHead(sqlite: SQLite.Database, head: { seq: number; hash: string } | null, options: VerifyOptions, problems: AuditProblem[]): void {
   const lastSeq = head?.seq ?? 0;
   const checkpoint = readHeadCheckpoint(sqlite);
   if (checkpoint === undefined) {
@@ -339,21 +427,17 @@ function checkHead(
     problems.push({ seq: lastSeq, problem: 'the head checkpoint is malformed' });
     return;
   }
-  let key: Uint8Array | undefined;
-  if (checkpoint.key === 'secret') {
-    if (options.checkpointSecret) key = checkpointKeyFromSecret(options.checkpointSecret);
-    else warnings.push('the head checkpoint is signed with a key from JWT_SECRET: set JWT_SECRET to check its signature');
+  if (checkpoint.v === 1) {
+    // Whoever holds the file held that key too (or could derive nothing, but need not have).
+    problems.push({
+      seq: checkpoint.seq,
+      problem: `the head checkpoint is in the old format, signed with a key ${checkpoint.key === 'database' ? 'kept in the database' : 'derived from JWT_SECRET'}, which proves nothing against whoever holds the file: start the server once with AUDIT_KEY or AUDIT_KEY_FILE to re-sign it`,
+    });
   } else {
-    key = readDatabaseCheckpointKey(sqlite);
-    if (!key) problems.push({ seq: checkpoint.seq, problem: 'the head checkpoint key is missing from meta' });
-    if (options.checkpointSecret) {
-      warnings.push('the head checkpoint is signed with the database key, not JWT_SECRET: it is re-signed at the next audited event');
-    }
-  }
-  if (key) {
-    const expected = Buffer.from(checkpointMac(key, checkpoint.seq, checkpoint.hash), 'hex');
-    const actual = Buffer.from(checkpoint.mac, 'hex');
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    const kid = auditKeyId(options.key);
+    if (checkpoint.kid !== kid) {
+      problems.push({ seq: checkpoint.seq, problem: `the head checkpoint is signed with another key (id ${checkpoint.kid}; the key given has id ${kid})` });
+    } else if (!macMatches(options.key, checkpoint)) {
       problems.push({ seq: checkpoint.seq, problem: 'the head checkpoint signature is invalid (forged, or signed with another key)' });
     }
   }

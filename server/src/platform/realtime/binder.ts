@@ -12,6 +12,9 @@ import { SlidingWindowLimiter } from '../auth/rate-limit.js';
 import { ackCodeOf, isAppError, type AckErrorCode } from '../errors.js';
 import { SESSION_ENDED_MESSAGE, TOKEN_EXPIRED_MESSAGE } from '../auth/tokens.js';
 import { MAX_JSON_DEPTH, valueTooDeep } from '../http/json-depth.js';
+import { eventOrigin, type EventOrigin } from './origin.js';
+
+export type { EventOrigin } from './origin.js';
 
 export interface SocketData {
   actor: Actor;
@@ -30,7 +33,8 @@ export interface SocketEventHandler<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Throws an AppError (typically forbidden) when the socket's actor may not send this event. */
   authorize?: (actor: Actor) => void;
-  handle: (socket: LiveSocket, payload: z.infer<S>) => AckReply | Promise<AckReply>;
+  /** `origin`: the client's address and this event's own request id, for audit rows. */
+  handle: (socket: LiveSocket, payload: z.infer<S>, origin: EventOrigin) => AckReply | Promise<AckReply>;
   /** The `internal` message when the handler fails unexpectedly. */
   internalMessage?: string;
   /** A tighter limit of this event's own (costly events: starting a chat), per actor as well. */
@@ -124,7 +128,7 @@ export function socketEventGroup(group: SocketEventGroup, logger: Logger, option
     }
     try {
       handler.authorize?.(socket.data.actor);
-      return await handler.handle(socket, parsed.data);
+      return await handler.handle(socket, parsed.data, eventOrigin(socket));
     } catch (err) {
       if (isAppError(err)) return fail(ackCodeOf(err), err.message);
       logger.error({ err, event }, 'socket event handler failed');
