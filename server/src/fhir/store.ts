@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Resource } from '@medplum/fhirtypes';
 import { inTransaction } from '../platform/db/index.js';
+import { RowBuffer } from './row-buffer.js';
 import { compartmentPatientId, extractIndexRows, type IndexRows } from './search-parameters.js';
 
 export interface StoredVersion {
@@ -54,8 +55,17 @@ const idClock = { ms: 0, seq: 0 };
 /** Directory types $everything adds when the patient's resources refer to them. */
 const EVERYTHING_REFERENCED_TYPES = ['Practitioner', 'Organization', 'Location'] as const;
 
+/** A resource prepared for writing (see `writePlanned`). */
+export interface PlannedItem {
+  type: string;
+  id: string;
+  planned: { json: string; meta: Resource['meta'] | undefined; patientId: string | null; rows: IndexRows };
+  ifMatchVersion?: number;
+}
+
 export class ResourceStore {
   private readonly stmts;
+  private buffers: Record<'resource' | 'history' | 'token' | 'string' | 'reference' | 'date', RowBuffer> | undefined;
 
   constructor(readonly sqlite: SQLite.Database) {
     const s = (sql: string) => sqlite.prepare(sql);
@@ -275,6 +285,59 @@ export class ResourceStore {
     if (current) this.clearIndex(type, id);
     this.insertIndexRows(type, id, planned.rows);
     return { versionId, lastUpdated, existed: current !== undefined && current.deleted === 0 };
+  }
+
+  /**
+   * `writePlanned` for many resources in the caller's transaction, with multi-row INSERTs for the
+   * new ones: a large import's write is mostly index rows. Results are in input order.
+   */
+  writePlannedMany(items: readonly PlannedItem[], now: string): Array<{ versionId: number; lastUpdated: string; existed: boolean }> {
+    const b = (this.buffers ??= {
+      resource: new RowBuffer(this.sqlite, 'resources', ['resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'patient_id', 'content']),
+      history: new RowBuffer(this.sqlite, 'resource_history', ['resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content']),
+      token: new RowBuffer(this.sqlite, 'search_token', ['resource_type', 'resource_id', 'param', 'system', 'code']),
+      string: new RowBuffer(this.sqlite, 'search_string', ['resource_type', 'resource_id', 'param', 'value']),
+      reference: new RowBuffer(this.sqlite, 'search_reference', ['resource_type', 'resource_id', 'param', 'target_type', 'target_id']),
+      date: new RowBuffer(this.sqlite, 'search_date', ['resource_type', 'resource_id', 'param', 'start', 'end']),
+    });
+    const all = Object.values(b);
+    const buffered = new Set<string>();
+    const results: Array<{ versionId: number; lastUpdated: string; existed: boolean }> = [];
+    try {
+      for (const { type, id, planned, ifMatchVersion } of items) {
+        const key = `${type}/${id}`;
+        if (buffered.has(key)) {
+          // The same resource twice: its first version must be in the tables before the second is read.
+          for (const buffer of all) buffer.flush();
+          buffered.clear();
+        }
+        const current = this.stmts.current.get(type, id) as Row | undefined;
+        if (ifMatchVersion !== undefined && current?.version_id !== ifMatchVersion) {
+          throw new VersionConflictError(type, id, ifMatchVersion, current?.version_id);
+        }
+        const versionId = (current?.version_id ?? 0) + 1;
+        const meta = JSON.stringify({ ...planned.meta, versionId: String(versionId), lastUpdated: now });
+        const content = `${planned.json.slice(0, -1)},"meta":${meta}}`;
+        if (current) {
+          this.stmts.upsert.run({ resource_type: type, id, version_id: versionId, last_updated: now, deleted: 0, patient_id: planned.patientId, content });
+          this.clearIndex(type, id);
+        } else {
+          b.resource.push(type, id, versionId, now, 0, planned.patientId, content);
+          buffered.add(key);
+        }
+        b.history.push(type, id, versionId, now, 0, content);
+        for (const t of planned.rows.tokens) b.token.push(type, id, t.param, t.system, t.code);
+        for (const r of planned.rows.strings) b.string.push(type, id, r.param, r.value);
+        for (const r of planned.rows.references) b.reference.push(type, id, r.param, r.target_type, r.target_id);
+        for (const d of planned.rows.dates) b.date.push(type, id, d.param, d.start, d.end);
+        results.push({ versionId, lastUpdated: now, existed: current !== undefined && current.deleted === 0 });
+      }
+      for (const buffer of all) buffer.flush();
+    } catch (err) {
+      for (const buffer of all) buffer.discard();
+      throw err;
+    }
+    return results;
   }
 
   private clearIndex(type: string, id: string): void {

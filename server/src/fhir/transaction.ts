@@ -95,20 +95,52 @@ export class TransactionService {
 
   private transaction(actor: Actor, plan: BundlePlan, baseUrl: string): string {
     const results = inTransaction(this.sqlite, () => {
-      for (const e of plan.entries) if ('assumes' in e && !this.holds(e.assumes)) throw new StalePlan();
+      if (!this.holds(mergeAssumptions(plan.entries))) throw new StalePlan();
       const out = new Map<number, EntryResult>();
       const now = new Date().toISOString();
-      for (const kinds of [['delete'], ['create'], ['update'], ['read', 'search']] as const) {
-        for (const e of plan.entries) {
-          if (!(kinds as readonly string[]).includes(e.kind)) continue;
-          out.set(e.index, this.run(actor, e, now, baseUrl));
-        }
-      }
+      const runAll = (kinds: readonly string[]) => {
+        for (const e of plan.entries) if (kinds.includes(e.kind)) out.set(e.index, this.run(actor, e, now, baseUrl));
+      };
+      runAll(['delete']);
+      this.writeAll(plan.entries.filter((e) => e.kind === 'create'), now, out);
+      this.writeAll(plan.entries.filter((e) => e.kind === 'update'), now, out);
+      runAll(['read', 'search']);
       const ordered = plan.entries.map((e) => out.get(e.index)!);
       this.recordImport(actor, ordered, 'transaction');
       return ordered;
     });
     return bundleJson('transaction-response', results);
+  }
+
+  /** POST and PUT entries in one batched write (conditional creates that matched just report the match). */
+  private writeAll(entries: PlannedEntry[], now: string, out: Map<number, EntryResult>): void {
+    const writes = entries.filter((e): e is Extract<PlannedEntry, { kind: 'create' | 'update' }> => (e.kind === 'create' && !e.matched) || e.kind === 'update');
+    for (const e of entries) if (e.kind === 'create' && e.matched) out.set(e.index, this.run(undefined, e, now, ''));
+    let stored;
+    try {
+      stored = this.fhir.store.writePlannedMany(
+        writes.map((e) => ({ type: e.type, id: e.id, planned: e.write!, ...(e.kind === 'update' && e.ifMatch !== undefined ? { ifMatchVersion: e.ifMatch } : {}) })),
+        now,
+      );
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const at = writes.find((e) => e.type === err.resourceType && e.id === err.id);
+      throw locate(versionMismatch(err), `Bundle.entry[${at?.index ?? '?'}]`);
+    }
+    writes.forEach((e, i) => {
+      const s = stored[i]!;
+      out.set(e.index, {
+        response: {
+          status: e.kind === 'update' && s.existed ? '200 OK' : '201 Created',
+          location: `${e.type}/${e.id}/_history/${s.versionId}`,
+          etag: etagFor(s.versionId),
+          lastModified: s.lastUpdated,
+        },
+        patientId: e.write!.patientId,
+        clinical: e.clinical,
+        changed: true,
+      });
+    });
   }
 
   private async batch(actor: Actor, plan: BundlePlan, baseUrl: string): Promise<string> {
@@ -153,7 +185,7 @@ export class TransactionService {
   }
 
   /** One entry, inside the caller's database transaction. */
-  private run(actor: Actor, e: PlannedEntry, now: string, baseUrl: string): EntryResult {
+  private run(actor: Actor | undefined, e: PlannedEntry, now: string, baseUrl: string): EntryResult {
     const where = `Bundle.entry[${e.index}]`;
     try {
       switch (e.kind) {
@@ -162,9 +194,9 @@ export class TransactionService {
         case 'deferred':
           throw new Error('A deferred batch entry must be planned before it runs.');
         case 'read':
-          return this.read(actor, e.type, e.id, e.versionId);
+          return this.read(actor!, e.type, e.id, e.versionId);
         case 'search':
-          return this.search(actor, e.type, e.query, baseUrl);
+          return this.search(actor!, e.type, e.query, baseUrl);
         case 'delete': {
           const current = this.fhir.store.readRow(e.type, e.id);
           if (!current) throw notFound(e.type, e.id);
@@ -263,6 +295,18 @@ export class TransactionService {
       this.audit.record(this.fhir.entry(actor, { kind: 'phi', reason: actor.reason ?? null }, 'phi.import', 'Bundle', null, patientId, { bundle: kind, entries: count }));
     }
   }
+}
+
+/** Every entry's assumptions once: a Synthea patient's 1,400 entries rest on a dozen searches. */
+function mergeAssumptions(entries: PlannedEntry[]): Assumptions {
+  const searches = new Map<string, Assumptions['searches'][number]>();
+  const existing = new Set<string>();
+  for (const e of entries) {
+    if (!('assumes' in e)) continue;
+    for (const s of e.assumes.searches) searches.set(`${s.type}?${s.query}=>${s.matched}`, s);
+    for (const ref of e.assumes.existing) existing.add(ref);
+  }
+  return { searches: [...searches.values()], existing: [...existing] };
 }
 
 /** The response Bundle, with GET entries' resources spliced in as stored. */
