@@ -61,6 +61,8 @@ export interface PlannedItem {
   id: string;
   planned: { json: string; meta: Resource['meta'] | undefined; patientId: string | null; rows: IndexRows };
   ifMatchVersion?: number;
+  /** A server-assigned id just made: no current version to look up (an existing one fails the INSERT). */
+  isNew?: boolean;
 }
 
 export class ResourceStore {
@@ -304,14 +306,14 @@ export class ResourceStore {
     const buffered = new Set<string>();
     const results: Array<{ versionId: number; lastUpdated: string; existed: boolean }> = [];
     try {
-      for (const { type, id, planned, ifMatchVersion } of items) {
+      for (const { type, id, planned, ifMatchVersion, isNew } of items) {
         const key = `${type}/${id}`;
         if (buffered.has(key)) {
           // The same resource twice: its first version must be in the tables before the second is read.
           for (const buffer of all) buffer.flush();
           buffered.clear();
         }
-        const current = this.stmts.current.get(type, id) as Row | undefined;
+        const current = isNew ? undefined : (this.stmts.current.get(type, id) as Row | undefined);
         if (ifMatchVersion !== undefined && current?.version_id !== ifMatchVersion) {
           throw new VersionConflictError(type, id, ifMatchVersion, current?.version_id);
         }

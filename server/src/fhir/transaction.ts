@@ -119,7 +119,12 @@ export class TransactionService {
     let stored;
     try {
       stored = this.fhir.store.writePlannedMany(
-        writes.map((e) => ({ type: e.type, id: e.id, planned: e.write!, ...(e.kind === 'update' && e.ifMatch !== undefined ? { ifMatchVersion: e.ifMatch } : {}) })),
+        writes.map((e) => ({
+          type: e.type,
+          id: e.id,
+          planned: e.write!,
+          ...(e.kind === 'create' ? { isNew: true } : e.ifMatch !== undefined ? { ifMatchVersion: e.ifMatch } : {}),
+        })),
         now,
       );
     } catch (err) {
