@@ -1,7 +1,7 @@
 /**
  * FHIR import benchmark: how long reads wait while a large Synthea transaction is imported.
  *
- *   npm run bench:fhir-import -- [--rate 100] [--imports 3] [--idle-seconds 5] [--patients 200]
+ *   npm run bench:fhir-import -- [--rate 50] [--imports 3] [--idle-seconds 5] [--patients 200]
  *                                [--fixtures DIR] [--before DIR]
  *
  * The server runs in a child process on a fresh temp database (seeded with `--patients` synthetic
@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    rate: { type: 'string', default: '100' },
+    rate: { type: 'string', default: '50' },
     imports: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '5' },
     patients: { type: 'string', default: '200' },
