@@ -484,11 +484,18 @@ export function locate(err: AppError, where: string): AppError {
 function combine(failures: AppError[], entryCount: number): AppError {
   const first = failures[0]!;
   if (failures.length === 1) return first;
-  const issues = failures.flatMap((f) => {
+  type Issue = { expression?: string[]; diagnostics?: string; details?: { text?: string } };
+  const perEntry = failures.map((f) => {
     const own = (f.details as { issues?: unknown[] } | undefined)?.issues;
-    return own && own.length > 0 ? own : [outcomeFor(f).issue[0]!];
-  }) as Array<{ expression?: string[]; diagnostics?: string }>;
-  const named = issues.slice(0, NAMED_PROBLEMS).map((i) => `${i.expression?.[0] ?? 'Bundle'}: ${i.diagnostics ?? 'invalid'}`);
+    return (own && own.length > 0 ? own : [outcomeFor(f).issue[0]!]) as Issue[];
+  });
+  const issues = perEntry.flat();
+  // The first problem of each of the first few entries: the pattern, not one entry's details.
+  const named = perEntry.slice(0, NAMED_PROBLEMS).map(([i]) => {
+    const text = i?.diagnostics ?? i?.details?.text ?? 'invalid';
+    const where = i?.expression?.[0];
+    return where && !text.includes(where) ? `${where}: ${text}` : text;
+  });
   const more = issues.length - named.length;
   const invalidShare = failures.filter((f) => f.code === 'invalid_resource').length;
   const hint =
