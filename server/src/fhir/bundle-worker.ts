@@ -24,6 +24,7 @@ const { databasePath } = workerData as { databasePath: string };
 const db = new SQLite(databasePath, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const search = new SearchRepository(db);
+const snapshot = db.prepare('SELECT 1 FROM resources LIMIT 1');
 const existsStmt = db.prepare('SELECT 1 AS found FROM resources WHERE resource_type = ? AND id = ? AND deleted = 0');
 const lookups: BundleLookups = {
   matchingIds: (query, limit) => search.matchingIds(query, limit),
@@ -33,8 +34,10 @@ loadDefinitions();
 
 parentPort!.on('message', ({ id, input }: WorkerRequest) => {
   let response: WorkerResponse;
-  // One read transaction: every lookup of a plan sees the same committed state.
+  // One read transaction, its snapshot taken now: every lookup of a plan sees the data as it was
+  // when the preparation began (the writer checks later changes).
   db.exec('BEGIN');
+  snapshot.get();
   try {
     response = { id, ok: true, plan: planBundle(input, lookups) };
   } catch (err) {

@@ -109,6 +109,24 @@ describe.skipIf(patientFiles.length === 0)('Synthea R4 patients', () => {
     expect(readAt).toBeLessThan(importedAt);
   });
 
+  // Last: it deletes a practitioner the other tests' patients refer to.
+  it('a practitioner deleted while a transaction is prepared fails the import instead of being referred to', async () => {
+    const largest = [...patientFiles].sort((a, b) => load(b).length - load(a).length)[0]!;
+    const text = load(largest);
+    const identifier = /"Practitioner\?identifier=([^"]+)"/.exec(text)![1]!;
+    const doctor = ((await api.get(`/Practitioner?identifier=${identifier}`)).body as Bundle).entry![0]!.resource!;
+    const before = countRows(server, 'resources');
+    const importing = api.post('', text);
+    // While the worker prepares the Bundle (it resolved the reference from the data as it was),
+    // the practitioner goes; the writer notices, prepares again, and the reference no longer resolves.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await api.delete(`/Practitioner/${doctor.id}`)).status).toBe(200);
+    const res = await importing;
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(422);
+    expect(res.body.issue[0].diagnostics).toContain(`Practitioner?identifier=${identifier} matched no Practitioner`);
+    expect(countRows(server, 'resources')).toBe(before);
+  });
+
   it('a Bundle written for STU3 is refused with one clear outcome, naming the first few problems', async () => {
     // What Synthea's STU3 exporter writes differently: codes where R4 has CodeableConcepts,
     // Immunization.date and .notGiven instead of occurrenceDateTime, Claim.organization for .provider.
