@@ -96,6 +96,57 @@ describe('FHIR API bad input', () => {
       expect(expressions(res.body)).toContain(expression);
     });
 
+    it.each<[string, string, Record<string, unknown>, string, string]>([
+      ['Patient.gender "robot"', 'Patient', { gender: 'robot' }, 'Patient.gender', 'male, female, other, unknown'],
+      ['Observation.status "bogus"', 'Observation', { status: 'bogus', code: { text: 'x' } }, 'Observation.status', 'final'],
+      ['a narrative status outside its value set', 'Patient', { text: { status: 'made-up', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } }, 'Patient.text.status', 'generated'],
+      [
+        'a clinical status coding from the right system with a wrong code',
+        'AllergyIntolerance',
+        { clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'cured' }] } },
+        'AllergyIntolerance.clinicalStatus',
+        'active, inactive, resolved',
+      ],
+    ])('a code outside its required value set (%s): 400 naming the element and the allowed codes', async (_label, type, fields, expression, allowed) => {
+      const subject = type === 'AllergyIntolerance' ? { patient: { reference: `Patient/${patient.id}` } } : {};
+      const res = await fhir.post(`/${type}`, { resourceType: type, ...subject, ...fields });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(expressions(res.body)).toEqual([expression]);
+      expect(diagnostics(res.body)).toContain('is not in the required value set');
+      expect(diagnostics(res.body)).toContain(allowed);
+    });
+
+    it('codes of other systems, and value sets that cannot be expanded here, are left alone', async () => {
+      const condition = await fhir.post('/Condition', {
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${patient.id}` },
+        clinicalStatus: { coding: [{ system: 'http://example.org/local-status', code: 'cured' }] },
+      });
+      expect(condition.status, JSON.stringify(condition.body)).toBe(201);
+      // Attachment.contentType is bound (required) to MIME types, an external code system.
+      const document = await fhir.post('/DocumentReference', {
+        resourceType: 'DocumentReference',
+        status: 'current',
+        subject: { reference: `Patient/${patient.id}` },
+        content: [{ attachment: { contentType: 'application/x-carebridge-test' } }],
+      });
+      expect(document.status, JSON.stringify(document.body)).toBe(201);
+      resourcesBefore += 2;
+    });
+
+    it.each<[string, string, Record<string, unknown>, string, string]>([
+      ['a string where a CodeableConcept goes (STU3 clinicalStatus)', 'Condition', { clinicalStatus: 'active' }, 'Condition.clinicalStatus', 'Expected a CodeableConcept (a JSON object), got a string'],
+      ['a string where a Reference goes', 'Observation', { status: 'final', code: { text: 'x' }, subject: 'Patient/1' }, 'Observation.subject', 'Expected a Reference (a JSON object), got a string'],
+      ['a string where a list of objects goes', 'Patient', { name: 'Bob' }, 'Patient.name', 'Expected a list of HumanName (a JSON array of objects), got a string'],
+      ['an object where a code goes', 'Patient', { gender: { code: 'male' } }, 'Patient.gender', 'Expected a code (a JSON string), got an object'],
+    ])('%s: one issue naming the element', async (_label, type, fields, expression, message) => {
+      const subject = type === 'Condition' ? { subject: { reference: `Patient/${patient.id}` } } : {};
+      const res = await fhir.post(`/${type}`, { resourceType: type, ...subject, ...fields });
+      expect(res.status).toBe(400);
+      expect(expressions(res.body)).toEqual([expression]);
+      expect(diagnostics(res.body)).toContain(message);
+    });
+
     it('a missing required element: 400', async () => {
       const res = await fhir.post('/Observation', { resourceType: 'Observation', code: { text: 'x' } });
       expect(res.status).toBe(400);

@@ -3,6 +3,7 @@
  * system facade for internal reads and writes), the store for bulk loading and seeding, and the
  * `/fhir/R4` API mounted after `/api`.
  */
+import express from 'express';
 import type SQLite from 'better-sqlite3';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Config } from '../platform/config.js';
@@ -34,19 +35,33 @@ export interface FhirModuleDeps {
   logger: Logger;
   openapi: OpenApiRegistry;
   config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  /** Bundles from this many bytes on are prepared in the import worker (tests lower it). */
+  bundleWorkerMinBytes?: number;
 }
 
 export type FhirModule = DomainModule & { api: FhirApi };
 
+const bundleBody = (limit: number) => express.raw({ type: ['application/json', 'application/*+json'], limit });
+
 export function createFhirModule(deps: FhirModuleDeps): FhirModule {
   const store = new ResourceStore(deps.sqlite);
   const service = new FhirService(deps.sqlite, store, deps.audit);
-  const transactions = new TransactionService(deps.sqlite, service, deps.audit);
+  const transactions = new TransactionService(deps.sqlite, service, deps.audit, {
+    databasePath: deps.sqlite.memory ? ':memory:' : deps.sqlite.name,
+    ...(deps.bundleWorkerMinBytes === undefined ? {} : { workerMinBytes: deps.bundleWorkerMinBytes }),
+  });
   const routeDeps = { ...deps, service, transactions };
   return {
     name: 'fhir',
     api: { service, system: service.system, store },
+    close: () => transactions.close(),
     mounts: [
+      {
+        phase: 'pre-body',
+        // A Bundle posted to the base stays raw bytes here: it is parsed where it is prepared, in
+        // the import worker when it is large (see bundle-preparer.ts).
+        mount: (app) => app.post(['/fhir/R4', '/fhir/R4/'], bundleBody(deps.config.MAX_BODY_BYTES)),
+      },
       {
         phase: 'post-api',
         // The error handler also catches what fails before the router (body parser, token check), so

