@@ -9,6 +9,7 @@ import type { Config } from '../platform/config.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
+import type { TokenService } from '../platform/auth/tokens.js';
 import { createFhirErrorHandler, createFhirRouter } from './routes.js';
 import { FhirService } from './service.js';
 import { ResourceStore } from './store.js';
@@ -19,6 +20,7 @@ export { FhirService } from './service.js';
 export { ResourceStore } from './store.js';
 export { validateStructure } from './validation.js';
 export { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
+export { SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
 
 export interface FhirApi {
   service: FhirService;
@@ -33,7 +35,9 @@ export interface FhirModuleDeps {
   audit: AuditLog;
   logger: Logger;
   openapi: OpenApiRegistry;
-  config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'FHIR_PATIENT_MAX_BODY_BYTES' | 'FHIR_STAFF_MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  /** The router authenticates itself: it runs ahead of the application's body parser. */
+  tokens: Pick<TokenService, 'verifyAccessToken'>;
 }
 
 export type FhirModule = DomainModule & { api: FhirApi };
@@ -48,9 +52,9 @@ export function createFhirModule(deps: FhirModuleDeps): FhirModule {
     api: { service, system: service.system, store },
     mounts: [
       {
-        phase: 'post-api',
-        // The error handler also catches what fails before the router (body parser, token check), so
-        // FHIR clients always get an OperationOutcome.
+        // Ahead of the application's JSON parser and token check: the router authenticates, then
+        // reads a write's body only once the caller may write there, within the caller's limit.
+        phase: 'pre-body',
         mount: (app) => app.use('/fhir/R4', createFhirRouter(routeDeps), createFhirErrorHandler(routeDeps)),
       },
     ],
