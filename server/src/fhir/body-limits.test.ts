@@ -13,7 +13,8 @@ function hugePatient(bytes: number): string {
 
 /**
  * Sends a prepared body (a Buffer: no per-request encoding on this side) and returns the status,
- * once the answer is in and the body is sent (the server answers a refusal before reading it).
+ * once the answer is in and the request is over. The server answers a refusal before reading the
+ * body and then closes the connection, so the rest of the upload fails (EPIPE) after the answer.
  */
 function postBuffer(url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +23,7 @@ function postBuffer(url: string, headers: Record<string, string>, body: Buffer):
       status = res.statusCode ?? 0;
       res.resume();
     });
-    req.on('error', reject);
+    req.on('error', (err) => (status === 0 ? reject(err) : undefined));
     req.on('close', () => resolve(status));
     req.end(body);
   });
@@ -69,7 +70,10 @@ describe('FHIR request bodies: authorized first, capped per role', () => {
     }
     // An invalid resource too: permission is decided before validation.
     expect((await api.post('/Observation', { resourceType: 'Observation', status: 'not-a-status' })).status).toBe(403);
-    expect((await api.request('POST', '/Patient', big)).status).toBe(403);
+    const refused = await api.request('POST', '/Patient', big);
+    expect(refused.status).toBe(403);
+    // Not read, so not drained either: the connection closes after the answer.
+    expect(refused.headers.get('connection')).toBe('close');
     expect(countRows(server, 'resources')).toBe(before);
   });
 
@@ -87,6 +91,8 @@ describe('FHIR request bodies: authorized first, capped per role', () => {
     // Malformed and oversized: the size decides (413), the parser never runs (it would say 400).
     const res = await api.request('POST', '/Communication', `{"resourceType":"Communication", ${' '.repeat(300 * 1024)} broken`);
     expect(res.status).toBe(413);
+    // Under 1 MiB the unread rest is drained and the connection kept: the client surely reads its 413.
+    expect(res.headers.get('connection')).toBe('keep-alive');
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(res.body.issue[0].code).toBe('too-costly');
     expect(res.body.issue[0].details.coding[0].code).toBe('payload_too_large');
