@@ -145,7 +145,7 @@ describe('FHIR request bodies: authorized first, capped per role', () => {
     latencies.sort((a, b) => a - b);
     // Parsing and validating each body took 1.7 s on the event loop before bodies were refused
     // unread; the bound is loose because the machine is shared (bench:hostile measures it).
-    expect(latencies.at(-1)!).toBeLessThan(500);
+    expect(latencies.at(-1)!).toBeLessThan(1000);
   });
 });
 
