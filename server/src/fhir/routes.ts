@@ -72,7 +72,7 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
     next();
   }) satisfies RequestHandler);
   // The token only (bodies are read per route, after authorization).
-  router.use(authenticate(ctx.tokens as TokenService));
+  router.use(authenticate(ctx.tokens));
 
   router.get('/metadata', (req, res) => {
     checkQuery(req, formatOnly);
