@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     imports: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '5' },
     patients: { type: 'string', default: '200' },
-    fixtures: { type: 'string', default: process.env.SYNTHEA_FIXTURES ?? '/work/shared/fixtures/synthea' },
+    fixtures: { type: 'string', default: process.env.SYNTHEA_FIXTURES ?? 'server/src/fhir/fixtures/synthea' },
     before: { type: 'string' },
   },
 });

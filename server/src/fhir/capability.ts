@@ -1,11 +1,31 @@
 /**
  * The CapabilityStatement served at GET /metadata, generated from what the server actually does:
- * the supported types, the interactions the router implements, and the search parameters that
- * are indexed (SEARCH_PARAMETERS), so it cannot drift from the code.
+ * the supported types, the interactions the router implements, the search parameters that are
+ * indexed (SEARCH_PARAMETERS), the _include/_revinclude values the parser accepts (every reference
+ * parameter), the Patient compartment and $everything's parameters, so it cannot drift from the code.
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { SEARCH_PARAMETERS, SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
+import { PATIENT_COMPARTMENT_TYPES, SEARCH_PARAMETERS, SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
+import { referenceParams, revIncludesOf } from './search-query.js';
 import { isDirectoryType } from './policy.js';
+import { EVERYTHING_MAX_COUNT } from './operations/everything.js';
+
+/** The formats served: JSON only (an XML Accept header or _format=xml is answered 406). */
+export const FORMATS = ['json', 'application/fhir+json'];
+
+/** Result parameters every search takes, listed at the rest level. */
+export const RESULT_PARAMS = [
+  { name: '_count', type: 'number' as const, documentation: 'Page size: default 20, maximum 1000; 0 returns the total only.' },
+  { name: '_offset', type: 'number' as const, documentation: 'Start of the page (the next/previous links set it).' },
+  { name: '_sort', type: 'string' as const, documentation: '_id, _lastUpdated, or a date or string parameter; - for descending.' },
+  { name: '_total', type: 'token' as const, documentation: 'none, estimate or accurate.' },
+  { name: '_summary', type: 'token' as const, documentation: 'true (summary elements only, every entry, marked SUBSETTED), count (the total only) or false.' },
+  { name: '_elements', type: 'string' as const, documentation: 'Comma-separated top-level elements of the matches to return (plus id, meta and mandatory elements), marked SUBSETTED.' },
+  { name: '_include', type: 'special' as const, documentation: 'Type:param[:Target] for the reference parameters listed in searchInclude; no :iterate, no wildcard.' },
+  { name: '_revinclude', type: 'special' as const, documentation: 'Type:param[:Target] as listed in searchRevInclude; no :iterate.' },
+];
+
+export const EVERYTHING_DOCUMENTATION = `GET or POST (a Parameters resource). The patient, every resource in their compartment, and the practitioners, organizations and locations those refer to (search.mode include). _count: resources per page (default and maximum ${EVERYTHING_MAX_COUNT}; next links are stable keys, not offsets); _since: only resources changed at or after this instant; _type: only these resource types.`;
 
 const INTERACTIONS: CapabilityStatementRestResource['interaction'] = [
   { code: 'read' },
@@ -37,6 +57,8 @@ export function buildCapabilityStatement(options: { version: string; baseUrl: st
     conditionalRead: 'not-supported',
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
+    searchInclude: referenceParams(type).map((p) => `${type}:${p.name}`),
+    searchRevInclude: revIncludesOf(type),
     searchParam: [
       ...COMMON_PARAMS,
       ...SEARCH_PARAMETERS[type].map((p) => ({
@@ -51,7 +73,7 @@ export function buildCapabilityStatement(options: { version: string; baseUrl: st
             {
               name: 'everything',
               definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
-              documentation: 'The patient, every resource in their compartment, and the practitioners, organizations and locations those refer to.',
+              documentation: EVERYTHING_DOCUMENTATION,
             },
           ],
         }
@@ -67,12 +89,12 @@ export function buildCapabilityStatement(options: { version: string; baseUrl: st
     software: { name: 'Carebridge', version: options.version },
     implementation: { description: 'Carebridge FHIR R4 API', url: options.baseUrl },
     fhirVersion: '4.0.1',
-    format: ['json', 'application/fhir+json'],
+    format: FORMATS,
     rest: [
       {
         mode: 'server',
         documentation:
-          'Search: token (code, system|code, |code, system|, :not), string (prefix, :exact, :contains), reference (id or Type/id), date (eq ne lt gt le ge sa eb ap), :missing; comma = OR, repeated parameter = AND; _count (default 20, max 1000), _offset, _sort, _total. Unknown parameters are refused (400) unless Prefer: handling=lenient.',
+          `Search: token (code, system|code, |code, system|, :not), string (prefix, :exact, :contains), reference (id or Type/id), date (eq ne lt gt le ge sa eb ap), :missing; comma = OR, repeated parameter = AND; _count (default 20, max 1000), _offset, _sort, _total, _summary (true, count, false), _elements, _include and _revinclude (one level, no :iterate; included resources follow the same access rules and are audited). Unknown parameters are refused (400) unless Prefer: handling=lenient. Compartment search: GET Patient/{id}/{type} for ${PATIENT_COMPARTMENT_TYPES.join(', ')}. JSON only: XML is answered 406.`,
         security: {
           cors: false,
           service: [{ text: 'Bearer JWT' }],
@@ -81,7 +103,9 @@ export function buildCapabilityStatement(options: { version: string; baseUrl: st
         },
         resource: resources,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
-        operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
+        searchParam: RESULT_PARAMS,
+        operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything', documentation: EVERYTHING_DOCUMENTATION }],
+        compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],
   };

@@ -3,13 +3,13 @@
  * system facade for internal reads and writes), the store for bulk loading and seeding, and the
  * `/fhir/R4` API mounted after `/api`.
  */
-import express from 'express';
 import type SQLite from 'better-sqlite3';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Config } from '../platform/config.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
+import type { TokenService } from '../platform/auth/tokens.js';
 import { createFhirErrorHandler, createFhirRouter } from './routes.js';
 import { FhirService } from './service.js';
 import { ResourceStore } from './store.js';
@@ -20,6 +20,7 @@ export { FhirService } from './service.js';
 export { ResourceStore } from './store.js';
 export { validateStructure } from './validation.js';
 export { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
+export { SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
 
 export interface FhirApi {
   service: FhirService;
@@ -34,14 +35,15 @@ export interface FhirModuleDeps {
   audit: AuditLog;
   logger: Logger;
   openapi: OpenApiRegistry;
-  config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'FHIR_PATIENT_MAX_BODY_BYTES' | 'FHIR_STAFF_MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  /** The router authenticates itself: it runs ahead of the application's body parser. */
+  tokens: Pick<TokenService, 'verifyAccessToken'>;
   /** Bundles from this many bytes on are prepared in the import worker (tests lower it). */
   bundleWorkerMinBytes?: number;
 }
 
 export type FhirModule = DomainModule & { api: FhirApi };
 
-const bundleBody = (limit: number) => express.raw({ type: ['application/json', 'application/*+json'], limit });
 
 export function createFhirModule(deps: FhirModuleDeps): FhirModule {
   const store = new ResourceStore(deps.sqlite);
@@ -57,15 +59,9 @@ export function createFhirModule(deps: FhirModuleDeps): FhirModule {
     close: () => transactions.close(),
     mounts: [
       {
+        // Ahead of the application's JSON parser and token check: the router authenticates, then
+        // reads a write's body only once the caller may write there, within the caller's limit.
         phase: 'pre-body',
-        // A Bundle posted to the base stays raw bytes here: it is parsed where it is prepared, in
-        // the import worker when it is large (see bundle-preparer.ts).
-        mount: (app) => app.post(['/fhir/R4', '/fhir/R4/'], bundleBody(deps.config.MAX_BODY_BYTES)),
-      },
-      {
-        phase: 'post-api',
-        // The error handler also catches what fails before the router (body parser, token check), so
-        // FHIR clients always get an OperationOutcome.
         mount: (app) => app.use('/fhir/R4', createFhirRouter(routeDeps), createFhirErrorHandler(routeDeps)),
       },
     ],

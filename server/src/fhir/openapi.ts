@@ -25,14 +25,30 @@ export function registerFhirOpenApi(openapi: OpenApiRegistry): void {
     summary: 'Transaction or batch Bundle (admin, practitioner)',
     tags,
     body: bundle,
-    responses: { 200: { description: 'transaction-response or batch-response Bundle', schema: bundle }, 400: outcome, 422: outcome },
+    responses: { 200: { description: 'transaction-response or batch-response Bundle', schema: bundle }, 400: outcome, 413: outcome, 422: outcome },
   });
+  const everything = 'The patient and everything in their compartment, paged (_count, _since, _type; PHI: audited)';
   openapi.add({
     method: 'get',
     path: '/fhir/R4/Patient/:id/$everything',
-    summary: 'The patient and everything in their compartment (PHI: audited)',
+    summary: everything,
     tags,
     responses: { 200: { description: 'searchset Bundle', schema: bundle }, 403: outcome, 404: outcome },
+  });
+  openapi.add({
+    method: 'post',
+    path: '/fhir/R4/Patient/:id/$everything',
+    summary: `${everything}, parameters as a Parameters resource`,
+    tags,
+    body: z.looseObject({ resourceType: z.literal('Parameters') }).describe('A FHIR R4 Parameters resource'),
+    responses: { 200: { description: 'searchset Bundle', schema: bundle }, 400: outcome, 403: outcome, 404: outcome },
+  });
+  openapi.add({
+    method: 'get',
+    path: '/fhir/R4/Patient/:id/:type',
+    summary: 'Search one type within a patient’s compartment',
+    tags,
+    responses: { 200: { description: 'searchset Bundle', schema: bundle }, 400: outcome, 404: outcome },
   });
   openapi.add({
     method: 'get',
@@ -51,10 +67,10 @@ export function registerFhirOpenApi(openapi: OpenApiRegistry): void {
   openapi.add({
     method: 'post',
     path: '/fhir/R4/:type',
-    summary: 'Create (If-None-Exist for conditional create)',
+    summary: 'Create (If-None-Exist for conditional create); bodies capped per role (413)',
     tags,
     body: resource,
-    responses: { 201: { description: 'Created', schema: resource }, 200: { description: 'Conditional create matched', schema: resource }, 400: outcome, 422: outcome },
+    responses: { 201: { description: 'Created', schema: resource }, 200: { description: 'Conditional create matched', schema: resource }, 400: outcome, 403: outcome, 413: outcome, 422: outcome },
   });
   openapi.add({
     method: 'get',
@@ -69,7 +85,7 @@ export function registerFhirOpenApi(openapi: OpenApiRegistry): void {
     summary: 'Update or create with this id (If-Match: 412 on a version mismatch)',
     tags,
     body: resource,
-    responses: { 200: { description: 'Updated', schema: resource }, 201: { description: 'Created', schema: resource }, 412: outcome },
+    responses: { 200: { description: 'Updated', schema: resource }, 201: { description: 'Created', schema: resource }, 403: outcome, 412: outcome, 413: outcome },
   });
   openapi.add({
     method: 'delete',

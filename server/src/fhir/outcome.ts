@@ -108,6 +108,11 @@ export function sendOutcome(res: Response, status: number, outcome: OperationOut
 export function fhirErrorHandler(logger: Logger, bodyLimit: number): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
+    // Refused before its body was read (401, 403, 413): rather than reading and discarding megabytes
+    // to keep the connection, close it once the answer is out (the client may then see a reset
+    // before it reads the answer; only for bodies no client of ours sends). Bodies up to 1 MiB are
+    // drained, so a client that overshot a limit reliably gets its 413.
+    if (!req.complete && unreadBodyIsLarge(req.headers)) res.setHeader('Connection', 'close');
     const appError = toAppError(err, bodyLimit);
     if (appError) {
       if (appError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
@@ -121,6 +126,14 @@ export function fhirErrorHandler(logger: Logger, bodyLimit: number): ErrorReques
       issue: [{ severity: 'fatal', code: 'exception', diagnostics: `Something went wrong on the server (request ${requestId}).` }],
     });
   };
+}
+
+/** Bodies above this size that are still unread when an error is answered close the connection. */
+const DRAIN_BYTES = 1024 * 1024;
+
+function unreadBodyIsLarge(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  return Number(headers['content-length'] ?? 0) > DRAIN_BYTES;
 }
 
 export const fhirNotFound: RequestHandler = (req, _res, next) => {

@@ -86,6 +86,22 @@ export function authorizeWrite(principal: Principal, target: WriteTarget, reason
   return { kind: 'phi', reason: decision.reason };
 }
 
+/**
+ * Whether `principal` may write resources of `type` at all, decided from the token and the URL
+ * before the body is read: directory types need an admin, clinical types a PHI-writing role and a
+ * reason, and patients write only their own types. `authorizeWrite` then checks the resource itself.
+ */
+export function authorizeTypeWrite(principal: Principal, type: string, reason: string | undefined): void {
+  if (isDirectoryType(type)) {
+    if (principal.role !== 'admin') throw forbidden(`Only admins change ${type} resources.`);
+    return;
+  }
+  const decision = authorizePhiWrite(principal, reason);
+  if (decision.compartmentPatientId !== undefined && !PATIENT_WRITABLE_TYPES.has(type)) {
+    throw forbidden(`Patients can only write Communication and QuestionnaireResponse resources, not ${type}.`);
+  }
+}
+
 export function authorizeDelete(principal: Principal, type: string, reason: string | undefined): WriteAccess {
   if (principal.kind === 'patient') throw forbidden('Patients cannot delete records.');
   return authorizeWrite(principal, { type, patientAfter: null }, reason);

@@ -1,8 +1,10 @@
 /**
- * The FHIR R4 API mounted at /fhir/R4. Thin handlers: check the input (content type, headers,
- * query), build the actor, call the service, present the result as application/fhir+json.
- * Every error, including those of the body parser and authentication, leaves as an
- * OperationOutcome (see `createFhirErrorHandler`, which app.ts also mounts ahead of the router).
+ * The FHIR R4 API mounted at /fhir/R4, ahead of the application's JSON body parser: this router
+ * authenticates, checks the response format (JSON only: anything else is 406), and reads a write's
+ * body only once the caller may write that type, with the caller's size limit (body-limits.ts).
+ * Thin handlers: check the input (content type, headers, query), build the actor, call the
+ * service, present the result as application/fhir+json. Every error, including those of the body
+ * parser and authentication, leaves as an OperationOutcome (`createFhirErrorHandler`).
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
@@ -10,26 +12,34 @@ import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logging.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import { VERSION } from '../platform/version.js';
-import { requirePrincipal } from '../platform/auth/middleware.js';
+import { authenticate, requirePrincipal } from '../platform/auth/middleware.js';
 import { accessReason } from '../platform/auth/phi-access.js';
-import { badRequest, unsupportedMediaType } from '../platform/errors.js';
+import type { TokenService } from '../platform/auth/tokens.js';
+import { badRequest, notAcceptable, notFoundMessage, unsupportedMediaType } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
 import { buildCapabilityStatement } from './capability.js';
 import { fhirErrorHandler, fhirNotFound, methodNotAllowed, sendOutcome } from './outcome.js';
 import { baseUrlFor, etagFor, everythingJson, historyJson, searchsetJson, sendFhir } from './present.js';
-import { parseSearch, queryPairs } from './search-query.js';
+import { parseSearch, queryPairs, type SearchQuery } from './search-query.js';
+import { isPatientCompartmentType } from './search-parameters.js';
+import { fhirJsonBody, type BodyLimitConfig } from './body-limits.js';
+import { authorizeImport, authorizeTypeWrite } from './policy.js';
+import { parseEverythingParams } from './operations/everything.js';
 import type { FhirService, Actor, WrittenResource } from './service.js';
 import { parseVersionTag, type TransactionService } from './transaction.js';
 import { registerFhirOpenApi } from './openapi.js';
 
 const FHIR_JSON_TYPES = ['application/fhir+json', 'application/json', 'application/*+json'];
+/** `_format` values that mean JSON; any other format (xml, ttl, …) is 406. */
+const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
 
 /** Query parameters that any non-search endpoint accepts (and ignores: JSON is the only format). */
 const formatOnly = z.strictObject({ _format: z.string().max(100).optional(), _pretty: z.string().max(10).optional() });
 const historyQuery = formatOnly.extend({ _count: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').optional() });
 
 export interface FhirRouteDeps {
-  config: Pick<Config, 'MAX_BODY_BYTES' | 'PUBLIC_URL'>;
+  config: Pick<Config, 'PUBLIC_URL'> & BodyLimitConfig;
+  tokens: Pick<TokenService, 'verifyAccessToken'>;
   logger: Logger;
   openapi: OpenApiRegistry;
   service: FhirService;
@@ -48,6 +58,22 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
   registerFhirOpenApi(ctx.openapi);
 
   const base = (req: Request) => baseUrlFor(req, ctx.config);
+  const jsonFor = (kind: Parameters<typeof fhirJsonBody>[1]) => fhirJsonBody(ctx.config, kind);
+  const rawFor = (kind: Parameters<typeof fhirJsonBody>[1]) => fhirJsonBody(ctx.config, kind, { raw: true });
+
+  // JSON is the only format: say so (406) before doing any work.
+  router.use(((req, _res, next) => {
+    const format = formatOf(req);
+    if (format !== undefined && !JSON_FORMATS.has(format)) {
+      throw notAcceptable(`_format=${format.slice(0, 40)} is not available: this server speaks FHIR JSON only (application/fhir+json).`);
+    }
+    if (req.headers.accept !== undefined && !req.accepts(['application/fhir+json', 'application/json'])) {
+      throw notAcceptable(`Accept: ${req.headers.accept.slice(0, 80)} cannot be met: this server speaks FHIR JSON only (application/fhir+json).`);
+    }
+    next();
+  }) satisfies RequestHandler);
+  // The token only (bodies are read per route, after authorization).
+  router.use(authenticate(ctx.tokens));
 
   router.get('/metadata', (req, res) => {
     checkQuery(req, formatOnly);
@@ -67,42 +93,69 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
     next();
   }) satisfies RequestHandler);
 
-  router.post('/', async (req, res) => {
+  // Writes: who may write this at all is decided from the token and the URL, before the body is read.
+  const mayImport: RequestHandler = (req, _res, next) => {
+    authorizeImport(requirePrincipal(req));
+    next();
+  };
+  const mayWriteType: RequestHandler = (req, _res, next) => {
+    const actor = actorOf(req);
+    authorizeTypeWrite(actor.principal, service.writableType(String(req.params.type)), actor.reason);
+    next();
+  };
+  const mayReadPatient: RequestHandler = (req, _res, next) => {
+    service.readAccess(actorOf(req), 'Patient', 404);
+    next();
+  };
+
+  // A Bundle stays raw bytes: it is parsed where it is prepared, in the import worker when it is large.
+  router.post('/', mayImport, rawFor('bundle'), async (req, res) => {
     const body = jsonBody(req);
     sendFhir(res, 200, await transactions.process(actorOf(req), body, { baseUrl: base(req) }));
   });
 
-  router.get('/Patient/:id/$everything', async (req, res) => {
-    checkQuery(req, formatOnly);
-    const id = req.params.id;
-    const { members, referenced } = await service.everything(actorOf(req), id);
-    sendFhir(res, 200, everythingJson(base(req), id, members, referenced));
+  const everything = async (req: Request, res: express.Response, body: unknown) => {
+    const id = req.params.id as string;
+    const params = parseEverythingParams(queryPairs(rawQuery(req)), body);
+    const page = await service.everything(actorOf(req), id, params);
+    sendFhir(res, 200, everythingJson(base(req), id, params, page));
+  };
+  router.get('/Patient/:id/$everything', (req, res) => everything(req, res, undefined));
+  router.post('/Patient/:id/$everything', mayReadPatient, jsonFor('parameters'), (req, res) => {
+    const empty = req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0;
+    return everything(req, res, empty ? undefined : jsonBody(req));
   });
 
-  const search = async (req: Request, res: express.Response, pairs: Array<[string, string]>) => {
+  const search = async (req: Request, res: express.Response, pairs: Array<[string, string]>, compartment?: string) => {
     const actor = actorOf(req);
     // Access first, so an unknown type is a 404 and a missing reason a 403, whatever the query.
     const { type } = service.readAccess(actor, req.params.type as string, 404);
-    const query = parseSearch(type, pairs, { lenient: isLenient(req) });
-    const result = await service.searchType(actor, query, new URLSearchParams(pairs).toString());
-    sendFhir(res, 200, searchsetJson(base(req), query, result));
+    if (compartment !== undefined && !isPatientCompartmentType(type)) {
+      throw notFoundMessage(`${type} is not in the Patient compartment: search /${type} instead.`);
+    }
+    const query: SearchQuery = parseSearch(type, pairs, { lenient: isLenient(req) });
+    const result = await service.searchType(actor, query, new URLSearchParams(pairs).toString(), compartment === undefined ? {} : { compartment });
+    const path = compartment === undefined ? type : `Patient/${compartment}/${type}`;
+    sendFhir(res, 200, searchsetJson(base(req), query, result, { path, included: result.included, includesTruncated: result.includesTruncated }));
   };
 
   router.get('/:type', (req, res) => search(req, res, queryPairs(rawQuery(req))));
 
-  router.post('/:type/_search', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), (req, res) => {
+  const formBody = express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' });
+  const searchForm = (req: Request, res: express.Response, compartment?: string) => {
     if (req.headers['content-type'] !== undefined && !req.is('application/x-www-form-urlencoded')) {
       throw unsupportedMediaType('POST _search takes application/x-www-form-urlencoded parameters.');
     }
     const fromBody = typeof req.body === 'string' ? queryPairs(req.body) : [];
-    return search(req, res, [...queryPairs(rawQuery(req)), ...fromBody]);
-  });
+    return search(req, res, [...queryPairs(rawQuery(req)), ...fromBody], compartment);
+  };
+  router.post('/:type/_search', formBody, (req, res) => searchForm(req, res));
 
-  router.post('/:type', (req, res) => {
+  router.post('/:type', mayWriteType, jsonFor('resource'), (req, res) => {
     checkQuery(req, formatOnly);
     const body = jsonBody(req);
     const ifNoneExist = header(req, 'if-none-exist');
-    const result = service.create(actorOf(req), req.params.type, body, ifNoneExist === undefined ? {} : { ifNoneExist });
+    const result = service.create(actorOf(req), String(req.params.type), body, ifNoneExist === undefined ? {} : { ifNoneExist });
     sendWritten(req, res, base(req), result);
   });
 
@@ -118,11 +171,11 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
     sendFhir(res, 200, row.content, { etag, lastModified: row.last_updated });
   });
 
-  router.put('/:type/:id', (req, res) => {
+  router.put('/:type/:id', mayWriteType, jsonFor('resource'), (req, res) => {
     checkQuery(req, formatOnly);
     const body = jsonBody(req);
     const ifMatch = versionHeader(req);
-    const result = service.update(actorOf(req), req.params.type, req.params.id, body, ifMatch === undefined ? {} : { ifMatch });
+    const result = service.update(actorOf(req), String(req.params.type), String(req.params.id), body, ifMatch === undefined ? {} : { ifMatch });
     sendWritten(req, res, base(req), result);
   });
 
@@ -155,6 +208,16 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
     sendFhir(res, 200, row.content, { etag: etagFor(row.version_id), lastModified: row.last_updated });
   });
 
+  // The Patient compartment: Patient/{id}/{type} searches that type within the patient's record.
+  router.get('/Patient/:id/:type', (req, res) => {
+    assertCompartmentId(req.params.id);
+    return search(req, res, queryPairs(rawQuery(req)), req.params.id);
+  });
+  router.post('/Patient/:id/:type/_search', formBody, (req, res) => {
+    assertCompartmentId(req.params.id as string);
+    return searchForm(req, res, req.params.id as string);
+  });
+
   const notAllowed: RequestHandler = (req) => {
     throw methodNotAllowed(req.method, `${req.baseUrl}${req.path}`);
   };
@@ -163,6 +226,8 @@ export function createFhirRouter(ctx: FhirRouteDeps): Router {
   router.all('/:type/:id', notAllowed);
   router.all('/:type/:id/_history', notAllowed);
   router.all('/:type/:id/_history/:vid', notAllowed);
+  router.all('/Patient/:id/$everything', notAllowed);
+  router.all('/Patient/:id/:type', notAllowed);
   router.use(fhirNotFound);
   router.use(createFhirErrorHandler(ctx));
   return router;
@@ -175,6 +240,18 @@ function actorOf(req: Request): Actor {
     requestId: String(req.id ?? ''),
     ip: req.ip ?? null,
   };
+}
+
+/** The `_format` query parameter, without media type parameters (`;charset=…`). */
+function formatOf(req: Request): string | undefined {
+  const raw = rawQuery(req);
+  if (!raw.includes('_format')) return undefined;
+  const value = new URLSearchParams(raw).get('_format');
+  return value === null ? undefined : value.split(';')[0]!.trim().toLowerCase();
+}
+
+function assertCompartmentId(id: string): void {
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw badRequest(`Invalid patient id "${id.slice(0, 80)}" in the compartment path.`);
 }
 
 function rawQuery(req: Request): string {

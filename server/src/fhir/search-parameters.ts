@@ -191,6 +191,8 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('date', 'date', ['authoredOn']),
     p('requester', 'reference', ['requester']),
     p('encounter', 'reference', ['encounter'], ['Encounter']),
+    p('medication', 'reference', ['medicationReference'], ['Medication']),
+    p('intended-performer', 'reference', ['performer']),
   ],
   Immunization: [
     p('patient', 'reference', ['patient'], ['Patient']),
@@ -198,6 +200,7 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('date', 'date', ['occurrenceDateTime']),
     p('status', 'token', ['status']),
     p('location', 'reference', ['location'], ['Location']),
+    p('performer', 'reference', ['performer.actor']),
   ],
   Observation: [
     ...subjectPatient,
@@ -224,6 +227,7 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('status', 'token', ['status']),
     p('result', 'reference', ['result'], ['Observation']),
     p('encounter', 'reference', ['encounter'], ['Encounter']),
+    p('performer', 'reference', ['performer']),
   ],
   CarePlan: [
     ...subjectPatient,
@@ -304,6 +308,8 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('status', 'token', ['status']),
     p('effective-time', 'date', ['effectiveDateTime', 'effectivePeriod']),
     p('context', 'reference', ['context'], ['Encounter']),
+    p('medication', 'reference', ['medicationReference'], ['Medication']),
+    p('performer', 'reference', ['performer.actor']),
   ],
   Goal: [
     ...subjectPatient,
@@ -370,6 +376,14 @@ const COMPARTMENT_PATHS: Partial<Record<SupportedResourceType, string[]>> = {
   ExplanationOfBenefit: ['patient'],
   Provenance: ['target'],
 };
+
+/** True for the types of the Patient compartment: the Patient itself and those with a compartment path. */
+export function isPatientCompartmentType(type: SupportedResourceType): boolean {
+  return type === 'Patient' || COMPARTMENT_PATHS[type] !== undefined;
+}
+
+/** The Patient compartment's types, in SUPPORTED_RESOURCE_TYPES order. */
+export const PATIENT_COMPARTMENT_TYPES: readonly SupportedResourceType[] = SUPPORTED_RESOURCE_TYPES.filter((t) => t === 'Patient' || COMPARTMENT_PATHS[t] !== undefined);
 
 export function getSearchParam(type: string, name: string): SearchParamDef | undefined {
   return isSupportedResourceType(type) ? SEARCH_PARAMETERS[type].find((d) => d.name === name) : undefined;

@@ -117,8 +117,8 @@ describe('unknown parameters', () => {
   });
 
   it('are skipped under Prefer: handling=lenient', () => {
-    const q = parse('Patient', 'name=x&colour=blue&_include=Patient:organization', true);
-    expect(q.ignored).toEqual(['colour', '_include']);
+    const q = parse('Patient', 'name=x&colour=blue&_contained=true', true);
+    expect(q.ignored).toEqual(['colour', '_contained']);
     expect(q.canonical).toEqual([['name', 'x']]);
   });
 

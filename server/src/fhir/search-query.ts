@@ -6,17 +6,22 @@
 import { AppError } from '../platform/errors.js';
 import {
   SEARCH_PARAMETERS,
+  SUPPORTED_RESOURCE_TYPES,
   dateRange,
+  isSupportedResourceType,
   normalizeString,
   type SearchParamDef,
   type SupportedResourceType,
 } from './search-parameters.js';
+import { isElementOf, type Subset } from './subsetting.js';
 
 export const DEFAULT_COUNT = 20;
 export const MAX_COUNT = 1000;
 const MAX_OFFSET = 1_000_000;
 const MAX_VALUES_PER_PARAM = 100;
 const MAX_VALUE_LENGTH = 500;
+const MAX_INCLUDES = 10;
+const MAX_ELEMENTS = 50;
 
 export type DatePrefix = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge' | 'sa' | 'eb' | 'ap';
 
@@ -58,9 +63,24 @@ export interface SortKey {
   descending: boolean;
 }
 
+/** `_include=Source:param[:Target]` or `_revinclude=Source:param[:Target]`. */
+export interface IncludeSpec {
+  /** The type whose reference parameter is followed (the matches' type for _include). */
+  sourceType: SupportedResourceType;
+  param: string;
+  /** Only references to this type. */
+  targetType?: SupportedResourceType;
+}
+
 export interface SearchQuery {
   resourceType: SupportedResourceType;
   clauses: SearchClause[];
+  /** `_include`: resources the matches refer to. */
+  includes: IncludeSpec[];
+  /** `_revinclude`: resources that refer to the matches. */
+  revIncludes: IncludeSpec[];
+  /** `_summary=true` or `_elements`: entries cut down to some elements (includes too for _summary). */
+  subset?: Subset;
   sort: SortKey[];
   count: number;
   offset: number;
@@ -76,14 +96,10 @@ export interface ParseOptions {
   lenient?: boolean;
 }
 
-/** Result parameters we accept and ignore (JSON is the only format). */
+/** Result parameters we accept and ignore (the router refuses formats other than JSON). */
 const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 /** Search features of the spec we do not implement: named, so the error is clear. */
 const UNSUPPORTED_PARAMS = new Set([
-  '_include',
-  '_revinclude',
-  '_summary',
-  '_elements',
   '_contained',
   '_containedType',
   '_has',
@@ -195,6 +211,8 @@ export function parseSearch(type: SupportedResourceType, pairs: Array<[string, s
   const query: SearchQuery = {
     resourceType: type,
     clauses: [],
+    includes: [],
+    revIncludes: [],
     sort: [],
     count: DEFAULT_COUNT,
     offset: 0,
@@ -228,6 +246,28 @@ export function parseSearch(type: SupportedResourceType, pairs: Array<[string, s
     }
     if (name === '_sort') {
       query.sort = parseSort(type, raw);
+      keep();
+      continue;
+    }
+    if (name === '_include' || name === '_revinclude') {
+      if (modifier !== undefined) throw searchError(key, `${name}:${modifier} is not supported (no :iterate): follow one level of references.`);
+      const list = name === '_include' ? query.includes : query.revIncludes;
+      for (const value of raw.split(',')) list.push(name === '_include' ? parseInclude(type, value) : parseRevInclude(type, value));
+      if (list.length > MAX_INCLUDES) throw searchError(key, `At most ${MAX_INCLUDES} ${name} values.`);
+      keep();
+      continue;
+    }
+    if (name === '_summary') {
+      if (modifier !== undefined) throw searchError(key, '_summary takes no modifier.');
+      if (raw === 'true') query.subset = { kind: 'summary' };
+      else if (raw === 'count') query.count = 0;
+      else if (raw !== 'false') throw searchError(key, `_summary=${raw.slice(0, 20)} is not supported: use true, count or false.`);
+      keep();
+      continue;
+    }
+    if (name === '_elements') {
+      if (modifier !== undefined) throw searchError(key, '_elements takes no modifier.');
+      query.subset = { kind: 'elements', names: parseElements(type, raw) };
       keep();
       continue;
     }
@@ -278,7 +318,78 @@ export function parseSearch(type: SupportedResourceType, pairs: Array<[string, s
     query.clauses.push(parseClause(key, def, modifier, values));
     keep();
   }
+  if (pairs.some(([k]) => k === '_elements') && pairs.some(([k, v]) => k === '_summary' && v === 'true')) {
+    throw searchError('_elements', '_summary=true and _elements cannot be combined.');
+  }
+  // _summary=count: the total and nothing else.
+  if (pairs.some(([k, v]) => k === '_summary' && v === 'count')) query.count = 0;
   return query;
+}
+
+/** The reference parameters of a type: what _include and _revinclude can follow. */
+export function referenceParams(type: SupportedResourceType): SearchParamDef[] {
+  return SEARCH_PARAMETERS[type].filter((d) => d.kind === 'reference');
+}
+
+/** True when the reference parameter may point at `target` (it names no targets, or lists it). */
+export function canTarget(def: SearchParamDef, target: string): boolean {
+  return def.targets === undefined || def.targets.includes(target);
+}
+
+/** `Source:param[:Target]` → its parts, the types checked. */
+function splitInclude(key: string, value: string): { source: SupportedResourceType; param: string; target?: SupportedResourceType } {
+  const parts = value.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
+    throw searchError(key, `${key}=${value.slice(0, 80)}: use ResourceType:parameter or ResourceType:parameter:TargetType (no wildcards).`);
+  }
+  const [source, param, target] = parts as [string, string, string | undefined];
+  if (!isSupportedResourceType(source)) throw searchError(key, `${key}: "${source.slice(0, 40)}" is not a supported resource type.`);
+  if (target !== undefined && !isSupportedResourceType(target)) throw searchError(key, `${key}: "${target.slice(0, 40)}" is not a supported resource type.`);
+  return target === undefined ? { source, param } : { source, param, target };
+}
+
+function referenceParam(key: string, source: SupportedResourceType, param: string): SearchParamDef {
+  const def = referenceParams(source).find((d) => d.name === param);
+  if (!def) {
+    const known = referenceParams(source).map((d) => d.name);
+    throw searchError(key, `${source} has no reference parameter "${param.slice(0, 40)}"${known.length ? ` (it has ${known.join(', ')})` : ''}.`);
+  }
+  return def;
+}
+
+function parseInclude(type: SupportedResourceType, value: string): IncludeSpec {
+  const { source, param, target } = splitInclude('_include', value);
+  if (source !== type) throw searchError('_include', `_include=${value.slice(0, 80)}: a ${type} search includes from ${type}:… (no :iterate).`);
+  const def = referenceParam('_include', source, param);
+  if (target !== undefined && !canTarget(def, target)) throw searchError('_include', `${source}:${param} refers to ${def.targets!.join(' or ')}, not ${target}.`);
+  return target === undefined ? { sourceType: source, param } : { sourceType: source, param, targetType: target };
+}
+
+function parseRevInclude(type: SupportedResourceType, value: string): IncludeSpec {
+  const { source, param, target } = splitInclude('_revinclude', value);
+  const def = referenceParam('_revinclude', source, param);
+  if (target !== undefined && target !== type) throw searchError('_revinclude', `_revinclude=${value.slice(0, 80)}: the target of a ${type} search is ${type}.`);
+  if (!canTarget(def, type)) throw searchError('_revinclude', `${source}:${param} refers to ${def.targets!.join(' or ')}, never to ${type}.`);
+  return { sourceType: source, param, targetType: type };
+}
+
+/** The revincludes a type can be searched with: every `Source:param` that may refer to it. */
+export function revIncludesOf(type: SupportedResourceType): string[] {
+  const out: string[] = [];
+  for (const source of SUPPORTED_RESOURCE_TYPES) {
+    for (const def of referenceParams(source)) if (canTarget(def, type)) out.push(`${source}:${def.name}`);
+  }
+  return out;
+}
+
+function parseElements(type: SupportedResourceType, raw: string): Set<string> {
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length === 0) throw searchError('_elements', '_elements needs at least one element name.');
+  if (names.length > MAX_ELEMENTS) throw searchError('_elements', `_elements takes at most ${MAX_ELEMENTS} names.`);
+  for (const name of names) {
+    if (!isElementOf(type, name)) throw searchError('_elements', `${type} has no element "${name.slice(0, 40)}" (use top-level element names, e.g. value for value[x]).`);
+  }
+  return new Set(names);
 }
 
 function parseClause(key: string, def: SearchParamDef, modifier: string | undefined, values: string[]): SearchClause {

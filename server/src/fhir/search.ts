@@ -41,6 +41,8 @@ const PREFIX_END = '\u{10FFFF}';
 const STATEMENT_CACHE_LIMIT = 500;
 /** Up to this many matches, a search lists matching ids first (see `search`). */
 const ID_LIST_LIMIT = 2000;
+/** At most this many resources are added to one page by _include and _revinclude together. */
+export const MAX_INCLUDED = 2000;
 const INDEX_TABLES = { token: 'search_token', string: 'search_string', reference: 'search_reference', date: 'search_date' } as const;
 
 export class SearchRepository {
@@ -127,6 +129,44 @@ export class SearchRepository {
     return ids.map((id) => byId.get(id)).filter((r): r is MatchRow => r !== undefined);
   }
 
+  /** Live resources of `type` with these ids (for _include and _revinclude), in no particular order. */
+  liveRows(type: string, ids: readonly string[]): MatchRow[] {
+    const rows: MatchRow[] = [];
+    for (const chunk of paddedChunks(ids)) {
+      const stmt = this.statement(`SELECT resource_type, id, content, patient_id FROM resources WHERE resource_type = ? AND id IN (${placeholders(chunk.length)}) AND deleted = 0`);
+      rows.push(...(stmt.all(type, ...chunk) as MatchRow[]));
+    }
+    return rows;
+  }
+
+  /** The targets of the `param` references of these resources (from the resource-first index). */
+  referencedBy(sourceType: string, sourceIds: readonly string[], param: string, targetType?: string): Array<{ type: string; id: string }> {
+    const found = new Map<string, { type: string; id: string }>();
+    const typeFilter = targetType === undefined ? '' : ' AND target_type = ?';
+    for (const chunk of paddedChunks(sourceIds)) {
+      const stmt = this.statement(
+        `SELECT target_type AS type, target_id AS id FROM search_reference WHERE resource_type = ? AND resource_id IN (${placeholders(chunk.length)}) AND param = ?${typeFilter}`,
+      );
+      const params = targetType === undefined ? [sourceType, ...chunk, param] : [sourceType, ...chunk, param, targetType];
+      for (const row of stmt.all(...params) as Array<{ type: string; id: string }>) found.set(`${row.type}/${row.id}`, row);
+    }
+    return [...found.values()];
+  }
+
+  /** Ids of `sourceType` resources whose `param` refers to one of the targets (value-first index), at most `limit`. */
+  referringTo(sourceType: string, param: string, targetType: string, targetIds: readonly string[], limit: number): string[] {
+    const found = new Set<string>();
+    for (const chunk of paddedChunks(targetIds)) {
+      const stmt = this.statement(
+        `SELECT resource_id FROM search_reference WHERE resource_type = ? AND param = ? AND target_id IN (${placeholders(chunk.length)}) AND target_type = ? LIMIT ?`,
+        true,
+      );
+      for (const id of stmt.all(sourceType, param, ...chunk, targetType, limit + 1) as string[]) found.add(id);
+      if (found.size > limit) break;
+    }
+    return [...found];
+  }
+
   /** Ids of the resources matching `query` (conditional create and conditional references); at most `limit`. */
   matchingIds(query: SearchQuery, limit: number): string[] {
     const result = this.search({ ...query, count: limit, offset: 0, total: 'none' });
@@ -157,6 +197,23 @@ export class SearchRepository {
     const rows = matches.slice(query.offset, query.offset + query.count);
     return { rows, total: matches.length, hasMore: query.offset + query.count < matches.length };
   }
+}
+
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * Chunks of at most 512 ids, each padded (repeating its last id) to a power of two, so a handful of
+ * prepared statement shapes serve every list length.
+ */
+export function paddedChunks(ids: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += 512) {
+    const chunk = ids.slice(start, start + 512);
+    const size = 2 ** Math.ceil(Math.log2(chunk.length));
+    while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
+    chunks.push(chunk);
+  }
+  return chunks;
 }
 
 /** An index clause: which table, which param, and its value test written for a table alias. */

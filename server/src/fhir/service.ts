@@ -12,6 +12,7 @@ import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
 import { inTransaction } from '../platform/db/index.js';
 import { badRequest, forbidden, gone, notFound } from '../platform/errors.js';
 import { AuditQueue } from './audit-queue.js';
+import { EverythingRepository, type EverythingPage, type EverythingParams } from './operations/everything.js';
 import { badReference, preconditionFailed, unsupportedType } from './outcome.js';
 import {
   authorizeDelete,
@@ -21,7 +22,7 @@ import {
   type ReadAccess,
   type WriteAccess,
 } from './policy.js';
-import { SearchRepository, type SearchResult } from './search.js';
+import { MAX_INCLUDED, SearchRepository, type MatchRow, type SearchResult } from './search.js';
 import { compartmentPatientId, isSupportedResourceType, type SupportedResourceType } from './search-parameters.js';
 import { parseSearch, queryPairs, type SearchQuery } from './search-query.js';
 import { ResourceStore, VersionConflictError, type CurrentRow, type StoredRow } from './store.js';
@@ -44,9 +45,11 @@ export interface WrittenResource {
   status: 200 | 201;
 }
 
-export interface EverythingResult {
-  members: Array<{ resource_type: string; id: string; content: string }>;
-  referenced: Array<{ resource_type: string; id: string; content: string }>;
+export interface SearchOutcome extends SearchResult {
+  /** Added by _include/_revinclude (search.mode include), after the matches. */
+  included: MatchRow[];
+  /** True when MAX_INCLUDED cut the included resources short. */
+  includesTruncated: boolean;
 }
 
 /**
@@ -67,6 +70,7 @@ export class FhirService {
   readonly search: SearchRepository;
   readonly system: SystemFhir;
   private readonly auditQueue: AuditQueue;
+  private readonly everythingPages: EverythingRepository;
 
   constructor(
     private readonly sqlite: SQLite.Database,
@@ -74,6 +78,7 @@ export class FhirService {
     private readonly audit: AuditLog,
   ) {
     this.search = new SearchRepository(sqlite);
+    this.everythingPages = new EverythingRepository(sqlite);
     this.auditQueue = new AuditQueue(audit);
     this.system = {
       exists: (type, id) => store.exists(type, id),
@@ -136,46 +141,128 @@ export class FhirService {
   }
 
   /**
-   * A type search. A patient's search is silently limited to their own compartment (asking for
-   * another patient's data finds nothing rather than failing, so it does not reveal whether that
-   * data exists). One `phi.search` audit row per patient whose data is returned.
+   * A type search, or a compartment search (`Patient/{id}/{type}`, `compartment` set). A patient's
+   * search is silently limited to their own compartment (asking for another patient's data finds
+   * nothing rather than failing, so it does not reveal whether that data exists). `_include` and
+   * `_revinclude` add resources under the same policy: staff need read access to every type they
+   * may add, and a patient gets only what is in their own compartment (or directory data). One
+   * `phi.search` audit row per patient whose data matched, one `phi.read` row per patient and type
+   * of included clinical data.
    */
-  async searchType(actor: Actor, query: SearchQuery, queryText: string): Promise<SearchResult> {
+  async searchType(actor: Actor, query: SearchQuery, queryText: string, options: { compartment?: string } = {}): Promise<SearchOutcome> {
     const access = this.readAccess(actor, query.resourceType, 404);
-    const result = this.search.search(
-      query,
-      access.kind === 'phi' && access.compartmentPatientId !== undefined ? { compartmentPatientId: access.compartmentPatientId } : {},
-    );
+    // Staff must be allowed to read every type the includes name, whatever the data.
+    for (const spec of query.includes) if (spec.targetType !== undefined) this.readAccess(actor, spec.targetType, 400);
+    for (const spec of query.revIncludes) this.readAccess(actor, spec.sourceType, 400);
+    const own = access.kind === 'phi' ? access.compartmentPatientId : undefined;
+    const compartment = options.compartment;
+    const result: SearchResult =
+      compartment !== undefined && own !== undefined && compartment !== own
+        ? { rows: [], total: query.count === 0 && query.total === 'none' ? undefined : 0, hasMore: false }
+        : this.search.search(query, compartment !== undefined ? { compartmentPatientId: compartment } : own !== undefined ? { compartmentPatientId: own } : {});
+    const included = this.includedRows(actor, query, result.rows);
+
+    const entries: AuditEntry[] = [];
     if (access.kind === 'phi') {
       const perPatient = new Map<string | null, number>();
       for (const row of result.rows) perPatient.set(row.patient_id, (perPatient.get(row.patient_id) ?? 0) + 1);
-      const entries: AuditEntry[] = [];
       for (const [patientId, matches] of perPatient) {
         entries.push(this.entry(actor, access, 'phi.search', query.resourceType, null, patientId, { query: queryText, matches }));
       }
       // A search that returned nothing is still a search for someone: record it once.
-      if (entries.length === 0) entries.push(this.entry(actor, access, 'phi.search', query.resourceType, null, null, { query: queryText, matches: 0 }));
-      await this.auditQueue.record(entries);
+      if (entries.length === 0) {
+        // A patient asking for another patient's compartment names nobody: it found nothing of theirs.
+        const searched = compartment !== undefined && (own === undefined || own === compartment) ? compartment : null;
+        entries.push(this.entry(actor, access, 'phi.search', query.resourceType, null, searched, { query: queryText, matches: 0 }));
+      }
     }
-    return result;
+    const perPatientType = new Map<string, { type: string; patientId: string | null; ids: string[]; access: ReadAccess }>();
+    for (const { row, access: rowAccess } of included.rows) {
+      if (rowAccess.kind !== 'phi') continue;
+      const key = `${row.patient_id ?? ''}|${row.resource_type}`;
+      const group = perPatientType.get(key) ?? { type: row.resource_type, patientId: row.patient_id, ids: [], access: rowAccess };
+      group.ids.push(row.id);
+      perPatientType.set(key, group);
+    }
+    for (const group of perPatientType.values()) {
+      const details = { interaction: 'search-include', query: queryText, resources: group.ids.length };
+      entries.push(this.entry(actor, group.access, 'phi.read', group.type, group.ids.length === 1 ? group.ids[0]! : null, group.patientId, details));
+    }
+    await this.auditQueue.record(entries);
+    return { ...result, included: included.rows.map((r) => r.row), includesTruncated: included.truncated };
   }
 
-  /** Patient/$everything: the patient, their compartment, and the directory resources it refers to. */
-  async everything(actor: Actor, patientId: string): Promise<EverythingResult> {
+  /**
+   * The resources `_include` and `_revinclude` add to a page of matches, each visible to the actor
+   * (others are left out silently), none twice and none that is already a match.
+   */
+  private includedRows(actor: Actor, query: SearchQuery, matches: MatchRow[]): { rows: Array<{ row: MatchRow; access: ReadAccess }>; truncated: boolean } {
+    const out: Array<{ row: MatchRow; access: ReadAccess }> = [];
+    if (matches.length === 0 || (query.includes.length === 0 && query.revIncludes.length === 0)) return { rows: out, truncated: false };
+    const seen = new Set(matches.map((m) => `${m.resource_type}/${m.id}`));
+    const ids = matches.map((m) => m.id);
+    const wanted = new Map<string, Set<string>>();
+    const want = (type: string, id: string) => {
+      if (seen.has(`${type}/${id}`)) return;
+      const set = wanted.get(type) ?? new Set<string>();
+      set.add(id);
+      wanted.set(type, set);
+    };
+    let truncated = false;
+    for (const spec of query.includes) {
+      for (const target of this.search.referencedBy(query.resourceType, ids, spec.param, spec.targetType)) want(target.type, target.id);
+    }
+    for (const spec of query.revIncludes) {
+      const found = this.search.referringTo(spec.sourceType, spec.param, query.resourceType, ids, MAX_INCLUDED);
+      if (found.length > MAX_INCLUDED) truncated = true;
+      for (const id of found.slice(0, MAX_INCLUDED)) want(spec.sourceType, id);
+    }
+    const accessByType = new Map<string, ReadAccess | null>();
+    const accessFor = (type: string): ReadAccess | null => {
+      if (!accessByType.has(type)) {
+        let access: ReadAccess | null;
+        try {
+          access = isSupportedResourceType(type) ? authorizeTypeRead(actor.principal, type, actor.reason) : null;
+        } catch {
+          // Staff without access to this type (an untyped reference): left out, like another patient's data.
+          access = null;
+        }
+        accessByType.set(type, access);
+      }
+      return accessByType.get(type)!;
+    };
+    for (const [type, idSet] of wanted) {
+      const access = accessFor(type);
+      if (!access) continue;
+      const rows = this.search.liveRows(type, [...idSet].sort());
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const row of rows) {
+        if (!canSee(access, row.patient_id)) continue;
+        if (out.length >= MAX_INCLUDED) {
+          truncated = true;
+          break;
+        }
+        out.push({ row, access });
+      }
+    }
+    return { rows: out, truncated };
+  }
+
+  /** Patient/$everything, one page (operations/everything.ts); each page is audited as a read of that patient. */
+  async everything(actor: Actor, patientId: string, params: EverythingParams): Promise<EverythingPage> {
     const access = this.readAccess(actor, 'Patient', 404);
     assertValidId(patientId);
     const patient = this.store.readRow('Patient', patientId);
     if (!patient) throw notFound('Patient', patientId);
     await this.assertVisible(actor, access, 'Patient', patientId, patient.patient_id);
     if (patient.deleted) throw gone('Patient', patientId);
-    const { members, referenced } = this.store.compartmentContent(patientId);
-    // The Patient first, as clients expect.
-    const self = members.findIndex((m) => m.resource_type === 'Patient' && m.id === patientId);
-    if (self > 0) members.unshift(...members.splice(self, 1));
-    await this.auditQueue.record([
-      this.entry(actor, access, 'phi.read', 'Patient', patientId, patientId, { operation: '$everything', resources: members.length }),
-    ]);
-    return { members, referenced };
+    const page = this.everythingPages.page(patient, params);
+    const details: Record<string, unknown> = { operation: '$everything', resources: page.members.length };
+    if (params.cursor !== undefined) details.page = 'next';
+    if (params.since !== undefined) details.since = params.since;
+    if (params.types !== undefined) details.types = params.types;
+    await this.auditQueue.record([this.entry(actor, access, 'phi.read', 'Patient', patientId, patientId, details)]);
+    return page;
   }
 
   // ---- writes --------------------------------------------------------------------------------
@@ -331,7 +418,8 @@ export class FhirService {
     }
   }
 
-  private writableType(type: string): SupportedResourceType {
+  /** A type that can be written; unsupported types are 400. */
+  writableType(type: string): SupportedResourceType {
     if (!isSupportedResourceType(type)) throw unsupportedType(type, 400);
     return type;
   }

@@ -52,9 +52,6 @@ export interface DeletedVersion {
 /** The clock behind `newId`: the last millisecond used and the counter within it. */
 const idClock = { ms: 0, seq: 0 };
 
-/** Directory types $everything adds when the patient's resources refer to them. */
-const EVERYTHING_REFERENCED_TYPES = ['Practitioner', 'Organization', 'Location'] as const;
-
 /** A resource prepared for writing (see `writePlanned`). */
 export interface PlannedItem {
   type: string;
@@ -107,17 +104,6 @@ export class ResourceStore {
         'SELECT resource_type, id, version_id, last_updated, deleted, patient_id, content FROM resources WHERE resource_type = ? AND id = ?',
       ),
       exists: s('SELECT 1 AS found FROM resources WHERE resource_type = ? AND id = ? AND deleted = 0'),
-      compartmentContent: s('SELECT resource_type, id, content FROM resources WHERE patient_id = ? AND deleted = 0 ORDER BY resource_type, id'),
-      compartmentReferenced: s(
-        `SELECT t.resource_type, t.id, t.content
-         FROM (SELECT DISTINCT x.target_type, x.target_id FROM resources c
-               JOIN search_reference x ON x.resource_type = c.resource_type AND x.resource_id = c.id
-               WHERE c.patient_id = ? AND c.deleted = 0
-                 AND x.target_type IN (${EVERYTHING_REFERENCED_TYPES.map(() => '?').join(', ')})) ref
-         JOIN resources t ON t.resource_type = ref.target_type AND t.id = ref.target_id
-         WHERE t.deleted = 0
-         ORDER BY t.resource_type, t.id`,
-      ),
     };
   }
 
@@ -182,24 +168,6 @@ export class ResourceStore {
   /** True when the resource exists and is not deleted. */
   exists(type: string, id: string): boolean {
     return this.stmts.exists.get(type, id) !== undefined;
-  }
-
-  /**
-   * A patient's compartment as stored JSON text (for $everything, which splices the text into
-   * the Bundle), and the practitioners, organizations and locations its resources refer to.
-   */
-  compartmentContent(patientId: string): {
-    members: Array<{ resource_type: string; id: string; content: string }>;
-    referenced: Array<{ resource_type: string; id: string; content: string }>;
-  } {
-    return {
-      members: this.stmts.compartmentContent.all(patientId) as Array<{ resource_type: string; id: string; content: string }>,
-      referenced: this.stmts.compartmentReferenced.all(patientId, ...EVERYTHING_REFERENCED_TYPES) as Array<{
-        resource_type: string;
-        id: string;
-        content: string;
-      }>,
-    };
   }
 
   /** Creates a resource with a new id (or the id it carries, for imports and seeding). */

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,8 @@ import { FhirCaller, admin, countRows } from './test-support.js';
  * fixtures' README): every patient imports, and Patient/$everything gives back every resource of
  * its Bundle. One server of its own, so it runs beside other test files.
  */
-const DIR = process.env.SYNTHEA_FIXTURES ?? '/work/shared/fixtures/synthea';
+/** The real Synthea exports, copied from the shared fixtures (SYNTHEA_FIXTURES overrides). */
+const DIR = process.env.SYNTHEA_FIXTURES ?? fileURLToPath(new URL('./fixtures/synthea', import.meta.url));
 const files = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.json')) : [];
 const providerFiles = files.filter((f) => /^(hospital|practitioner)Information/.test(f)).sort();
 const patientFiles = files.filter((f) => !providerFiles.includes(f)).sort();

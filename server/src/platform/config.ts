@@ -51,7 +51,12 @@ const configSchema = z.object({
   /** An address where an account signed in stays trusted for it this many days. */
   LOGIN_TRUSTED_ADDRESS_DAYS: z.coerce.number().min(0).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The largest request body at all: admins' FHIR writes and Bundle imports, and /api. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** The largest FHIR resource a patient may send (Communication, QuestionnaireResponse). */
+  FHIR_PATIENT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(256 * 1024),
+  /** The largest FHIR resource a staff member other than an admin may send (Bundles: MAX_BODY_BYTES). */
+  FHIR_STAFF_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
   SMTP_URL: z.string().optional(),
   /** Extra origins allowed to call the API from a browser (comma-separated); app://desk always is. */
   CORS_ORIGINS: z

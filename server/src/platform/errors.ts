@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   invalid_current_password: 403,
   not_found: 404,
   method_not_allowed: 405,
+  not_acceptable: 406,
   conflict: 409,
   mfa_unavailable: 409,
   gone: 410,
@@ -52,6 +53,7 @@ const ACK_CODE_BY_STATUS: Record<number, AckErrorCode> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'bad_payload',
+  406: 'bad_payload',
   409: 'conflict',
   410: 'conflict',
   412: 'conflict',
@@ -102,6 +104,7 @@ export const notFoundMessage = (message: string) => new AppError('not_found', me
 export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
 export const gone = (kind: string, id: string) => new AppError('gone', `${kind} ${id} was deleted.`);
 export const payloadTooLarge = (limit: number) => new AppError('payload_too_large', `The request body is larger than the ${limit}-byte limit.`);
+export const notAcceptable = (message: string) => new AppError('not_acceptable', message);
 export const unsupportedMediaType = (message: string) => new AppError('unsupported_media_type', message);
 export const unprocessable = (message: string, details?: unknown) => new AppError('unprocessable', message, details);
 export const tooManyRequests = (message: string, retryAfterSeconds?: number) =>

@@ -25,7 +25,8 @@ export interface HttpMount {
   /**
    * Where in the pipeline: `pre-cors` ahead of the API's CORS and security headers (a CORS policy of
    * its own for other sites); `pre-body` after them but ahead of the JSON body parser and the
-   * access-token middleware (raw uploads, visitor tokens); `post-api` after `/api` (FHIR, static apps).
+   * access-token middleware (raw uploads, visitor tokens, FHIR: routers that authenticate and read
+   * bodies themselves); `post-api` after `/api` (static apps).
    */
   phase: HttpPhase;
   mount(app: Express): void;

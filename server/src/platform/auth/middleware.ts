@@ -13,7 +13,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(tokens: TokenService): RequestHandler {
+export function authenticate(tokens: Pick<TokenService, 'verifyAccessToken'>): RequestHandler {
   return async (req, _res, next) => {
     const header = req.headers.authorization;
     if (!header) return next();

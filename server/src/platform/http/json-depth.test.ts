@@ -41,7 +41,7 @@ describe('JSON depth', () => {
   it('answers a FHIR body nested 5,000 deep with a 400 OperationOutcome', async () => {
     const token = await server.tokenFor(staffPrincipal('admin-depth', 'admin'));
     const body = `{"resourceType":"Patient","extension":[${nested(5000)}]}`;
-    const res = await fetch(`${server.url}/fhir/R4/Patient`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json' }, body });
+    const res = await fetch(`${server.url}/fhir/R4/Patient`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json', 'X-Access-Reason': 'Depth test' }, body });
     expect(res.status).toBe(400);
     const outcome = (await res.json()) as { resourceType: string; issue: { diagnostics: string }[] };
     expect(outcome.resourceType).toBe('OperationOutcome');
