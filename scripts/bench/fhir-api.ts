@@ -3,7 +3,7 @@
  * loopback (autocannon), each next to a same-run baseline of a bare express route returning JSON of
  * the same size. Then $everything latency one request at a time (the "typical patient" figure).
  *
- *   npm run bench:fhir -- [--patients 2000] [--seconds 10] [--connections 50]
+ *   npm run bench:fhir -- [--patients 2000] [--seconds 10] [--connections 50] [--profile-server DIR]
  *
  * The server runs in a child process on a fresh temp database (seeded on first start, as a user's
  * would be); the load generator runs here. Not part of npm test.
@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     patients: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    /** Write a V8 CPU profile of the Carebridge server into this directory (when it stops). */
+    'profile-server': { type: 'string' },
   },
 });
 const PATIENTS = Number(args.patients);
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   try {
     console.log(`Seeding ${PATIENTS} patients and starting the server…`);
     const t0 = Date.now();
-    const server = await startProcess(['server/src/main.ts'], {
+    const server = await startProcess([...(args['profile-server'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['profile-server'])}`] : []), 'server/src/main.ts'], {
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${path.join(dir, 'bench.db')}`,
