@@ -17,6 +17,7 @@
  * Not part of npm test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,8 @@ async function measure(label: string, cwd: string, dir: string, bundle: string, 
     SEED_PATIENTS: String(PATIENTS),
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
+    // Production requires the audit checkpoint key; a throwaway one for a throwaway database.
+    AUDIT_KEY: randomBytes(32).toString('base64'),
     DEMO_MODE: '1',
   });
   try {

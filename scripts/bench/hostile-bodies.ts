@@ -10,6 +10,7 @@
  * built once as Buffers, so the load generator costs little CPU. Loopback only; not part of npm test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
       SEED_PATIENTS: String(args.patients),
       LOG_LEVEL: 'info', // the "listening" line is logged at info
       NODE_ENV: 'production',
+      // Production requires the audit checkpoint key; a throwaway one for a throwaway database.
+      AUDIT_KEY: randomBytes(32).toString('base64'),
       DEMO_MODE: '1',
     });
     server = started.child;
