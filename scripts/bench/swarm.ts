@@ -8,8 +8,10 @@
  *   npm run bench:swarm                                   # full scale (a few minutes)
  *   npm run bench:swarm -- --patients 200 --agents 20 --rate 100 --seconds 5   # smoke run
  *   npm run bench:swarm -- --json swarm.json --dir /var/tmp --no-baseline --no-crash
+ *   npm run bench:swarm -- --no-crash --no-baseline --profile-server /tmp/prof   # CPU profile of the server
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_OPTIONS, runSwarmBench, type DeliveryCheck, type LoadFigures, type SwarmSummary } from './swarm/run.js';
 import type { LatencySummary } from './swarm/shared.js';
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     dir: { type: 'string' },
     json: { type: 'string' },
+    'profile-server': { type: 'string' },
   },
 });
 const positive = (name: string, value: string | undefined) => {
@@ -50,6 +53,7 @@ const summary = await runSwarmBench({
   crash: !args['no-crash'],
   baseline: !args['no-baseline'],
   ...(args.dir ? { dir: args.dir } : {}),
+  ...(args['profile-server'] ? { profileServer: path.resolve(args['profile-server']) } : {}),
 });
 print(summary);
 if (args.json) {

@@ -20,9 +20,10 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry with tsx and the event-loop probe preloaded. */
-export function startServerProcess(entry: string, env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', PROBE, entry], {
+/** Runs a TypeScript entry with tsx and the event-loop probe preloaded (and a CPU profile written into `profileDir` when it stops). */
+export function startServerProcess(entry: string, env: Record<string, string>, profileDir?: string): ServerProcess {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', PROBE, entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -58,6 +58,8 @@ export interface SwarmOptions {
   seedPatients: number;
   /** Where the temp database goes (default: the OS temp dir). */
   dir?: string;
+  /** Write V8 CPU profiles of the Carebridge server into this directory (one per process, when it stops; not after kill -9). */
+  profileServer?: string;
   log?: (line: string) => void;
 }
 
@@ -276,7 +278,7 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
     // --- server, accounts, tokens ---
     log(`Starting the server on ${base} (database in ${dir})…`);
     let t = nowUs();
-    server = startServerProcess('server/src/main.ts', env);
+    server = startServerProcess('server/src/main.ts', env, o.profileServer);
     await waitForHttp(`${base}/api/health`, server, 180_000);
     const serverStartMs = (nowUs() - t) / 1000;
     rss = new RssSampler(server.pid);
@@ -473,7 +475,7 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
       server.child.kill('SIGKILL');
       await all((w) => w.call('markRestart', { atUs: killedAtUs }));
       await server.exited;
-      server = startServerProcess('server/src/main.ts', env);
+      server = startServerProcess('server/src/main.ts', env, o.profileServer);
       rss.follow(server.pid);
       await waitForHttp(`${base}/api/health`, server, 120_000);
       const readyAtUs = nowUs();

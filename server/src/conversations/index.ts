@@ -110,7 +110,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
       listen('conversation.staff-removed', 'conversations.audit', ({ conversationId, userId }) => core.forgetDisclosures(userId, conversationId)),
     ],
     close: async () => {
-      commits.flush();
+      commits.close();
       await bot.idle();
     },
   };

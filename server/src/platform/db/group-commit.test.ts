@@ -57,6 +57,29 @@ describe('group commit', () => {
     expect(sqlite.prepare('select v from t order by id').pluck().all()).toEqual(['x', 'y']);
   });
 
+  it('on a WAL file resolves only after the WAL is synced, and leaves the connection at synchronous=FULL', async () => {
+    const sqlite = open();
+    sqlite.pragma('synchronous = FULL');
+    const commits = createGroupCommit(sqlite);
+    const insert = sqlite.prepare('insert into t (v) values (?)');
+    let resolved = false;
+    const write = commits.run(() => insert.run('durable')).then(() => (resolved = true));
+    commits.flush();
+    // Committed (visible) at once, but not acknowledged until the fsync in the thread pool is done.
+    expect(sqlite.prepare('select count(*) as n from t').get()).toEqual({ n: 1 });
+    // A commit acknowledged at once would have settled within these microtasks; the fsync's
+    // callback comes in a later turn.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(resolved).toBe(false);
+    await write;
+    expect(resolved).toBe(true);
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    // Writes of a turn while that fsync runs go into the next one.
+    const more = await Promise.all(['a', 'b'].map((v) => commits.run(() => insert.run(v).changes)));
+    expect(more).toEqual([1, 1]);
+    commits.close();
+  });
+
   it('flush() commits at once', async () => {
     const sqlite = open();
     const commits = createGroupCommit(sqlite);
