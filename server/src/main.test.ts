@@ -41,20 +41,7 @@ describe('server entry point', () => {
       SEED_PATIENTS: '40',
     });
     children.push(child);
-    let health: { status: string; database: { patients: number } } | undefined;
-    const deadline = Date.now() + 50_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
-        if (res.ok) {
-          health = (await res.json()) as typeof health;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const health = (await waitForHealth(port, child)) as { status: string; database: { patients: number } } | undefined;
     expect(health, output()).toMatchObject({ status: 'ok', database: { patients: 40 } });
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
@@ -71,8 +58,7 @@ describe('server entry point', () => {
       LOG_LEVEL: 'debug',
     });
     children.push(child);
-    const healthy = await waitForHealth(port, child);
-    expect(healthy, output()).toBe(true);
+    expect(await waitForHealth(port, child), output()).toBeDefined();
     // The process reading the server's stdout stops reading and goes away, as a dead log shipper does.
     child.stdout!.destroy();
     const statuses: number[] = [];
@@ -94,16 +80,17 @@ describe('server entry point', () => {
   }, 90_000);
 });
 
-async function waitForHealth(port: number, child: ChildProcess): Promise<boolean> {
+/** The first healthy /api/health body, or undefined if the server exits or 50 s pass first. */
+async function waitForHealth(port: number, child: ChildProcess): Promise<unknown> {
   const deadline = Date.now() + 50_000;
   while (Date.now() < deadline && child.exitCode === null) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (res.ok) return true;
+      if (res.ok) return await res.json();
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return false;
+  return undefined;
 }
