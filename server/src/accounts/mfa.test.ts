@@ -1,13 +1,9 @@
-import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, loginFrom, signedInUser, TEST_PASSWORD, uniqueAddress } from '../testing/accounts.js';
+import { call, createPatient, createUser, login, loginFrom, signedInUser, TEST_PASSWORD, totpCodeFor, uniqueAddress, wrongTotpCode } from '../testing/accounts.js';
 
-/** The code an authenticator app would show `offsetSteps` 30-second steps from now. */
-const codeFor = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
-
-/** A well-formed code that is not `right`. */
-const wrongCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+const codeFor = totpCodeFor;
+const wrongCode = wrongTotpCode;
 
 describe('TOTP two-step sign-in', () => {
   let server: TestServer;

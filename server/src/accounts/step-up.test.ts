@@ -1,11 +1,9 @@
-import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { call, createPatient, createUser, login, loginFrom, signedInUser, TEST_PASSWORD, uniqueAddress } from '../testing/accounts.js';
+import { call, createPatient, createUser, login, loginFrom, signedInUser, TEST_PASSWORD, totpCodeFor, uniqueAddress, wrongTotpCode } from '../testing/accounts.js';
 
-/** The code an authenticator app would show `offsetSteps` 30-second steps from now. */
-const codeFor = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
-const wrongCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+const codeFor = totpCodeFor;
+const wrongCode = wrongTotpCode;
 
 const NEW_PASSWORD = 'a brand new passphrase 2026';
 

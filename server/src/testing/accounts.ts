@@ -3,6 +3,7 @@
  * accounts through the service and talk to the server with real fetch.
  */
 import type { Patient } from '@medplum/fhirtypes';
+import { generate } from 'otplib';
 import type { TestServer } from './server.js';
 import type { SessionResponse } from '../contracts/auth.js';
 import type { ErrorResponse } from '../contracts/errors.js';
@@ -110,3 +111,9 @@ export async function signedInUser(server: TestServer, role: string, extra: { pa
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { user, session: res.body, token: res.body.accessToken };
 }
+
+/** The TOTP code an authenticator app would show `offsetSteps` 30-second steps from now. */
+export const totpCodeFor = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+
+/** A well-formed TOTP code that is not `right`. */
+export const wrongTotpCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
