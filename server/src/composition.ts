@@ -22,7 +22,7 @@ import { SessionVersions } from './platform/auth/sessions.js';
 import { TokenService, signingKeyFor } from './platform/auth/tokens.js';
 import { VisitorTokens } from './platform/auth/visitor-tokens.js';
 import type { Config } from './platform/config.js';
-import type { DatabaseHandle } from './platform/db/index.js';
+import { createGroupCommit, type DatabaseHandle } from './platform/db/index.js';
 import { createEventBus, type EventBus } from './platform/events.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { OpenApiRegistry } from './platform/http/openapi.js';
@@ -77,7 +77,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     onNotice: (level, message, details) => logger[level](details, message),
   });
   /** Group-committed audit rows, and the once-per-purpose record of chat content reaching staff. */
-  const auditBatch = new AuditBatch(audit, (err, entries) => logger.error({ err, entries }, 'audit rows could not be recorded'));
+  // One transaction per event-loop turn for chat messages and audit rows, its WAL fsync off the loop.
+  const commits = createGroupCommit(sqlite);
+  const auditBatch = new AuditBatch(audit, commits, (err, entries) => logger.error({ err, entries }, 'audit rows could not be recorded'));
   const disclosures = new DisclosureLog(auditBatch);
   const signingKey = signingKeyFor(sqlite, config.JWT_SECRET);
   // Access tokens carry their account's session version; the accounts domain (built below) says what
@@ -91,13 +93,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const worker = new JobWorker({ db, logger });
 
   // Domains, in dependency order.
-  const fhir = createFhirModule({ sqlite, audit, logger, openapi, config, tokens });
+  const fhir = createFhirModule({ sqlite, audit, auditBatch, logger, openapi, config, tokens });
   const accounts = createAccountsModule({ database, config, tokens, sessions, audit, events: bus, hub, openapi, logger, fhir: fhir.api.system });
   const { directory, agentProfiles } = accounts.api;
   const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });
   const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, logger, ...overrides.routing });
   const conversations = createConversationsModule({
     sqlite,
+    commits,
     audit,
     auditBatch,
     disclosures,
@@ -232,8 +235,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     async close(): Promise<void> {
       if (jobTypes > 0) await worker.stop();
       for (const module of [...modules].reverse()) await module.close?.();
-      // Audit rows still queued are recorded before the caller closes the database.
-      auditBatch.flush();
+      // Messages and audit rows still queued are committed before the caller closes the database.
+      commits.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import type { AuditLog } from '../platform/audit/audit.js';
 import type { AuditBatch, DisclosureLog } from '../platform/audit/batch.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import { createGroupCommit } from '../platform/db/index.js';
+import type { GroupCommit } from '../platform/db/index.js';
 import { listen, type EventPublisher } from '../platform/events.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
@@ -53,6 +53,8 @@ export interface ConversationsApi {
 
 export interface ConversationsModuleDeps {
   sqlite: SQLite.Database;
+  /** The server's group commit: a chat message is durable (and acknowledged) with its turn's transaction. */
+  commits: GroupCommit;
   audit: AuditLog;
   auditBatch: AuditBatch;
   disclosures: DisclosureLog;
@@ -73,7 +75,7 @@ export type ConversationsModule = DomainModule & { api: ConversationsApi };
 
 export function createConversationsModule(deps: ConversationsModuleDeps): ConversationsModule {
   const participant = deps.bot ?? new GreetingMenuBot();
-  const commits = createGroupCommit(deps.sqlite);
+  const { commits } = deps;
   const core = new ConversationCore({
     sqlite: deps.sqlite,
     commits,
@@ -110,7 +112,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
       listen('conversation.staff-removed', 'conversations.audit', ({ conversationId, userId }) => core.forgetDisclosures(userId, conversationId)),
     ],
     close: async () => {
-      commits.close();
+      commits.flush();
       await bot.idle();
     },
   };

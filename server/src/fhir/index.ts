@@ -5,6 +5,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { AuditBatch } from '../platform/audit/batch.js';
 import type { Config } from '../platform/config.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
@@ -33,6 +34,8 @@ export interface FhirApi {
 export interface FhirModuleDeps {
   sqlite: SQLite.Database;
   audit: AuditLog;
+  /** Read audits: recorded in the turn's group commit before any data leaves (no audit, no data). */
+  auditBatch: AuditBatch;
   logger: Logger;
   openapi: OpenApiRegistry;
   config: Pick<Config, 'MAX_BODY_BYTES' | 'FHIR_PATIENT_MAX_BODY_BYTES' | 'FHIR_STAFF_MAX_BODY_BYTES' | 'PUBLIC_URL'>;
@@ -47,7 +50,7 @@ export type FhirModule = DomainModule & { api: FhirApi };
 
 export function createFhirModule(deps: FhirModuleDeps): FhirModule {
   const store = new ResourceStore(deps.sqlite);
-  const service = new FhirService(deps.sqlite, store, deps.audit);
+  const service = new FhirService(deps.sqlite, store, deps.audit, deps.auditBatch);
   const transactions = new TransactionService(deps.sqlite, service, deps.audit, {
     databasePath: deps.sqlite.memory ? ':memory:' : deps.sqlite.name,
     ...(deps.bundleWorkerMinBytes === undefined ? {} : { workerMinBytes: deps.bundleWorkerMinBytes }),

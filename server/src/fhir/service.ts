@@ -2,16 +2,16 @@
  * The FHIR interactions: read, vread, history, search, Patient/$everything, create, update and
  * delete, each with its access decision (policy.ts) and its audit rows. Reads hand back stored
  * JSON text so the routes can send it without re-parsing; read audits are group-committed
- * (audit-queue.ts) and always durable before the data is returned. Writes record their audit row
+ * (the server's AuditBatch) and always durable before the data is returned. Writes record their audit row
  * in the same transaction as the data.
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type SQLite from 'better-sqlite3';
 import type { Principal } from '../platform/auth/principal.js';
 import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
+import type { AuditBatch } from '../platform/audit/batch.js';
 import { inTransaction } from '../platform/db/index.js';
 import { badRequest, forbidden, gone, notFound } from '../platform/errors.js';
-import { AuditQueue } from './audit-queue.js';
 import { EverythingRepository, type EverythingPage, type EverythingParams } from './operations/everything.js';
 import { badReference, preconditionFailed, unsupportedType } from './outcome.js';
 import {
@@ -69,17 +69,16 @@ export interface SystemFhir {
 export class FhirService {
   readonly search: SearchRepository;
   readonly system: SystemFhir;
-  private readonly auditQueue: AuditQueue;
   private readonly everythingPages: EverythingRepository;
 
   constructor(
     private readonly sqlite: SQLite.Database,
     readonly store: ResourceStore,
     private readonly audit: AuditLog,
+    private readonly auditQueue: Pick<AuditBatch, 'record'>,
   ) {
     this.search = new SearchRepository(sqlite);
     this.everythingPages = new EverythingRepository(sqlite);
-    this.auditQueue = new AuditQueue(audit);
     this.system = {
       exists: (type, id) => store.exists(type, id),
       read: <T extends Resource>(type: string, id: string) => {

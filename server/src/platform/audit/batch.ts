@@ -1,19 +1,23 @@
 /**
- * Audit writes off the hot path. `AuditBatch` is a group commit: entries queued in the same
- * event-loop turn are recorded in one transaction (`AuditLog.recordMany`: one durable commit, one
- * checkpoint), and every waiter is released once they are. `DisclosureLog` on top of it records a
- * disclosure of a conversation to a staff member once per (user, conversation, purpose): the first
- * time chat content reaches them that way, not for every message that follows.
+ * Audit writes off the hot path. `AuditBatch` queues the entries of one event-loop turn and records
+ * them with one `AuditLog.recordMany` (one head read, one checkpoint) inside the server's group
+ * commit (`platform/db/group-commit.ts`), so audit rows share their transaction, and the WAL fsync
+ * that makes them durable, with the chat messages written in the same turn; that fsync runs in the
+ * thread pool, not on the event loop. Every waiter is released once the rows are durable: no audit,
+ * no data. `DisclosureLog` on top of it records a disclosure of a conversation to a staff member
+ * once per (user, conversation, purpose): the first time chat content reaches them that way, not for
+ * every message that follows.
  */
+import type { GroupCommit } from '../db/group-commit.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 
 export class AuditBatch {
-  private entries: AuditEntry[] = [];
-  private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
-  private scheduled = false;
+  /** Entries of the turn's batch, until the group commit runs it. */
+  private open: { entries: AuditEntry[]; written: Promise<void> } | null = null;
 
   constructor(
     private readonly audit: Pick<AuditLog, 'recordMany'>,
+    private readonly commits: Pick<GroupCommit, 'run' | 'flush'>,
     /** Told of a batch that could not be recorded (its waiters are rejected too). */
     private readonly onError: (err: unknown, entries: number) => void = () => {},
   ) {}
@@ -21,31 +25,27 @@ export class AuditBatch {
   /** Resolves once the entries are durably recorded; rejects if they could not be. */
   record(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.entries.push(...entries);
-      this.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    if (!this.open) {
+      const queued: AuditEntry[] = [];
+      const written = this.commits
+        .run(() => {
+          // Entries recorded from now on go to the next batch.
+          if (this.open?.entries === queued) this.open = null;
+          this.audit.recordMany(queued);
+        })
+        .catch((err: unknown) => {
+          this.onError(err, queued.length);
+          throw err;
+        });
+      this.open = { entries: queued, written };
+    }
+    this.open.entries.push(...entries);
+    return this.open.written;
   }
 
-  /** Records what is queued now (tests, shutdown). */
+  /** Records what is queued now, with whatever else waits for the group commit (tests, shutdown). */
   flush(): void {
-    const { entries, waiters } = this;
-    this.entries = [];
-    this.waiters = [];
-    this.scheduled = false;
-    if (entries.length === 0) return;
-    try {
-      this.audit.recordMany(entries);
-    } catch (err) {
-      this.onError(err, entries.length);
-      for (const w of waiters) w.reject(err);
-      return;
-    }
-    for (const w of waiters) w.resolve();
+    this.commits.flush();
   }
 }
 
