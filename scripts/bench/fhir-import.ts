@@ -2,7 +2,7 @@
  * FHIR import benchmark: how long reads wait while a large Synthea transaction is imported.
  *
  *   npm run bench:fhir-import -- [--rate 50] [--imports 3] [--idle-seconds 5] [--patients 200]
- *                                [--fixtures DIR] [--before DIR]
+ *                                [--fixtures DIR] [--before DIR] [--profile-server DIR]
  *
  * The server runs in a child process on a fresh temp database (seeded with `--patients` synthetic
  * patients; the Synthea provider batches imported first). GETs of seeded patients (PHI reads, so
@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     patients: { type: 'string', default: '200' },
     fixtures: { type: 'string', default: process.env.SYNTHEA_FIXTURES ?? 'server/src/fhir/fixtures/synthea' },
     before: { type: 'string' },
+    /** Write a V8 CPU profile of each Carebridge server into this directory (when it stops). */
+    'profile-server': { type: 'string' },
   },
 });
 const RATE = Number(args.rate);
@@ -55,7 +57,7 @@ interface Report {
 
 function startServer(cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(args['profile-server'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['profile-server'])}`] : []), '--import', 'tsx', 'server/src/main.ts'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();

@@ -93,7 +93,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const worker = new JobWorker({ db, logger });
 
   // Domains, in dependency order.
-  const fhir = createFhirModule({ sqlite, audit, auditBatch, logger, openapi, config, tokens });
+  const fhir = createFhirModule({ sqlite, audit, auditBatch, commits, logger, openapi, config, tokens });
   const accounts = createAccountsModule({ database, config, tokens, sessions, audit, events: bus, hub, openapi, logger, fhir: fhir.api.system });
   const { directory, agentProfiles } = accounts.api;
   const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(config.databasePath);
+  const database = await openDatabase(config.databasePath, { onCheckpointError: (err) => logger.error({ err }, 'WAL checkpoint worker failed; checkpointing on the main thread') });
   // A bulk load killed mid-way leaves its search indexes dropped; put them back before serving.
   const rebuilt = rebuildDroppedIndexes(database.sqlite, (message) => logger.warn(message));
   if (rebuilt > 0) logger.warn({ rebuilt }, 'rebuilt search indexes left dropped by an interrupted seed');

@@ -6,6 +6,7 @@
 import type SQLite from 'better-sqlite3';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { AuditBatch } from '../platform/audit/batch.js';
+import type { GroupCommit } from '../platform/db/index.js';
 import type { Config } from '../platform/config.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
@@ -36,6 +37,8 @@ export interface FhirModuleDeps {
   audit: AuditLog;
   /** Read audits: recorded in the turn's group commit before any data leaves (no audit, no data). */
   auditBatch: AuditBatch;
+  /** The server's group commit (transaction Bundles are written in it). */
+  commits: GroupCommit;
   logger: Logger;
   openapi: OpenApiRegistry;
   config: Pick<Config, 'MAX_BODY_BYTES' | 'FHIR_PATIENT_MAX_BODY_BYTES' | 'FHIR_STAFF_MAX_BODY_BYTES' | 'PUBLIC_URL'>;
@@ -53,6 +56,7 @@ export function createFhirModule(deps: FhirModuleDeps): FhirModule {
   const service = new FhirService(deps.sqlite, store, deps.audit, deps.auditBatch);
   const transactions = new TransactionService(deps.sqlite, service, deps.audit, {
     databasePath: deps.sqlite.memory ? ':memory:' : deps.sqlite.name,
+    commits: deps.commits,
     ...(deps.bundleWorkerMinBytes === undefined ? {} : { workerMinBytes: deps.bundleWorkerMinBytes }),
   });
   const routeDeps = { ...deps, service, transactions };

@@ -4,7 +4,8 @@
  * 1. it is prepared (`bundle-plan.ts`, in the import worker when it is large): every entry
  *    checked, all problems reported together; ids assigned, `urn:uuid:` and conditional
  *    references resolved, every reference checked to exist, resources serialized and indexed;
- * 2. then, in ONE short database transaction: what the preparation read is checked again (a plan
+ * 2. then, in ONE short database transaction (a savepoint of the server's group commit, whose WAL
+ *    fsync runs off the event loop; the response waits for it): what the preparation read is checked again (a plan
  *    made from data that changed meanwhile is prepared again), the writes (DELETE, then POST,
  *    then PUT, as the spec orders them), the GET entries (reads and searches, which see the
  *    writes), and one `phi.import` audit row per patient touched. Any failure rolls all of it back.
@@ -14,7 +15,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
-import { inTransaction } from '../platform/db/index.js';
+import { inTransaction, type GroupCommit } from '../platform/db/index.js';
 import { AppError, conflict, forbidden, gone, notFound } from '../platform/errors.js';
 import { fromPlanError, locate, planBatchEntry, type Assumptions, type BundleLookups, type BundlePlan, type PlannedEntry } from './bundle-plan.js';
 import { BundlePreparer } from './bundle-preparer.js';
@@ -38,6 +39,11 @@ export interface TransactionOptions {
   databasePath: string;
   /** Bodies from this size on are prepared in the import worker. */
   workerMinBytes?: number;
+  /**
+   * The server's group commit: a transaction Bundle is written as one savepoint of it, so its WAL
+   * fsync runs in the thread pool instead of on the event loop (the response waits for it).
+   */
+  commits: Pick<GroupCommit, 'run'>;
 }
 
 interface EntryResult {
@@ -56,6 +62,7 @@ class StalePlan extends Error {}
 export class TransactionService {
   private readonly preparer: BundlePreparer;
   private readonly lookups: BundleLookups;
+  private readonly commits: Pick<GroupCommit, 'run'>;
 
   constructor(
     private readonly sqlite: SQLite.Database,
@@ -63,6 +70,7 @@ export class TransactionService {
     private readonly audit: AuditLog,
     options: TransactionOptions,
   ) {
+    this.commits = options.commits;
     this.lookups = {
       matchingIds: fhir.search.matchingIds.bind(fhir.search),
       exists: (type: string, id: string) => fhir.store.exists(type, id),
@@ -79,7 +87,7 @@ export class TransactionService {
     for (let attempt = 1; ; attempt++) {
       const plan = await this.preparer.prepare({ body, principal: actor.principal, reason: actor.reason });
       try {
-        return plan.type === 'transaction' ? this.transaction(actor, plan, options.baseUrl) : await this.batch(actor, plan, options.baseUrl);
+        return plan.type === 'transaction' ? await this.transaction(actor, plan, options.baseUrl) : await this.batch(actor, plan, options.baseUrl);
       } catch (err) {
         if (!(err instanceof StalePlan)) throw err;
         if (attempt >= MAX_PREPARATIONS) {
@@ -93,8 +101,9 @@ export class TransactionService {
     return this.preparer.close();
   }
 
-  private transaction(actor: Actor, plan: BundlePlan, baseUrl: string): string {
-    const results = inTransaction(this.sqlite, () => {
+  private async transaction(actor: Actor, plan: BundlePlan, baseUrl: string): Promise<string> {
+    // All or nothing: the whole Bundle is one savepoint of the next group commit.
+    const results = await this.commits.run(() => {
       if (!this.holds(mergeAssumptions(plan.entries))) throw new StalePlan();
       const out = new Map<number, EntryResult>();
       const now = new Date().toISOString();

@@ -16,6 +16,7 @@ import * as m010 from './migrations/010_session_versions.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { startCheckpointer } from './checkpointer.js';
 
 /** Numbered migrations, one file each; never edit one after it has landed. */
 const migrations: Record<string, Migration> = {
@@ -44,11 +45,19 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   /** Skip migrations (only for tools that inspect an existing file). */
   migrate?: boolean;
+  /**
+   * Where WAL checkpoints run: in a worker thread (default for a file database; see
+   * checkpointer.ts) or inside the commit that fills the WAL, on the calling thread.
+   */
+  checkpoints?: 'worker' | 'inline';
+  /** Told when the checkpoint worker fails (the main connection then checkpoints itself). */
+  onCheckpointError?: (error: Error) => void;
 }
 
 /**
  * Opens (creating if needed) the SQLite database, with WAL, foreign keys and synchronous=FULL:
  * messages and the audit log live here too, and losing an acknowledged write is unacceptable.
+ * A file database's WAL is checkpointed in a worker thread, not in the commits of the event loop.
  */
 export async function openDatabase(file: string, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -60,11 +69,13 @@ export async function openDatabase(file: string, options: OpenDatabaseOptions = 
   sqlite.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   if (options.migrate !== false) await migrate(db);
+  const checkpointer = options.checkpoints === 'inline' ? null : startCheckpointer(sqlite, options.onCheckpointError ? { onError: options.onCheckpointError } : {});
   return {
     db,
     sqlite,
     path: file,
     close: async () => {
+      await checkpointer?.close();
       await db.destroy();
     },
   };
