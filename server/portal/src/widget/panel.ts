@@ -70,7 +70,10 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     h('button', { type: 'submit', className: 'cb-primary' }, t.startChat),
   );
 
-  const log = h('ol', { className: 'cb-log', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages, tabIndex: 0 });
+  // The live region is the scrolling box; the messages inside it stay a list (role="log" on the
+  // <ol> itself would take its list semantics away from the items).
+  const list = h('ol', { className: 'cb-list' });
+  const log = h('div', { className: 'cb-log', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages, tabIndex: 0 }, list);
   const typing = h('p', { className: 'cb-typing', role: 'status', 'aria-label': 'Typing' });
   const quick = h('div', { className: 'cb-quick', role: 'group', 'aria-label': t.quickReplies });
   const textarea = h('textarea', { id: `${ids}-text`, maxLength: MAX_MESSAGE_CHARS, rows: 2 });
@@ -97,9 +100,10 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     h('div', { className: 'cb-row' }, confirmYes, confirmNo),
   );
   const startNew = h('button', { type: 'button', className: 'cb-primary' }, t.startNew);
-  const surveyBox = h('div', { hidden: true });
+  const surveyBox = h('div', { className: 'cb-survey-box', hidden: true });
+  // The log takes the height the controls leave; every control keeps its own (see styles.ts).
   const chatView = h('div', { className: 'cb-body' }, log, typing, quick, composer, confirm, surveyBox, startNew, toolbar);
-  const body = h('div', { className: 'cb-body' }, status, alert, nameForm);
+  const body = h('div', { className: 'cb-top' }, status, alert, nameForm);
   const panel = h(
     'section',
     {
@@ -214,7 +218,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     session.reset();
     survey?.destroy();
     survey = null;
-    log.replaceChildren();
+    list.replaceChildren();
     rendered.clear();
     if (options.identity.kind === 'patient') void session.start();
     render();
@@ -320,7 +324,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       }
     }
     wanted.forEach((el, i) => {
-      if (log.children[i] !== el) log.insertBefore(el, log.children[i] ?? null);
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
     });
     if (nearBottom) log.scrollTop = log.scrollHeight;
   }

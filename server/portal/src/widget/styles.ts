@@ -7,28 +7,32 @@ export const WIDGET_CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
 .cb-root { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; }
-.cb-root.cb-floating { position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
-.cb-root.cb-floating.cb-left { right: auto; left: 20px; align-items: flex-start; }
+.cb-root.cb-floating { position: fixed; bottom: 12px; right: 12px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
+.cb-root.cb-floating.cb-left { right: auto; left: 12px; align-items: flex-start; }
 button, input, textarea { font: inherit; color: inherit; }
 button { cursor: pointer; border-radius: 8px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; padding: 6px 12px; min-height: 36px; }
 button.cb-primary { background: #0b5cad; color: #fff; }
 button:disabled { opacity: .55; cursor: not-allowed; }
 button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .cb-launcher { border-radius: 999px; padding: 12px 20px; background: #0b5cad; color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-weight: 600; }
-.cb-panel { width: min(380px, calc(100vw - 40px)); height: min(600px, calc(100vh - 110px)); background: #fff; border: 1px solid #c9d1d9; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: hidden; transition: opacity .15s ease; }
-.cb-inline .cb-panel { width: 100%; height: 560px; box-shadow: none; }
+.cb-panel { width: min(380px, calc(100vw - 24px)); height: min(600px, calc(100vh - 96px)); min-height: 320px; background: #fff; border: 1px solid #c9d1d9; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: clip; transition: opacity .15s ease; }
+.cb-inline .cb-panel { width: 100%; height: min(640px, calc(100vh - 32px)); box-shadow: none; }
 .cb-panel[hidden], [hidden] { display: none !important; }
-.cb-header { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 14px; background: #0b5cad; color: #fff; }
+.cb-header { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 14px; background: #0b5cad; color: #fff; }
 .cb-header h2 { font-size: 16px; margin: 0; }
 .cb-header button { background: transparent; color: #fff; border-color: #fff; }
-.cb-body { flex: 1; display: flex; flex-direction: column; min-height: 0; padding: 10px 14px; gap: 8px; }
-.cb-status { margin: 0; font-size: 13px; color: #44505c; min-height: 1em; }
+.cb-top { flex: none; display: flex; flex-direction: column; gap: 8px; padding: 8px 14px 0; }
+.cb-top:has(> .cb-name[hidden]) { padding-top: 4px; }
+.cb-body { flex: 1 1 0; display: flex; flex-direction: column; min-height: 0; overflow-y: auto; padding: 6px 14px 10px; gap: 8px; }
+.cb-body > * { flex: none; }
+.cb-status { margin: 0; font-size: 13px; color: #44505c; }
 .cb-alert:empty { display: none; }
 .cb-alert { margin: 0; padding: 6px 10px; border-radius: 6px; background: #fdecea; color: #8a1c12; font-size: 14px; }
 .cb-name { display: flex; flex-direction: column; gap: 8px; }
 .cb-name input, .cb-composer textarea, .cb-survey textarea { width: 100%; border: 1px solid #8c959f; border-radius: 8px; padding: 8px; }
 .cb-hint { font-size: 13px; color: #57606a; margin: 0; }
-.cb-log { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 4px; display: flex; flex-direction: column; gap: 6px; min-height: 80px; }
+.cb-body > .cb-log { flex: 1 1 auto; min-height: 96px; overflow-y: auto; overscroll-behavior: contain; border-radius: 8px; }
+.cb-list { list-style: none; margin: 0; padding: 4px; display: flex; flex-direction: column; gap: 6px; }
 .cb-msg { max-width: 85%; padding: 6px 10px; border-radius: 10px; background: #eef1f4; white-space: pre-wrap; overflow-wrap: anywhere; }
 .cb-msg.cb-own { align-self: flex-end; background: #dbeafe; }
 .cb-msg.cb-system { align-self: center; background: transparent; color: #57606a; font-size: 13px; text-align: center; }
@@ -36,14 +40,16 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:fo
 .cb-meta { display: block; font-size: 12px; color: #57606a; text-align: right; }
 .cb-failed { color: #8a1c12; }
 .cb-msg img { display: block; max-width: 100%; max-height: 200px; border-radius: 6px; margin-top: 4px; }
-.cb-typing { margin: 0; font-size: 13px; color: #57606a; font-style: italic; min-height: 1em; }
+.cb-typing { margin: 0; font-size: 13px; color: #57606a; font-style: italic; }
+.cb-quick:empty { display: none; }
 .cb-quick { display: flex; flex-wrap: wrap; gap: 6px; }
 .cb-composer { display: flex; flex-direction: column; gap: 6px; }
-.cb-composer textarea { resize: none; height: 64px; }
+.cb-composer textarea { resize: none; height: 52px; }
 .cb-row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cb-confirm { padding: 8px; border: 1px solid #d4a72c; background: #fff8c5; border-radius: 8px; }
 .cb-confirm p { margin: 0 0 6px; }
-.cb-survey { border-top: 1px solid #d0d7de; padding-top: 8px; overflow-y: auto; max-height: 60%; }
+.cb-body > .cb-survey-box { flex: 0 1 auto; min-height: 120px; overflow-y: auto; overscroll-behavior: contain; }
+.cb-survey { border-top: 1px solid #d0d7de; padding-top: 8px; }
 .cb-survey h3 { font-size: 15px; margin: 0 0 4px; }
 .cb-survey fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 .cb-survey legend { font-weight: 600; margin-bottom: 4px; padding: 0; }
@@ -51,6 +57,15 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:fo
 .cb-choices { display: flex; flex-wrap: wrap; gap: 4px; }
 .cb-choices button { min-width: 36px; padding: 4px 8px; }
 .cb-scale { display: flex; justify-content: space-between; font-size: 12px; color: #57606a; }
+/* Phones: the open panel takes the whole window (the header's minimize button and Escape close it). */
+@media (max-width: 480px) {
+  .cb-floating .cb-panel:not([hidden]) { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; min-height: 0; border: 0; border-radius: 0; box-shadow: none; }
+  .cb-floating:has(.cb-panel:not([hidden])) .cb-launcher { display: none; }
+}
+/* Short windows: the attachment hint stays available to screen readers (aria-describedby), not on screen. */
+@media (max-height: 640px) {
+  .cb-composer .cb-hint { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+}
 .cb-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; scroll-behavior: auto !important; } }
 @media (prefers-color-scheme: dark) {
