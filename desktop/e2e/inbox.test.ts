@@ -162,6 +162,33 @@ describe('agent inbox', () => {
     void walt;
   }, 90_000);
 
+  it('missed offers pause new chats and say so; the open chat stays; Available brings the waiting chats back', async () => {
+    // Short offers for this test only.
+    await server.close();
+    server = await startTestServer({ DESK_DIR: inject('deskDir'), ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '1500' });
+    const { page } = await agentDesk('Alex Agent');
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await transcript(page, 'Vera').waitFor();
+    await visitor('Kim');
+    await visitor('Lee');
+    await expect.poll(() => page.getByRole('article', { name: 'Offer: general queue' }).count()).toBe(2);
+    // Both expire unanswered: new chats pause, the desk says why, and Vera's chat is still here.
+    const presence = page.getByRole('combobox', { name: 'Presence' });
+    await expect.poll(() => presence.inputValue(), { timeout: 6000 }).toBe('away');
+    await expect.poll(() => page.getByRole('banner').textContent()).toContain('New chats paused');
+    expect(await presence.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent)).toContain('Your open chats stay yours');
+    expect(await page.getByRole('article', { name: 'Offer: general queue' }).count()).toBe(0);
+    await composer(page).fill('Still with you, Vera.');
+    await composer(page).press('Enter');
+    await vera.received('Still with you, Vera.');
+    // Available again: both waiting chats are offered at once.
+    await presence.selectOption('available');
+    await expect.poll(() => page.getByRole('article', { name: 'Offer: general queue' }).count()).toBe(2);
+    expect(await page.getByRole('banner').textContent()).not.toContain('New chats paused');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
   it('resends what was typed while the server was down exactly once, and resyncs what was missed', async () => {
     const { page, user } = await agentDesk('Robin Agent');
     const vera = await visitor('Vera');

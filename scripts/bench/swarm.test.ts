@@ -29,6 +29,8 @@ describe('swarm benchmark (tiny scale)', () => {
     expect(summary.assignment.handoffErrors).toEqual({});
     expect(summary.assignment.accepted).toBe(Math.min(10, 2 * summary.setup.effectiveCapacity));
     expect(summary.assignment.toOffer.count).toBe(summary.assignment.offered);
+    // Routing's invariant: no chat waits while an available agent has room.
+    expect(summary.assignment.stranded).toBe(0);
 
     // Steady load: everything sent was acked and received once, with latencies recorded.
     const steady = summary.steady.check;

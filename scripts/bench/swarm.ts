@@ -97,7 +97,7 @@ function print(s: SwarmSummary): void {
   console.log(`       ${n(o.patients + o.agents)} sockets connected in ${ms(s.setup.connectMs)}; server RSS then ${mib(s.setup.rssAfterConnectMiB)}\n`);
 
   const a = s.assignment;
-  console.log(`assignment: ${n(a.handoffs)} hand-offs at ${o.arrivalRate}/s → ${n(a.offered)} offered, ${n(a.accepted)} accepted, ${n(a.stillQueued)} still queued (all agents full)`);
+  console.log(`assignment: ${n(a.handoffs)} hand-offs at ${o.arrivalRate}/s → ${n(a.offered)} offered, ${n(a.accepted)} accepted, ${n(a.stillQueued)} still queued (all agents full), ${n(a.stranded)} stranded (waiting while an agent had room)`);
   if (Object.keys(a.handoffErrors).length) console.log(`  errors: ${JSON.stringify(a.handoffErrors)}`);
   table([
     ['assignment', 'n', 'p50', 'p95', 'p99', 'max'],

@@ -17,6 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { io } from 'socket.io-client';
+import type { SupervisorSnapshot } from '../../../server/src/contracts/supervision.js';
 import { DEMO_PASSWORD, demoEmail } from '../../../server/src/accounts/index.js';
 import { ROUTING_SKILLS } from '../../../server/src/contracts/routing.js';
 import { freePort } from '../../../server/src/testing/processes.js';
@@ -131,6 +133,11 @@ export interface SwarmSummary {
     offered: number;
     accepted: number;
     stillQueued: number;
+    /**
+     * Routing's invariant, checked on the supervisor snapshot once offers settled: chats waiting
+     * while an available agent (every swarm agent has every skill) had free capacity. Must be 0.
+     */
+    stranded: number;
     /** Hand-off message emitted → its ack; → the agent's `offer:new`; → the agent's accept acknowledged. */
     toAck: LatencySummary;
     toOffer: LatencySummary;
@@ -179,6 +186,20 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number
     }),
   );
   return results;
+}
+
+/** Queued chats while an available agent has room, from a supervisor's snapshot (0 when routing keeps its invariant). */
+async function strandedChats(base: string, accessToken: string): Promise<number> {
+  const socket = io(`${base}/staff`, { auth: { token: accessToken }, transports: ['websocket'], forceNew: true, reconnection: false });
+  try {
+    const ack = (await socket.timeout(10_000).emitWithAck('supervisor:subscribe', {})) as { ok: boolean; snapshot?: SupervisorSnapshot; error?: unknown };
+    if (!ack.ok || !ack.snapshot) throw new Error(`supervisor:subscribe: ${JSON.stringify(ack.error ?? ack)}`);
+    const waiting = ack.snapshot.queues.reduce((n, q) => n + q.waiting, 0);
+    const room = ack.snapshot.agents.some((a) => a.presence === 'available' && a.load < a.capacity);
+    return room ? waiting : 0;
+  } finally {
+    socket.disconnect();
+  }
 }
 
 async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; body: T }> {
@@ -367,6 +388,8 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
     await sleep(500); // anything beyond capacity would show up now
     offerRecords = (await all((w) => w.call('offers', {}))).flatMap((r) => r.records);
     const accepted = offerRecords.filter((r) => r.acceptedAtUs !== null);
+    const stranded = await strandedChats(base, admin.body.accessToken);
+    if (stranded > 0) warn(`${stranded} chats wait while an available agent has room: routing's invariant is broken`);
     const perAgent = new Map<number, number>();
     for (const r of accepted) perAgent.set(r.agentIndex, (perAgent.get(r.agentIndex) ?? 0) + 1);
     const effectiveCapacity = Math.max(0, ...perAgent.values());
@@ -392,6 +415,7 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
       offered: offerRecords.length,
       accepted: accepted.length,
       stillQueued: handoffRecords.length - offerRecords.length,
+      stranded,
       toAck: summarize(toAck),
       toOffer: summarize(toOffer),
       toAccepted: summarize(toAccepted),

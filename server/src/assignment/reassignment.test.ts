@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { compose } from '../composition.js';
 import { conversationsHarness, emit, say, until } from '../testing/conversations.js';
+import type { Presence } from '../contracts/realtime.js';
 
 let server: TestServer;
 const { desk, visitorChat, accept, closeAll } = conversationsHarness(() => server);
@@ -33,26 +34,52 @@ describe('an agent who is gone loses their active chats to routing', () => {
     expect(offer.reason.excludedCounts).toMatchObject({ presence: 1 });
   });
 
-  it('requeues an unresponsive agent’s active chats (offers timed out twice in a row) and sets them away', async () => {
+});
+
+describe('an agent who misses offers', () => {
+  it('keeps the chats they are handling, is paused (away, told why), and gets every waiting chat once available again', async () => {
     server = await startTestServer({ ROUTING_OFFER_TIMEOUT_MS: '1000', ROUTING_ALWAYS_OPEN: '1' });
     const ann = await desk('agent-ann');
+    const presenceSeen: Presence[] = [];
+    ann.socket.on('presence:changed', (p: Presence) => presenceSeen.push(p));
     const kept = await visitorChat('Jo');
     await accept(ann, kept.conversationId);
     const first = await visitorChat('Kim');
     const second = await visitorChat('Lee');
     await until(() => ann.offers.find((o) => o.conversationId === first.conversationId));
     await until(() => ann.offers.find((o) => o.conversationId === second.conversationId));
-    // Ann answers neither offer: after the second timeout routing treats her as unresponsive.
-    await until(() => ann.removed.find((r) => r.conversationId === kept.conversationId), 4000);
-    expect(ann.removed).toContainEqual({ conversationId: kept.conversationId, cause: 'requeued' });
-    expect(server.context.presence.get('agent-ann').state).toBe('away');
-    expect(routed('agent-ann')).toMatchObject({ presence: 'away', load: 0 });
-    expect(server.context.conversations.core.get(kept.conversationId)).toMatchObject({ state: 'queued', agent_id: null });
+    // Ann answers neither offer: after the second timeout new offers pause, and she is told why.
+    const paused = await until(() => presenceSeen.find((p) => p.userId === 'agent-ann' && p.state === 'away'), 4000);
+    expect(paused.reason).toBe('missed-offers');
+    expect(routed('agent-ann')).toMatchObject({ presence: 'away', load: 1 });
+    // The chat she is in stays hers, and the patient hears nothing about losing an agent.
+    expect(ann.removed).toEqual([]);
+    expect(server.context.conversations.core.get(kept.conversationId)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
+    expect(kept.messages.some((m) => m.body.startsWith('Your agent is no longer available'))).toBe(false);
+    expect((await say(ann.socket, kept.conversationId, 'Still here with you')).ok).toBe(true);
+    await until(() => kept.messages.find((m) => m.body === 'Still here with you'));
 
+    // Available again: both waiting chats are offered to her at once (nobody else is there).
+    ann.offers.length = 0;
+    expect(await emit(ann.socket, 'presence:set', { state: 'available' })).toMatchObject({ ok: true, presence: { state: 'available' } });
+    const offers = await until(() => (ann.offers.length === 2 ? ann.offers : undefined), 2000);
+    expect(offers.map((o) => o.conversationId).sort()).toEqual([first.conversationId, second.conversationId].sort());
+    expect(routed('agent-ann')).toMatchObject({ presence: 'available', load: 3 });
+  });
+
+  it('while they are away, another agent who comes gets the waiting chats, not theirs', async () => {
+    server = await startTestServer({ ROUTING_OFFER_TIMEOUT_MS: '1000', ROUTING_ALWAYS_OPEN: '1' });
+    const ann = await desk('agent-ann');
+    const kept = await visitorChat('Mo');
+    await accept(ann, kept.conversationId);
+    const first = await visitorChat('Nia');
+    const second = await visitorChat('Oz');
+    await until(() => ann.offers.length === 2 ? true : undefined);
+    await until(() => (server.context.presence.get('agent-ann').state === 'away' ? true : undefined), 4000);
     const bob = await desk('agent-bob');
-    const offers = await until(() => (bob.offers.length === 3 ? bob.offers : undefined), 3000);
-    // The requeued chat went to the head of its line: it is offered first.
-    expect(offers[0]!.conversationId).toBe(kept.conversationId);
+    const offers = await until(() => (bob.offers.length === 2 ? bob.offers : undefined), 3000);
+    expect(offers.map((o) => o.conversationId).sort()).toEqual([first.conversationId, second.conversationId].sort());
+    expect(server.context.conversations.core.get(kept.conversationId)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
   });
 });
 

@@ -331,10 +331,10 @@ export class AssignmentService {
         this.requeued(event.conversationId, event.fromAgentId);
         break;
       case 'agent.unresponsive': {
-        // Routing's decision is complete when its events arrive: take their chats away now.
+        // Offers went unanswered: new offers pause (away, saying why), but the chats they are
+        // handling stay theirs; they may be busy in one. Lost connections are handled apart.
         const { agentId } = event;
-        this.deps.engine.reassignActive(agentId);
-        if (this.deps.presence.get(agentId).state === 'available') this.deps.presence.set(agentId, 'away');
+        if (this.deps.presence.get(agentId).state === 'available') this.deps.presence.set(agentId, 'away', 'missed-offers');
         break;
       }
       case 'queue.position':

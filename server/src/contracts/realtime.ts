@@ -13,11 +13,16 @@ export const PRESENCE_STATES = ['available', 'busy', 'away', 'offline'] as const
 export const presenceStateSchema = z.enum(PRESENCE_STATES);
 export type PresenceState = z.infer<typeof presenceStateSchema>;
 
+/** Why the server changed someone's presence (absent when they chose it themselves). */
+export const PRESENCE_REASONS = ['missed-offers'] as const;
+
 export const presenceSchema = z.object({
   userId: z.string(),
   state: presenceStateSchema,
   /** ISO timestamp of the last change. */
   since: z.string(),
+  /** `missed-offers`: set away by routing after offers expired unanswered; new chats pause, their chats stay theirs. */
+  reason: z.enum(PRESENCE_REASONS).optional(),
 });
 export type Presence = z.infer<typeof presenceSchema>;
 

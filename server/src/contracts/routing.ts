@@ -88,6 +88,11 @@ export const routingConfigSchema = z
     defaultCapacity: z.number().int().min(1).max(10).default(4),
     /** Consecutive offer timeouts after which an agent is treated as unresponsive (0: never). */
     unresponsiveAfterTimeouts: z.number().int().min(0).max(20).default(2),
+    /**
+     * An agent who declined a conversation or let its offer expire is offered it again after this
+     * long if it still waits (sooner once the agent sets themselves available again).
+     */
+    reofferAfterMs: z.number().int().min(1000).max(3_600_000).default(60_000),
     /** Queue position updates are coalesced and sent at most this often. */
     positionUpdateIntervalMs: z.number().int().min(50).max(60_000).default(1000),
     /** Handle time assumed for the wait estimate until a queue has measured some. */

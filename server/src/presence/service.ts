@@ -40,11 +40,14 @@ export class PresenceService {
     return [...this.states.values()].sort((a, b) => a.userId.localeCompare(b.userId));
   }
 
-  /** Sets the state; listeners hear about it only when it actually changed. */
-  set(userId: string, state: PresenceState): Presence {
+  /**
+   * Sets the state; listeners hear about it only when it actually changed. `reason` says why the
+   * server (not the user) changed it.
+   */
+  set(userId: string, state: PresenceState, reason?: Presence['reason']): Presence {
     const current = this.states.get(userId);
     if (current && current.state === state) return current;
-    const next: Presence = { userId, state, since: this.now().toISOString() };
+    const next: Presence = { userId, state, since: this.now().toISOString(), ...(reason ? { reason } : {}) };
     this.states.set(userId, next);
     this.options.events.publish('presence.changed', next);
     return next;

@@ -11,6 +11,7 @@ import {
   exclusionFor,
   overflowReached,
   type AgentView,
+  type SetAside,
   type WaitingView,
 } from './decisions.js';
 
@@ -23,7 +24,11 @@ const agent = (agentId: string, over: Partial<Omit<AgentView, 'skills'>> & { ski
   capacity: over.capacity ?? 3,
   load: over.load ?? 0,
   idleSince: over.idleSince ?? NOW - 1000,
+  ...(over.availableStamp !== undefined ? { availableStamp: over.availableStamp } : {}),
 });
+
+/** Set aside at NOW for the default minute. */
+const aside = (cause: SetAside['cause']): SetAside => ({ cause, at: NOW, until: NOW + 60_000, stamp: 10 });
 
 const waiting = (conversationId: string, over: Partial<WaitingView> = {}): WaitingView => ({
   conversationId,
@@ -45,7 +50,7 @@ describe('exclusionFor: who may be offered a conversation', () => {
     ['offline', 'presence'],
   ];
   it.each(presences)('presence %s → %s', (presence, cause) => {
-    expect(exclusionFor(agent('a', { presence }), ['general'], waiting('c'))?.cause ?? null).toBe(cause);
+    expect(exclusionFor(agent('a', { presence }), ['general'], waiting('c'), NOW)?.cause ?? null).toBe(cause);
   });
 
   it.each([
@@ -54,7 +59,7 @@ describe('exclusionFor: who may be offered a conversation', () => {
     { name: 'has none', skills: [] as Skill[], required: ['billing'] as Skill[], cause: 'missing-skills' },
     { name: 'has more than needed', skills: ['billing', 'general', 'pharmacy'] as Skill[], required: ['billing'] as Skill[], cause: null },
   ])('skills: $name → $cause', ({ skills, required, cause }) => {
-    expect(exclusionFor(agent('a', { skills }), required, waiting('c'))?.cause ?? null).toBe(cause);
+    expect(exclusionFor(agent('a', { skills }), required, waiting('c'), NOW)?.cause ?? null).toBe(cause);
   });
 
   it.each([
@@ -63,14 +68,23 @@ describe('exclusionFor: who may be offered a conversation', () => {
     { load: 3, capacity: 3, cause: 'at-capacity' },
     { load: 0, capacity: 0, cause: 'at-capacity' },
   ])('load $load of $capacity → $cause', ({ load, capacity, cause }) => {
-    expect(exclusionFor(agent('a', { load, capacity }), ['general'], waiting('c'))?.cause ?? null).toBe(cause);
+    expect(exclusionFor(agent('a', { load, capacity }), ['general'], waiting('c'), NOW)?.cause ?? null).toBe(cause);
   });
 
-  it('excludes the agent who declined or let the offer time out, and only them', () => {
-    const conversation = waiting('c', { excludedAgents: new Map([['a', 'declined'], ['b', 'timed-out']]) });
-    expect(exclusionFor(agent('a'), ['general'], conversation)?.cause).toBe('declined');
-    expect(exclusionFor(agent('b'), ['general'], conversation)?.cause).toBe('timed-out');
-    expect(exclusionFor(agent('c'), ['general'], conversation)).toBeNull();
+  it('sets aside the agent who declined or let the offer time out, and only them', () => {
+    const conversation = waiting('c', { excludedAgents: new Map([['a', aside('declined')], ['b', aside('timed-out')]]) });
+    expect(exclusionFor(agent('a'), ['general'], conversation, NOW)?.cause).toBe('declined');
+    expect(exclusionFor(agent('b'), ['general'], conversation, NOW)?.cause).toBe('timed-out');
+    expect(exclusionFor(agent('c'), ['general'], conversation, NOW)).toBeNull();
+  });
+
+  it('a set-aside is a pause, never a ban: it ends at its time, or when the agent becomes available again', () => {
+    const conversation = waiting('c', { excludedAgents: new Map([['a', aside('timed-out')]]) });
+    expect(exclusionFor(agent('a'), ['general'], conversation, NOW + 59_999)?.cause).toBe('timed-out');
+    expect(exclusionFor(agent('a'), ['general'], conversation, NOW + 60_000)).toBeNull();
+    // Set away for missed offers, then back: offered again at once.
+    expect(exclusionFor(agent('a', { availableStamp: 11 }), ['general'], conversation, NOW + 20)).toBeNull();
+    expect(exclusionFor(agent('a', { availableStamp: 9 }), ['general'], conversation, NOW + 20)?.cause).toBe('timed-out');
   });
 });
 
@@ -124,7 +138,7 @@ describe('chooseAgent: the decision and its reason', () => {
       agent('ed', { skills: ['billing'] }),
       agent('fi', { load: 1, idleSince: NOW - 60_000 }),
     ];
-    const conversation = waiting('c1', { excludedAgents: new Map([['gu', 'declined']]) });
+    const conversation = waiting('c1', { excludedAgents: new Map([['gu', aside('declined')]]) });
     const choice = chooseAgent({ conversation, pools: [{ queueId: 'general', requiredSkills: ['general'], agents: [...agents, agent('gu')] }], now: NOW });
     expect(choice.agent?.agentId).toBe('fi');
     if (!choice.agent) throw new Error('expected an agent');

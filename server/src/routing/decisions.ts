@@ -22,6 +22,24 @@ export interface AgentView {
   load: number;
   /** Since when the agent has had no new work (epoch ms). */
   idleSince: number;
+  /** Stamp (engine order, see SetAside.stamp) of the agent's last becoming available: set-asides from before no longer count. */
+  availableStamp?: number;
+}
+
+/**
+ * An agent a conversation is not offered to for a while: they declined it, or let its offer expire
+ * (or were taken off it as unresponsive). Only until `until`, and only until the agent next becomes
+ * available: a set-aside is a pause, never a ban, so a waiting chat cannot be stranded by the only
+ * agent there is.
+ */
+export interface SetAside {
+  cause: 'declined' | 'timed-out';
+  /** When it was set aside (epoch ms). */
+  at: number;
+  /** The engine's order of events: compared with the agent's availableStamp (same-millisecond safe). */
+  stamp: number;
+  /** Offered to this agent again from then on (epoch ms). */
+  until: number;
 }
 
 export interface WaitingView {
@@ -35,8 +53,8 @@ export interface WaitingView {
   order: number;
   /** Enqueue sequence: breaks ties between equal `order`s. */
   seq: number;
-  /** Agents who declined or let an offer for this conversation time out. */
-  excludedAgents: ReadonlyMap<string, 'declined' | 'timed-out'>;
+  /** Agents who declined or let an offer for this conversation time out, for a while. */
+  excludedAgents: ReadonlyMap<string, SetAside>;
 }
 
 /** Serving order: lower priority number first, then FIFO by order (enqueue time), then sequence. */
@@ -50,15 +68,22 @@ export interface Exclusion {
 }
 
 /** Why an agent cannot be offered a conversation, or null when they can. */
-export function exclusionFor(agent: AgentView, requiredSkills: readonly Skill[], conversation: Pick<WaitingView, 'excludedAgents'>): Exclusion | null {
+export function exclusionFor(agent: AgentView, requiredSkills: readonly Skill[], conversation: Pick<WaitingView, 'excludedAgents'>, now: number): Exclusion | null {
   if (agent.presence !== 'available') return { cause: 'presence', detail: `presence is ${agent.presence}` };
   const missing = requiredSkills.filter((s) => !agent.skills.has(s));
   if (missing.length > 0) return { cause: 'missing-skills', detail: `lacks ${missing.join(', ')}` };
   if (agent.load >= agent.capacity) return { cause: 'at-capacity', detail: `load ${agent.load} of ${agent.capacity}` };
-  const earlier = conversation.excludedAgents.get(agent.agentId);
-  if (earlier === 'declined') return { cause: 'declined', detail: 'declined this conversation' };
-  if (earlier === 'timed-out') return { cause: 'timed-out', detail: 'let an offer for this conversation time out' };
+  const earlier = setAsideNow(conversation.excludedAgents.get(agent.agentId), agent, now);
+  if (earlier?.cause === 'declined') return { cause: 'declined', detail: 'declined this conversation' };
+  if (earlier?.cause === 'timed-out') return { cause: 'timed-out', detail: 'let an offer for this conversation time out' };
   return null;
+}
+
+/** The set-aside if it still holds at `now` for this agent, else undefined. */
+export function setAsideNow(mark: SetAside | undefined, agent: Pick<AgentView, 'availableStamp'>, now: number): SetAside | undefined {
+  if (!mark || mark.until <= now) return undefined;
+  if (agent.availableStamp !== undefined && agent.availableStamp > mark.stamp) return undefined;
+  return mark;
 }
 
 /** Best agent first: least loaded, then longest idle, then agent id (stable). */
@@ -106,7 +131,7 @@ export function chooseAgent({ conversation, pools, now }: ChoiceInput): Choice {
       if (seen.has(agent.agentId)) continue;
       seen.add(agent.agentId);
       considered++;
-      const exclusion = exclusionFor(agent, pool.requiredSkills, conversation);
+      const exclusion = exclusionFor(agent, pool.requiredSkills, conversation, now);
       if (exclusion === null) {
         eligible.push({ agent, pool });
       } else {

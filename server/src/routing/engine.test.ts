@@ -296,8 +296,46 @@ describe('unresponsive agents', () => {
     expect(engine.snapshot().agents).toMatchObject([{ agentId: 'ana', presence: 'away', load: 0 }]);
     enqueue('c3');
     expect(offersTo('ana')).toEqual(['c1', 'c2']);
+    // Back: the longest-waiting chat first, even one whose offer she let expire (nobody else is here).
     agent('ana', ['general'], { capacity: 1 });
-    expect(offersTo('ana')).toEqual(['c1', 'c2', 'c3']);
+    expect(offersTo('ana')).toEqual(['c1', 'c2', 'c1']);
+  });
+
+  it('missed offers never take away a chat the agent is handling, and never strand the queue', () => {
+    const { engine, clock, agent, enqueue, of, offersTo } = setup();
+    agent('ana', ['general'], { capacity: 3 });
+    enqueue('live');
+    expect(engine.accept(engine.conversation('live')!.offerId!).ok).toBe(true);
+    enqueue('c1');
+    enqueue('c2');
+    expect(offersTo('ana')).toEqual(['live', 'c1', 'c2']);
+    clock.advance(30_000);
+    expect(of('agent.unresponsive')).toHaveLength(1);
+    // Her accepted chat stays hers.
+    expect(of('conversation.requeued')).toEqual([]);
+    expect(engine.conversation('live')).toMatchObject({ state: 'assigned', agentId: 'ana' });
+    enqueue('c3');
+    expect(value(engine.positions('general')).map((p) => p.conversationId)).toEqual(['c1', 'c2', 'c3']);
+    // Available again: every queued chat is offered to her, up to her capacity (the live chat counts).
+    agent('ana', ['general'], { capacity: 3 });
+    expect(offersTo('ana')).toEqual(['live', 'c1', 'c2', 'c1', 'c2']);
+    expect(engine.snapshot().agents).toMatchObject([{ agentId: 'ana', presence: 'available', load: 3 }]);
+  });
+
+  it('a chat the only agent declined is offered to them again after reofferAfterMs, if it still waits', () => {
+    const { engine, clock, agent, enqueue, offersTo } = setup();
+    agent('ana', ['general'], { capacity: 2 });
+    enqueue('c1');
+    expect(engine.decline(engine.conversation('c1')!.offerId!).ok).toBe(true);
+    clock.advance(59_000);
+    expect(offersTo('ana')).toEqual(['c1']);
+    expect(engine.conversation('c1')).toMatchObject({ state: 'waiting' });
+    clock.advance(1_000);
+    expect(offersTo('ana')).toEqual(['c1', 'c1']);
+    // Someone else free takes it first when there is someone else.
+    expect(engine.decline(engine.conversation('c1')!.offerId!).ok).toBe(true);
+    agent('bo', ['general']);
+    expect(offersTo('bo')).toEqual(['c1']);
   });
 
   it('with reassignActive, their accepted conversations go to another agent too', () => {
@@ -530,10 +568,10 @@ describe('conversations given by hand (transfer, reassignment, restart)', () => 
     expect(of('conversation.requeued')).toEqual([{ type: 'conversation.requeued', conversationId: 'c1', queueId: 'general', fromAgentId: 'ana', cause: 'agent-unresponsive' }]);
     expect(engine.agent('ana')).toMatchObject({ presence: 'busy', load: 0 });
     expect(value(engine.positions('general')).map((p) => p.conversationId)).toEqual(['c1', 'c2']);
-    // Not back to the same agent: after c1's first offer, she is offered c2 only.
+    // Taken off her, c1 is set aside for her while she is away; available again, she is the one
+    // agent there is, and she is offered both (the longest waiting first).
     value(engine.setAgentState('ana', { presence: 'available', skills: ['general'] }));
-    expect(offersTo('ana')).toEqual(['c1', 'c2']);
-    expect(engine.conversation('c1')).toMatchObject({ state: 'waiting' });
+    expect(offersTo('ana')).toEqual(['c1', 'c1', 'c2']);
     expect(engine.reassignActive('nobody')).toMatchObject({ ok: false, error: { code: 'unknown_agent' } });
   });
 

@@ -26,7 +26,7 @@ import {
 } from '../contracts/routing.js';
 import { businessHoursStatus } from './business-hours.js';
 import type { Clock, Scheduler } from './clock.js';
-import { averageOr, chooseAgent, compareWaiting, estimateWaitMs, overflowReached, type ChoiceInput } from './decisions.js';
+import { averageOr, chooseAgent, compareWaiting, estimateWaitMs, overflowReached, setAsideNow, type ChoiceInput, type SetAside } from './decisions.js';
 import { createMemoryRoutingStore, type Offer, type RoutedAgent, type RoutedConversation, type RoutingStore } from './store.js';
 import { DEFAULT_ROUTING_CONFIG_INPUT } from './queues.js';
 import { WaitingLine } from './waiting-line.js';
@@ -141,6 +141,8 @@ export class RoutingEngine {
   private readonly dirtyQueues = new Set<string>();
   private positionTimer: number | null = null;
   private seq = 0;
+  /** Orders set-asides and agents becoming available (see SetAside.stamp). */
+  private stamps = 0;
 
   constructor(options: RoutingEngineOptions) {
     this.config = routingConfigSchema.parse(options.config ?? DEFAULT_ROUTING_CONFIG_INPUT);
@@ -234,7 +236,7 @@ export class RoutingEngine {
       enqueuedAt,
       order: enqueuedAt,
       seq: ++this.seq,
-      excludedAgents: new Map((options.excludeAgents ?? []).map((agentId) => [agentId, 'declined'] as const)),
+      excludedAgents: new Map(),
       state: 'waiting',
       offerId: null,
       agentId: null,
@@ -243,6 +245,7 @@ export class RoutingEngine {
       lastPosition: null,
       overflowTimer: null,
     };
+    for (const agentId of options.excludeAgents ?? []) this.setAside(conversation, agentId, 'declined');
     this.store.saveConversation(conversation);
     this.lineOf(conversation).insert(conversation, 'tail');
     this.scheduleOverflow(conversation);
@@ -328,7 +331,7 @@ export class RoutingEngine {
     if (agentId !== undefined && agentId !== offer.agentId) return fail('not_your_offer', 'This offer was made to another agent.');
     const agent = this.endOffer(offer);
     const conversation = this.store.getConversation(offer.conversationId)!;
-    conversation.excludedAgents.set(agent.agentId, 'declined');
+    this.setAside(conversation, agent.agentId, 'declined');
     this.putBack(conversation, 'in-place');
     this.emit({ type: 'offer.withdrawn', offerId, conversationId: conversation.conversationId, agentId: agent.agentId, cause: 'declined' });
     this.dispatchConversation(conversation);
@@ -336,12 +339,27 @@ export class RoutingEngine {
     return ok({ conversationId: conversation.conversationId });
   }
 
+  /**
+   * Not offered to this agent for `reofferAfterMs` (or until they next become available); then, if
+   * it still waits, routing looks for an agent for it again, this one included.
+   */
+  private setAside(conversation: RoutedConversation, agentId: string, cause: SetAside['cause']): void {
+    const now = this.clock.now();
+    conversation.excludedAgents.set(agentId, { cause, at: now, until: now + this.config.reofferAfterMs, stamp: ++this.stamps });
+    const { conversationId } = conversation;
+    this.scheduler.schedule(this.config.reofferAfterMs, () => {
+      const current = this.store.getConversation(conversationId);
+      if (current !== conversation || current.state !== 'waiting') return;
+      this.dispatchConversation(current);
+    });
+  }
+
   private expire(offerId: string): void {
     const offer = this.store.getOffer(offerId);
     if (!offer) return;
     const agent = this.endOffer(offer);
     const conversation = this.store.getConversation(offer.conversationId)!;
-    conversation.excludedAgents.set(agent.agentId, 'timed-out');
+    this.setAside(conversation, agent.agentId, 'timed-out');
     this.putBack(conversation, 'in-place');
     this.emit({ type: 'offer.expired', offerId, conversationId: conversation.conversationId, agentId: agent.agentId });
     agent.consecutiveTimeouts++;
@@ -368,13 +386,15 @@ export class RoutingEngine {
     let agent = this.store.getAgent(agentId);
     const wasAvailable = agent?.presence === 'available';
     if (!agent) {
-      agent = { agentId, presence: state.presence, skills: new Set(), capacity: 0, load: 0, idleSince: now, consecutiveTimeouts: 0, offers: new Set(), conversations: new Set(), queueIds: [] };
+      agent = { agentId, presence: state.presence, skills: new Set(), capacity: 0, load: 0, idleSince: now, availableStamp: ++this.stamps, consecutiveTimeouts: 0, offers: new Set(), conversations: new Set(), queueIds: [] };
     }
     agent.presence = state.presence;
     agent.skills = new Set(state.skills);
     agent.capacity = state.capacity ?? this.config.defaultCapacity;
     if (state.presence === 'available' && !wasAvailable) {
       agent.idleSince = now;
+      // Back at work: conversations set aside for them before are theirs to be offered again.
+      agent.availableStamp = ++this.stamps;
       agent.consecutiveTimeouts = 0;
     }
     for (const queueId of agent.queueIds) this.agentsByQueue.get(queueId)!.delete(agent);
@@ -431,7 +451,7 @@ export class RoutingEngine {
       const conversation = this.store.getConversation(conversationId)!;
       agent.conversations.delete(conversationId);
       agent.load--;
-      conversation.excludedAgents.set(agent.agentId, 'timed-out');
+      this.setAside(conversation, agent.agentId, 'timed-out');
       conversation.agentId = null;
       conversation.assignedAt = null;
       this.putBack(conversation, 'head');
@@ -512,6 +532,7 @@ export class RoutingEngine {
       capacity: this.config.defaultCapacity,
       load: 0,
       idleSince: this.clock.now(),
+      availableStamp: 0,
       consecutiveTimeouts: 0,
       offers: new Set(),
       conversations: new Set(),
@@ -667,9 +688,9 @@ export class RoutingEngine {
       const sources = this.overflowSources.get(queueId) ?? [];
       for (let priority = 0; priority < PRIORITY_LEVELS; priority++) {
         if (best && best.priority < priority) break;
-        consider(firstTakeable(own[priority]!, agent, () => true));
+        consider(firstTakeable(own[priority]!, agent, now, () => true));
         for (const source of sources) {
-          consider(firstTakeable(this.lines.get(source.id)![priority]!, agent, (c) => overflowReached(c.enqueuedAt, source.overflowAfterMs, now)));
+          consider(firstTakeable(this.lines.get(source.id)![priority]!, agent, now, (c) => overflowReached(c.enqueuedAt, source.overflowAfterMs, now)));
         }
       }
     }
@@ -737,7 +758,7 @@ export class RoutingEngine {
     const offer = this.store.getOffer(offerId)!;
     this.endOffer(offer);
     const conversation = this.store.getConversation(offer.conversationId)!;
-    if (cause === 'agent-unresponsive') conversation.excludedAgents.set(offer.agentId, 'timed-out');
+    if (cause === 'agent-unresponsive') this.setAside(conversation, offer.agentId, 'timed-out');
     this.putBack(conversation, where);
     this.emit({ type: 'offer.withdrawn', offerId, conversationId: conversation.conversationId, agentId: offer.agentId, cause });
     if (dispatch) this.dispatchConversation(conversation);
@@ -853,10 +874,10 @@ export class RoutingEngine {
   }
 }
 
-function firstTakeable(line: WaitingLine, agent: RoutedAgent, allowed: (c: RoutedConversation) => boolean): RoutedConversation | undefined {
+function firstTakeable(line: WaitingLine, agent: RoutedAgent, now: number, allowed: (c: RoutedConversation) => boolean): RoutedConversation | undefined {
   for (const c of line) {
     if (!allowed(c)) return undefined;
-    if (c.excludedAgents.has(agent.agentId)) continue;
+    if (setAsideNow(c.excludedAgents.get(agent.agentId), agent, now)) continue;
     if (c.skills.some((s) => !agent.skills.has(s))) continue;
     return c;
   }

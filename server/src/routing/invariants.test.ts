@@ -79,7 +79,7 @@ describe('engine invariants under random operations', () => {
       }
       const free = snapshot.agents
         .filter((a) => a.presence === 'available' && a.load < a.capacity)
-        .map((a) => ({ ...a, skills: new Set(agentSkills.get(a.agentId) ?? []), idleSince: 0 }));
+        .map((a) => ({ ...a, skills: new Set(agentSkills.get(a.agentId) ?? []), idleSince: 0, availableStamp: engine.agent(a.agentId)!.availableStamp }));
       for (const c of snapshot.conversations) {
         if (waiting.has(c.conversationId) !== (c.state === 'waiting')) problems.push(`${c.conversationId} is ${c.state} but ${waiting.has(c.conversationId) ? '' : 'not '}in line`);
         if (c.state !== 'waiting') continue;
@@ -88,7 +88,7 @@ describe('engine invariants under random operations', () => {
         const queue = engine.config.queues.find((q) => q.id === c.queueId)!;
         const required = [...new Set([...queue.skills, ...conversation.skills])];
         for (const agent of free) {
-          if (exclusionFor(agent, required, conversation) === null) problems.push(`${c.conversationId} waits while ${agent.agentId} is free`);
+          if (exclusionFor(agent, required, conversation, clock.now()) === null) problems.push(`${c.conversationId} waits while ${agent.agentId} is free`);
         }
       }
       if (problems.length > 0) expect({ step, problems }).toEqual({ step, problems: [] });

@@ -6,6 +6,7 @@
 import type { AssignmentReason, Priority, Skill } from '../contracts/routing.js';
 import type { PresenceState } from '../contracts/realtime.js';
 import type { TimerHandle } from './clock.js';
+import type { SetAside } from './decisions.js';
 
 export interface RoutedConversation {
   conversationId: string;
@@ -15,7 +16,8 @@ export interface RoutedConversation {
   enqueuedAt: number;
   order: number;
   seq: number;
-  excludedAgents: Map<string, 'declined' | 'timed-out'>;
+  /** Agents it is not offered to for a while (see decisions.ts, SetAside). */
+  excludedAgents: Map<string, SetAside>;
   state: 'waiting' | 'offered' | 'assigned';
   offerId: string | null;
   agentId: string | null;
@@ -34,6 +36,8 @@ export interface RoutedAgent {
   capacity: number;
   load: number;
   idleSince: number;
+  /** The engine's stamp of the agent's last becoming available (see SetAside). */
+  availableStamp: number;
   consecutiveTimeouts: number;
   offers: Set<string>;
   conversations: Set<string>;

@@ -1,11 +1,12 @@
 import { useId, useState } from 'react';
 import { PRESENCE_STATES, type PresenceState } from '@carebridge/server/contracts';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
-import { selectChosenPresence } from './presence-slice.js';
+import { MISSED_OFFERS_MESSAGE, selectChosenPresence, selectPresencePause } from './presence-slice.js';
 import { choosePresence, PRESENCE_LABELS } from './choose-presence.js';
 
 export function PresenceSelector() {
   const chosen = useAppSelector(selectChosenPresence);
+  const paused = useAppSelector(selectPresencePause);
   const dispatch = useAppDispatch();
   const [error, setError] = useState<string | null>(null);
   const id = useId();
@@ -17,6 +18,7 @@ export function PresenceSelector() {
       </label>
       <select
         id={id}
+        aria-describedby={paused ? `${id}-paused` : undefined}
         className="presence-select"
         value={chosen}
         onChange={(e) => {
@@ -29,6 +31,12 @@ export function PresenceSelector() {
           </option>
         ))}
       </select>
+      {paused ? (
+        <span id={`${id}-paused`} className="presence-paused" title={MISSED_OFFERS_MESSAGE}>
+          New chats paused
+          <span className="visually-hidden">: {MISSED_OFFERS_MESSAGE}</span>
+        </span>
+      ) : null}
       {error ? (
         <span role="alert" className="visually-hidden">
           {error}

@@ -6,7 +6,8 @@ import type { Presence, PresenceListResponse, PresenceState } from '@carebridge/
 import { baseApi } from '../../api/base-api.js';
 import { subscribeLive } from '../../api/socket.js';
 import type { SessionState } from '../../app/session/session-slice.js';
-import { presenceChosen } from './presence-slice.js';
+import { statusShown } from '../../app/shell/shell-slice.js';
+import { MISSED_OFFERS_MESSAGE, presenceHeard } from './presence-slice.js';
 
 /** Replaces the user's entry (or adds it); older news never overwrites newer. */
 export function upsertPresence(list: Presence[], presence: Presence): void {
@@ -31,7 +32,10 @@ export const presenceApi = baseApi.injectEndpoints({
           updateCachedData((list) => upsertPresence(list, presence));
           // Set from another device (or by the server): the selector follows.
           const me = (getState() as unknown as { session: SessionState }).session.user?.id;
-          if (presence.userId === me) dispatch(presenceChosen(presence.state));
+          if (presence.userId === me) {
+            dispatch(presenceHeard({ state: presence.state, ...(presence.reason ? { reason: presence.reason } : {}) }));
+            if (presence.reason === 'missed-offers') dispatch(statusShown(MISSED_OFFERS_MESSAGE));
+          }
         });
         await cacheEntryRemoved;
         unsubscribe();
