@@ -162,6 +162,38 @@ describe('supervisor workspace', () => {
     await page.screenshot({ path: '/tmp/carebridge-supervisor.png' });
   }, 90_000);
 
+  it('rescues a queued chat: joins it (composer and Leave), leaves, then assigns it to a chosen agent', async () => {
+    const wes = await visitorAsksForPerson(server, 'Wes');
+    sockets.push(wes.socket);
+    await waitFor(() => server.context.conversations.core.get(wes.conversationId)?.state === 'queued', 5000, 'the chat to wait in line');
+    await supervisorDesk();
+    const row = page.getByRole('table', { name: 'Ongoing conversations' }).getByRole('row', { name: /Wes/ });
+    await row.waitFor();
+
+    // Join while it waits: the tab has a composer and a way out.
+    await row.getByRole('button', { name: 'Join' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: /Wes/ }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('combobox', { name: 'Message' }).fill('Hi Wes, someone will be with you shortly.');
+    await page.getByRole('combobox', { name: 'Message' }).press('Enter');
+    await wes.received('Hi Wes, someone will be with you shortly.');
+    await page.getByRole('button', { name: 'Leave conversation' }).click();
+    await waitFor(() => wes.messages.find((m) => m.body === 'The supervisor left the chat.'), 5000, 'the patient to read that the supervisor left');
+    await expect.poll(() => page.getByRole('status').allTextContents()).toContain('You left the conversation.');
+
+    // Assign it to an agent who is signed in but busy: she has it at once.
+    const dana = await agentSocket('Dana Agent');
+    await dana.socket.emitWithAck('presence:set', { state: 'busy' });
+    await page.getByRole('link', { name: 'Supervisor' }).click();
+    await row.getByRole('button', { name: 'Assign Wes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Assign Wes' });
+    await dialog.getByRole('combobox', { name: 'Agent' }).selectOption(dana.id);
+    await dialog.getByRole('button', { name: 'Assign' }).click();
+    await waitFor(() => dana.assigned.find((e) => e.conversation.id === wes.conversationId && e.cause === 'reassign'), 5000, 'the assignment');
+    await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Assigned the conversation with Wes to Dana Agent.');
+    await expect.poll(() => row.textContent()).toContain('Dana Agent');
+    await waitFor(() => wes.messages.find((m) => m.body === 'You are now chatting with Dana Agent.'), 5000, 'the patient to read who took it');
+  }, 60_000);
+
   it('shows follow-up survey results per agent and queue, with the latest comments', async () => {
     const supervisor = await supervisorDesk();
     const surveys = page.getByRole('region', { name: 'Follow-up surveys' });

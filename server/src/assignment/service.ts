@@ -198,9 +198,12 @@ export class AssignmentService {
     const { core, staff } = this.deps.conversations;
     staff.authorizeTransfer(actor, conversationId, options.cause);
     this.requireReachableAgent(agentId);
+    const waiting = this.deps.engine.conversation(conversationId);
     const { conversation } = staff.transferToAgent(actor, conversationId, agentId, options);
     const view = core.view(conversation, 'staff');
-    const moved = this.deps.engine.assignDirect({ ...this.routingInput(view), agentId });
+    // Taken out of line (its offer withdrawn) when it waited; moved between agents when it had one.
+    const moved =
+      waiting && waiting.state !== 'assigned' ? this.deps.engine.assignWaiting(conversationId, agentId) : this.deps.engine.assignDirect({ ...this.routingInput(view), agentId });
     if (!moved.ok) this.deps.logger.error({ conversationId, code: moved.error.code }, 'routing could not move a transferred conversation');
     return view;
   }

@@ -183,7 +183,8 @@ export interface AssignmentReason {
   decidedAt: number;
 }
 
-export type OfferEndCause = 'declined' | 'agent-unresponsive' | 'agent-offline' | 'conversation-ended';
+/** `reassigned`: a supervisor gave the conversation to an agent directly. */
+export type OfferEndCause = 'declined' | 'agent-unresponsive' | 'agent-offline' | 'conversation-ended' | 'reassigned';
 
 export type RoutingEvent =
   | { type: 'offer.created'; offerId: string; conversationId: string; agentId: string; queueId: string; expiresAt: number; reason: AssignmentReason }

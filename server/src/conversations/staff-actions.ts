@@ -63,9 +63,14 @@ export class StaffActions {
   /** Refuses (not_found, forbidden, conflict) a transfer or reassignment the actor may not make now; checks nothing about the target. */
   authorizeTransfer(actor: Actor, conversationId: string, cause: 'transfer' | 'reassign'): ConversationRow {
     const row = this.core.require(conversationId);
-    if (cause === 'reassign') requireSupervisor(actor);
-    else requireOwnerOrSupervisor(actor, row);
-    requireWithAgent(row, cause === 'reassign' ? 'reassigned' : 'transferred');
+    if (cause === 'reassign') {
+      requireSupervisor(actor);
+      // A supervisor may also give a chat still waiting in line (or being offered) to an agent.
+      if (row.state !== 'queued' && row.state !== 'offered') requireWithAgent(row, 'reassigned');
+    } else {
+      requireOwnerOrSupervisor(actor, row);
+      requireWithAgent(row, 'transferred');
+    }
     return row;
   }
 
@@ -89,6 +94,8 @@ export class StaffActions {
     const messages = this.core.inTransaction(() => {
       if (!repo.setState(row.id, row.state, 'active', at)) throw conflict('The conversation changed meanwhile.');
       repo.setOwner(row.id, toAgentId, null, at);
+      // A chat given straight from the line: the bot stops answering, as when an agent accepts.
+      repo.setMuted(row.id, 'bot', true);
       if (fromAgentId !== null) repo.leave(row.id, fromAgentId, at);
       repo.addParticipant({ conversationId: row.id, userId: toAgentId, kind: 'agent', displayName: name, at });
       const stored = [this.core.appendSystem(row.id, `You are now chatting with ${name ?? 'another member of our team'}.`, at)];

@@ -113,7 +113,7 @@ const issuesText = (error: z.ZodError) => error.issues.map((i) => `${i.path.join
 const PRIORITY_LEVELS = 4;
 
 /** Public methods that change routing state: each call is one decision whose events follow it. */
-const DECISIONS = ['enqueue', 'conversationEnded', 'released', 'accept', 'decline', 'setAgentState', 'agentUnresponsive', 'reassignActive', 'assignDirect', 'flushPositions', 'close'] as const;
+const DECISIONS = ['enqueue', 'conversationEnded', 'released', 'accept', 'decline', 'setAgentState', 'agentUnresponsive', 'reassignActive', 'assignDirect', 'assignWaiting', 'flushPositions', 'close'] as const;
 
 export class RoutingEngine {
   readonly config: RoutingConfig;
@@ -443,6 +443,46 @@ export class RoutingEngine {
     const requeued = this.takeActiveFrom(agent);
     for (const conversation of requeued) this.dispatchConversation(conversation);
     return ok({ requeued: requeued.map((c) => c.conversationId) });
+  }
+
+  /**
+   * A supervisor gives a waiting or offered conversation to an agent of their choosing: a pending
+   * offer is withdrawn (cause `reassigned`; that agent gets other work), it leaves its line and is
+   * the agent's, counted in their load whatever their presence.
+   */
+  assignWaiting(conversationId: string, agentId: string): RoutingResult<{ offeredTo: string | null }> {
+    const id = agentIdSchema.safeParse(agentId);
+    if (!id.success) return fail('bad_input', `agentId: ${issuesText(id.error)}`);
+    const conversation = this.store.getConversation(conversationId);
+    if (!conversation) return fail('unknown_conversation', `Conversation ${conversationId} is not being routed.`);
+    if (conversation.state === 'assigned') return fail('already_routed', `Conversation ${conversationId} already has an agent.`);
+    const now = this.clock.now();
+    let offeredTo: RoutedAgent | null = null;
+    if (conversation.state === 'offered') {
+      const offer = this.store.getOffer(conversation.offerId!)!;
+      offeredTo = this.endOffer(offer);
+      this.emit({ type: 'offer.withdrawn', offerId: offer.offerId, conversationId, agentId: offer.agentId, cause: 'reassigned' });
+    } else {
+      this.lineOf(conversation).remove(conversationId);
+    }
+    this.markDirty(conversation.queueId);
+    if (conversation.overflowTimer !== null) {
+      this.scheduler.cancel(conversation.overflowTimer);
+      conversation.overflowTimer = null;
+    }
+    const target = this.store.getAgent(agentId) ?? this.registerAgent(agentId);
+    conversation.state = 'assigned';
+    conversation.offerId = null;
+    conversation.agentId = target.agentId;
+    conversation.assignedAt = now;
+    conversation.reason = null;
+    this.store.saveConversation(conversation);
+    target.conversations.add(conversationId);
+    target.load++;
+    target.idleSince = now;
+    this.store.saveAgent(target);
+    if (offeredTo && offeredTo !== target) this.dispatchAgent(offeredTo);
+    return ok({ offeredTo: offeredTo?.agentId ?? null });
   }
 
   private takeActiveFrom(agent: RoutedAgent): RoutedConversation[] {

@@ -156,6 +156,68 @@ describe('acting on a conversation', () => {
     expect(audit.filter((r) => r.action === 'phi.read').map((r) => JSON.parse(r.details!))).toEqual([{ purpose: 'conversation.monitor' }, { purpose: 'conversation.supervisor-join' }]);
   });
 
+  it('rescues queued chats: assigns one waiting in line, and one being offered to someone else, to a chosen agent', async () => {
+    const sue = await supervisorDesk();
+    // Nobody available: the chat waits in line.
+    const waiting = await visitorChat('Gus');
+    await until(() => (server.context.conversations.core.get(waiting.conversationId)?.state === 'queued' ? true : undefined));
+    const ann = await desk('agent-ann', { presence: 'busy' });
+    const assigned = await emit(sue.socket, 'supervisor:reassign', { conversationId: waiting.conversationId, agentId: 'agent-ann' });
+    expect(assigned).toMatchObject({ ok: true, conversation: { state: 'active', agentId: 'agent-ann' } });
+    await until(() => waiting.messages.find((m) => m.kind === 'system' && m.body.includes('You are now chatting with')));
+    await until(() => ann.assigned.find((a) => a.conversation.id === waiting.conversationId));
+    expect(server.context.routing.conversation(waiting.conversationId)).toMatchObject({ state: 'assigned', agentId: 'agent-ann' });
+    expect(routedLoad('agent-ann')).toBe(1);
+    // She has it for real: the patient reads her, the bot stays quiet.
+    expect((await say(ann.socket, waiting.conversationId, 'Hi Gus, Ann here.')).ok).toBe(true);
+    const hello = await until(() => waiting.messages.find((m) => m.body === 'Hi Gus, Ann here.'));
+    expect((await say(waiting.socket, waiting.conversationId, 'thanks')).ok).toBe(true);
+    await until(() => ann.messages.find((m) => m.body === 'thanks'));
+    await server.context.conversations.idle();
+    expect(waiting.messages.filter((m) => m.sender.kind === 'bot' && m.seq > hello.seq)).toEqual([]);
+
+    // Offered to Bob (available) but the supervisor gives it to Ann: Bob's offer is withdrawn, and he is free again.
+    const bob = await desk('agent-bob');
+    const offeredChat = await visitorChat('Hal');
+    const offer = await until(() => bob.offers.find((o) => o.conversationId === offeredChat.conversationId));
+    expect(await emit(sue.socket, 'supervisor:reassign', { conversationId: offeredChat.conversationId, agentId: 'agent-ann' })).toMatchObject({ ok: true, conversation: { agentId: 'agent-ann' } });
+    await until(() => bob.withdrawn.find((w) => w.offerId === offer.offerId && w.cause === 'reassigned'));
+    expect(routedLoad('agent-bob')).toBe(0);
+    expect(routedLoad('agent-ann')).toBe(2);
+    expect(await emit(bob.socket, 'offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: false });
+    for (const id of [waiting.conversationId, offeredChat.conversationId]) {
+      expect(auditRows(server, id).filter((r) => r.action === 'conversation.reassign')).toMatchObject([{ actor_id: 'sup-sue' }]);
+    }
+  });
+
+  it('joins a queued chat, writes to the patient, and leaves it; joins an active one and leaves it too', async () => {
+    const sue = await supervisorDesk();
+    const queued = await visitorChat('Ivy');
+    await until(() => (server.context.conversations.core.get(queued.conversationId)?.state === 'queued' ? true : undefined));
+    expect(await emit(sue.socket, 'supervisor:join', { conversationId: queued.conversationId })).toMatchObject({ ok: true });
+    await until(() => queued.messages.find((m) => m.body === 'A supervisor joined the chat.'));
+    expect((await say(sue.socket, queued.conversationId, 'Someone will be with you in a minute.')).ok).toBe(true);
+    await until(() => queued.messages.find((m) => m.body === 'Someone will be with you in a minute.'));
+    expect(await emit(sue.socket, 'conversation:leave', { conversationId: queued.conversationId })).toMatchObject({ ok: true });
+    await until(() => queued.messages.find((m) => m.body === 'The supervisor left the chat.'));
+    // Out of the room: what the patient says next no longer reaches her desk.
+    expect((await say(queued.socket, queued.conversationId, 'ok, waiting')).ok).toBe(true);
+    await server.context.conversations.idle();
+    await pause(100);
+    expect(sue.messages.some((m) => m.body === 'ok, waiting')).toBe(false);
+    // Still in line for an agent.
+    expect(server.context.conversations.core.get(queued.conversationId)?.state).toBe('queued');
+    expect(server.context.routing.conversation(queued.conversationId)).toMatchObject({ state: 'waiting' });
+
+    const ann = await desk('agent-ann');
+    const active = await visitorChat('Jay');
+    await accept(ann, active.conversationId);
+    expect(await emit(sue.socket, 'supervisor:join', { conversationId: active.conversationId })).toMatchObject({ ok: true });
+    expect(await emit(sue.socket, 'conversation:leave', { conversationId: active.conversationId })).toMatchObject({ ok: true });
+    await until(() => active.messages.find((m) => m.body === 'The supervisor left the chat.'));
+    expect(server.context.conversations.core.get(active.conversationId)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
+  });
+
   it('answers bad supervisor requests with the right code and stores nothing', async () => {
     const ann = await desk('agent-ann');
     const chat = await visitorChat('Dee');

@@ -50,6 +50,9 @@ export function ConversationPanel(props: ConversationPanelProps) {
   const { conversation, patientName, role, owner, busy, names, settings } = props;
   const consultant = role === 'consultant';
   const open = conversation.state === 'active' || conversation.state === 'waiting';
+  // A supervisor who joined writes while the chat is open at all, also while it waits in line.
+  const supervisor = role === 'supervisor';
+  const writable = supervisor ? conversation.state !== 'closed' && conversation.state !== 'wrapup' : open;
   const participants = conversation.participants ?? [];
   const typing = props.typingNames;
 
@@ -81,7 +84,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
               </button>
             </>
           ) : null}
-          {consultant ? (
+          {(consultant || supervisor) && writable ? (
             <button type="button" className="button" disabled={busy} onClick={props.onLeave}>
               Leave conversation
             </button>
@@ -128,7 +131,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
       </p>
       {conversation.state === 'wrapup' && !consultant ? (
         <WrapupPanel settings={settings} onClose={props.onWrapup} />
-      ) : open ? (
+      ) : writable ? (
         props.composer
       ) : conversation.state === 'closed' ? (
         <p className="muted">This conversation is closed.</p>

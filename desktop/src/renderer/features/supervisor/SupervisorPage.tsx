@@ -270,8 +270,14 @@ function ConversationsTable({
                       Whisper
                     </button>
                     <JoinButton conversationId={c.id} />
-                    <button type="button" className="button small" onClick={() => onDialog({ kind: 'reassign', conversation: c })}>
-                      Reassign
+                    <button
+                      type="button"
+                      className="button small"
+                      onClick={() => onDialog({ kind: 'reassign', conversation: c })}
+                      disabled={!ASSIGNABLE_STATES.has(c.state) && !REASSIGNABLE_STATES.has(c.state)}
+                      aria-label={`${ASSIGNABLE_STATES.has(c.state) ? 'Assign' : 'Reassign'} ${name}`}
+                    >
+                      {ASSIGNABLE_STATES.has(c.state) ? 'Assign' : 'Reassign'}
                     </button>
                     <button type="button" className="button small danger" onClick={() => onDialog({ kind: 'force-close', conversation: c })}>
                       Force close
@@ -310,22 +316,35 @@ function JoinButton({ conversationId }: { conversationId: string }) {
   );
 }
 
+/** A chat still in line (or being offered): the supervisor assigns it. */
+const ASSIGNABLE_STATES = new Set(['queued', 'offered']);
+/** A chat with an agent: the supervisor gives it to another. */
+const REASSIGNABLE_STATES = new Set(['active', 'waiting']);
+const PRESENCE_ORDER: Record<string, number> = { available: 0, busy: 1, away: 2, offline: 3 };
+
 function ReassignDialog({ conversation, agents, onClose }: { conversation: SupervisedConversation; agents: SupervisedAgent[]; onClose(): void }) {
   const [agentId, setAgentId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [reassign, { isLoading }] = useReassignConversationMutation();
   const dispatch = useAppDispatch();
   const selectId = useId();
-  const choices = agents.filter((a) => a.userId !== conversation.agentId);
+  const assigning = ASSIGNABLE_STATES.has(conversation.state);
+  const verb = assigning ? 'Assign' : 'Reassign';
+  // Signed-in agents only (an offline one could not take it), the available ones first.
+  const choices = agents
+    .filter((a) => a.userId !== conversation.agentId && a.presence !== 'offline')
+    .sort((a, b) => (PRESENCE_ORDER[a.presence] ?? 9) - (PRESENCE_ORDER[b.presence] ?? 9) || a.load - b.load || a.displayName.localeCompare(b.displayName));
   const submit = async () => {
     if (!agentId) return setError('Choose the agent who takes the conversation.');
     const result = await reassign({ conversationId: conversation.id, agentId });
     if ('error' in result && result.error) return setError(supervisorErrorText(result.error));
-    dispatch(statusShown(`Reassigned the conversation with ${conversationName(conversation)}.`));
+    const to = agents.find((a) => a.userId === agentId)?.displayName ?? 'the agent';
+    dispatch(statusShown(`${assigning ? 'Assigned' : 'Reassigned'} the conversation with ${conversationName(conversation)} to ${to}.`));
     onClose();
   };
   return (
-    <DialogForm title={`Reassign ${conversationName(conversation)}`} onClose={onClose} onSubmit={submit} confirmLabel="Reassign" error={error} busy={isLoading}>
+    <DialogForm title={`${verb} ${conversationName(conversation)}`} onClose={onClose} onSubmit={submit} confirmLabel={verb} error={error} busy={isLoading}>
+      {choices.length === 0 ? <p className="muted">No agent is signed in right now.</p> : null}
       <div className="field">
         <label htmlFor={selectId}>Agent</label>
         <select id={selectId} className="input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-autofocus>
