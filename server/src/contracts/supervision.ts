@@ -20,6 +20,10 @@ export interface SupervisedConversation {
   channel: string;
   patientId: string | null;
   visitorName: string | null;
+  /** The name the patient goes by in the chat (a signed-in patient's account name, a visitor's own). */
+  patientName: string | null;
+  /** A signed-in portal patient: identity verified by their sign-in. */
+  verified: boolean;
   agentId: string | null;
   agentName: string | null;
   /** When it started waiting for a person (queued), else null. */

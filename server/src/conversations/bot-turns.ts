@@ -28,7 +28,7 @@ export class BotTurns {
   /** Starts a conversation with the bot: it is created, the bot greets, the greeting is returned. */
   async start(actor: Actor, channel: ConversationChannel = 'portal'): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
     const row = this.core.createConversation(actor, channel);
-    const turn = await this.bot.onConversationStart(this.context(row, actor.displayName));
+    const turn = await this.bot.onConversationStart(this.context(row, this.core.patientDisplayName(actor)));
     const messages = this.apply(row.id, turn);
     return { conversation: this.core.get(row.id)!, messages };
   }

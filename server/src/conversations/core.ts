@@ -245,6 +245,7 @@ export class ConversationCore {
     if (actor.kind === 'staff') throw forbidden('Only patients and visitors start a chat.');
     const id = randomUUID();
     const at = this.stamp();
+    const displayName = this.patientDisplayName(actor);
     inTransaction(this.deps.sqlite, () => {
       this.repo.insertConversation({
         id,
@@ -254,10 +255,19 @@ export class ConversationCore {
         state: 'bot',
         at,
       });
-      this.repo.addParticipant({ conversationId: id, userId: actor.userId, kind: actor.kind, displayName: actor.displayName, at });
+      this.repo.addParticipant({ conversationId: id, userId: actor.userId, kind: actor.kind, displayName, at });
       this.repo.addParticipant({ conversationId: id, userId: this.deps.bot.id, kind: 'bot', displayName: this.deps.bot.displayName, at });
     });
     return this.repo.get(id)!;
+  }
+
+  /**
+   * The name a patient or visitor goes by in a chat: a visitor's own, a signed-in patient's account
+   * name (staff see it where the conversation appears; the greeting uses it).
+   */
+  patientDisplayName(actor: Actor): string | null {
+    if (actor.kind === 'patient') return actor.displayName ?? this.deps.directory.displayNameOf(actor.userId) ?? null;
+    return actor.displayName;
   }
 
   /**

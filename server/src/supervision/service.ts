@@ -109,6 +109,8 @@ export class SupervisionService {
         channel: view.channel,
         patientId: view.patientId,
         visitorName: view.visitorName,
+        patientName: participants.find((p) => p.kind === 'patient' || p.kind === 'visitor')?.displayName ?? view.visitorName,
+        verified: view.patientId !== null,
         agentId,
         agentName: agentId === null ? null : (owner?.displayName ?? nameOf(agentId)),
         waitingSince: open.waitingSince,

@@ -4,6 +4,8 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import type { ConversationView, MessageView } from '../contracts/conversations.js';
 import type { SupervisorSnapshot } from '../contracts/supervision.js';
 import { auditRows, conversationsHarness, emit, pause, say, storedMessages, until, type Desk } from '../testing/conversations.js';
+import { createPatient, createUser } from '../testing/accounts.js';
+import { io } from 'socket.io-client';
 
 let server: TestServer;
 const { desk, visitorChat, accept, closeAll } = conversationsHarness(() => server);
@@ -216,6 +218,32 @@ describe('acting on a conversation', () => {
     expect(await emit(sue.socket, 'conversation:leave', { conversationId: active.conversationId })).toMatchObject({ ok: true });
     await until(() => active.messages.find((m) => m.body === 'The supervisor left the chat.'));
     expect(server.context.conversations.core.get(active.conversationId)).toMatchObject({ state: 'active', agent_id: 'agent-ann' });
+  });
+
+  it('a signed-in patient is named (and verified) to the bot, the agent and the supervisor, never an id', async () => {
+    const record = createPatient(server, `P${randomUUID().slice(0, 8)}`);
+    const user = await createUser(server, { role: 'patient', patientId: record.id!, displayName: 'Ada Lovelace' });
+    const token = await server.tokenFor({ kind: 'patient', userId: user.id, email: user.email, role: 'patient', patientId: record.id! });
+    const socket = io(`${server.url}/patient`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)));
+      const start = (await socket.emitWithAck('conversation:start', { channel: 'portal' })) as { ok: true; conversation: ConversationView; messages: MessageView[] };
+      expect(start.messages[0]?.body).toContain('Ada Lovelace');
+      const id = start.conversation.id;
+      const ann = await desk('agent-ann');
+      expect((await say(socket, id, 'I want to talk to a person')).ok).toBe(true);
+      const offer = await until(() => ann.offers.find((o) => o.conversationId === id));
+      const accepted = (await ann.socket.emitWithAck('offer:accept', { offerId: offer.offerId })) as { ok: true; conversation: ConversationView };
+      expect(accepted.conversation.participants?.find((p) => p.kind === 'patient')?.displayName).toBe('Ada Lovelace');
+      const sue = await supervisorDesk();
+      const snapshot = ((await emit(sue.socket, 'supervisor:subscribe', {})) as unknown as { snapshot: SupervisorSnapshot }).snapshot;
+      expect(snapshot.conversations.find((c) => c.id === id)).toMatchObject({ patientName: 'Ada Lovelace', verified: true, patientId: record.id });
+      const visitor = await visitorChat('Walk-in Wes');
+      const again = ((await emit(sue.socket, 'supervisor:subscribe', {})) as unknown as { snapshot: SupervisorSnapshot }).snapshot;
+      expect(again.conversations.find((c) => c.id === visitor.conversationId)).toMatchObject({ patientName: 'Walk-in Wes', verified: false });
+    } finally {
+      socket.disconnect();
+    }
   });
 
   it('answers bad supervisor requests with the right code and stores nothing', async () => {

@@ -60,7 +60,14 @@ export function ConversationPanel(props: ConversationPanelProps) {
     <div className="conversation-panel">
       <header className="conversation-head">
         <div>
-          <h2>{patientName}</h2>
+          <h2>
+            {patientName}
+            {conversation.patientId ? (
+              <span className="badge verified small" title="Signed in to the portal: identity verified">
+                Verified
+              </span>
+            ) : null}
+          </h2>
           <p className="muted small">
             {CHANNEL_LABELS[conversation.channel] ?? conversation.channel} · {STATE_LABELS[conversation.state] ?? conversation.state}
             {conversation.queue ? ` · ${conversation.queue} queue` : ''} · {priorityLabel(conversation.priority)}

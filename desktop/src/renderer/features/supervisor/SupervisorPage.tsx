@@ -34,7 +34,9 @@ export function formatWait(ms: number | null): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
-export const conversationName = (c: Pick<SupervisedConversation, 'visitorName' | 'patientId' | 'id'>) => c.visitorName ?? (c.patientId ? `Patient ${c.patientId}` : `Conversation ${c.id.slice(0, 8)}`);
+/** Who the chat is with: the patient's name, never a record id. */
+export const conversationName = (c: Pick<SupervisedConversation, 'visitorName' | 'patientId' | 'id'> & { patientName?: string | null }) =>
+  c.patientName ?? c.visitorName ?? (c.patientId ? 'Signed-in patient' : `Conversation ${c.id.slice(0, 8)}`);
 
 type Dialog = { kind: 'reassign' | 'force-close'; conversation: SupervisedConversation } | null;
 
@@ -238,6 +240,12 @@ function ConversationsTable({
                 >
                   <span role="cell">
                     <strong>{name}</strong>
+                    {c.verified ? (
+                      <span className="badge verified small" title="Signed in to the portal: identity verified">
+                        {' '}
+                        Verified
+                      </span>
+                    ) : null}
                     <span className="muted small"> {c.channel}</span>
                   </span>
                   <span role="cell">{STATES[c.state] ?? c.state}</span>
