@@ -189,6 +189,39 @@ describe('agent inbox', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 
+  it('keyboard: focus is never left on the page body; shortcuts reach the message box and end the chat; offers are announced', async () => {
+    const { page } = await agentDesk('Kai Keyboard');
+    const focused = () => page.evaluate(() => (document.activeElement === document.body ? 'BODY' : (document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? document.activeElement?.tagName)));
+    // Signed in: focus is on the workspace.
+    await expect.poll(focused).toBe('main');
+    const status = page.getByRole('status', { name: 'Status message' });
+    const vera = await visitor('Vera');
+    await expect.poll(() => status.textContent()).toContain('New offer from the general queue');
+    // Accept by keyboard: focus lands in the message box once the transcript is there.
+    await page.keyboard.press('Control+Shift+A');
+    await transcript(page, 'Vera').waitFor();
+    await expect.poll(focused).toBe('Message');
+    await page.keyboard.type('Hello Vera');
+    await page.keyboard.press('Enter');
+    await vera.received('Hello Vera');
+    // Away from it and back with Ctrl+Shift+M.
+    await page.getByRole('button', { name: 'Download transcript' }).focus();
+    await page.keyboard.press('Control+Shift+M');
+    await expect.poll(focused).toBe('Message');
+    // A dialog gives focus back to what opened it.
+    await page.getByRole('button', { name: 'Transfer' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Transfer conversation' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Transfer');
+    // Ctrl+Shift+E ends the chat; focus moves to the wrap-up.
+    await page.keyboard.press('Control+Shift+E');
+    await page.getByRole('form', { name: 'Wrap-up' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form.wrapup') !== null && document.activeElement?.tagName === 'SELECT')).toBe(true);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
   it('resends what was typed while the server was down exactly once, and resyncs what was missed', async () => {
     const { page, user } = await agentDesk('Robin Agent');
     const vera = await visitor('Vera');

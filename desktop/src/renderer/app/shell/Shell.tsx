@@ -9,7 +9,7 @@ import { ErrorBoundary } from '../../common/ErrorBoundary.js';
 import { hrefFor, navigate, useRoute } from '../../common/router.js';
 import { CommandPalette, isMac, ShortcutReference, type Command } from '../../features/command-palette/index.js';
 import { ConnectionIndicator } from '../connection/ConnectionIndicator.js';
-import { acceptOldestOffer } from '../../features/conversations/index.js';
+import { acceptOldestOffer, focusComposerSoon, hasComposer } from '../../features/conversations/index.js';
 import { InactivityGuard } from '../../features/inactivity/index.js';
 import { choosePresence, PRESENCE_LABELS, PresenceSelector, useGetPresenceQuery } from '../../features/presence/index.js';
 import { selectUser } from '../session/session-slice.js';
@@ -53,8 +53,30 @@ export function Shell() {
       }
       dispatch(statusShown('Offer accepted.'));
       navigate(`conversations/${outcome.conversationId}`);
+      focusComposerSoon();
     });
   }, [dispatch]);
+
+  // Conversation commands act on the open conversation's own controls (its panel owns the logic).
+  const focusMessageBox = useCallback(() => {
+    if (hasComposer()) focusComposerSoon();
+    else dispatch(statusShown('No open conversation to write in.'));
+  }, [dispatch]);
+  const endOpenChat = useCallback(() => {
+    const button = document.querySelector<HTMLButtonElement>('button[data-action="end-chat"]:not([disabled])');
+    if (button) button.click();
+    else dispatch(statusShown('No open chat of yours to end.'));
+  }, [dispatch]);
+  const transferOpenChat = useCallback(() => {
+    const button = document.querySelector<HTMLButtonElement>('button[data-action="transfer"]:not([disabled])');
+    if (button) button.click();
+    else dispatch(statusShown('No open chat of yours to transfer.'));
+  }, [dispatch]);
+
+  // Signed in (or back from a reload): focus starts on the workspace, not on <body>.
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement === null) document.getElementById('main')?.focus({ preventScroll: true });
+  }, []);
 
   const openConversation = useCallback(
     (conversationId: string) => {
@@ -86,9 +108,12 @@ export function Shell() {
       { id: 'theme', title: 'Toggle light/dark theme', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+L`, keywords: 'dark light appearance', run: () => void dispatch(toggleTheme(settings.theme)) },
       { id: 'shortcuts', title: 'Show keyboard shortcuts', shortcut: '?', keywords: 'help keys', run: () => dispatch(dialogOpened('shortcuts')) },
       { id: 'accept', title: 'Accept next offer', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+A`, keywords: 'offer conversation', run: acceptNextOffer },
+      { id: 'composer', title: 'Go to the message box', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+M`, keywords: 'conversation reply write composer', run: focusMessageBox },
+      { id: 'end-chat', title: 'End the open chat', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+E`, keywords: 'conversation close finish wrap up', run: endOpenChat },
+      { id: 'transfer', title: 'Transfer the open chat', keywords: 'conversation queue colleague move', run: transferOpenChat },
       { id: 'sign-out', title: 'Sign out', keywords: 'logout log off exit', run: () => void dispatch(signOut()) },
     ],
-    [workspaces, dispatch, settings.theme, acceptNextOffer],
+    [workspaces, dispatch, settings.theme, acceptNextOffer, focusMessageBox, endOpenChat, transferOpenChat],
   );
 
   useEffect(() => {
@@ -104,6 +129,12 @@ export function Shell() {
       } else if (mod && e.shiftKey && key === 'a') {
         e.preventDefault();
         acceptNextOffer();
+      } else if (mod && e.shiftKey && key === 'm') {
+        e.preventDefault();
+        focusMessageBox();
+      } else if (mod && e.shiftKey && key === 'e') {
+        e.preventDefault();
+        endOpenChat();
       } else if (mod && e.shiftKey && key === 'l') {
         e.preventDefault();
         void dispatch(toggleTheme(settings.theme));
@@ -117,7 +148,7 @@ export function Shell() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dispatch, shell.dialog, workspaces, acceptNextOffer, settings.theme]);
+  }, [dispatch, shell.dialog, workspaces, acceptNextOffer, settings.theme, focusMessageBox, endOpenChat]);
 
   const Page = current?.Page;
   return (

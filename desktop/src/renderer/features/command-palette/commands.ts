@@ -41,6 +41,8 @@ export function shortcutReference(mac: boolean): ShortcutHelp[] {
     { keys: `${mod}+Shift+A`, action: 'Accept the oldest offer (also works system-wide in the desktop app)' },
     { keys: `${mod}+Alt+1 … ${mod}+Alt+9, ${mod}+Alt+0`, action: 'Go to conversation tab 1 … 9, and the tenth' },
     { keys: `${mod}+Alt+← / ${mod}+Alt+→`, action: 'Previous / next conversation tab (← / → when a tab has the focus)' },
+    { keys: `${mod}+Shift+M`, action: 'Go to the message box of the open conversation' },
+    { keys: `${mod}+Shift+E`, action: 'End the open chat (then wrap up)' },
     { keys: 'Enter / Shift+Enter', action: 'Send the message / start a new line' },
     { keys: '/q shortcut', action: 'Insert a quick reply (Tab or Enter picks the highlighted one)' },
     { keys: '/n text', action: 'Write an internal note (staff only); @name mentions a colleague' },

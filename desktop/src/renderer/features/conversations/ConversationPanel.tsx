@@ -77,7 +77,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
         <div className="row" role="toolbar" aria-label="Conversation actions">
           {owner && open ? (
             <>
-              <button type="button" className="button" disabled={busy} onClick={() => props.onDialog('transfer')} aria-keyshortcuts="/t">
+              <button type="button" className="button" data-action="transfer" disabled={busy} onClick={() => props.onDialog('transfer')} aria-keyshortcuts="/t">
                 Transfer
               </button>
               <button type="button" className="button" disabled={busy} onClick={() => props.onDialog('consult')}>
@@ -86,7 +86,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
               <button type="button" className="button" disabled={busy} onClick={props.onHandBack}>
                 Hand back to bot
               </button>
-              <button type="button" className="button danger" disabled={busy} onClick={props.onEndChat}>
+              <button type="button" className="button danger" data-action="end-chat" disabled={busy} onClick={props.onEndChat} aria-keyshortcuts="Control+Shift+E Meta+Shift+E">
                 End chat
               </button>
             </>

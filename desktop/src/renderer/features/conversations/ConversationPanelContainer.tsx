@@ -8,6 +8,7 @@ import { ComposerContainer } from './ComposerContainer.js';
 import { conversationsApi } from './conversations-api.js';
 import { ConversationPanel, type ConversationDialog } from './ConversationPanel.js';
 import { conversationAction, retryMessage } from './inbox-actions.js';
+import { focusWrapupSoon } from './focus.js';
 import { patientLabel } from './inbox-live.js';
 import { conversationRemoved, messageDiscarded, type InboxConversation } from './inbox-slice.js';
 
@@ -121,7 +122,7 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
       }
       onDialog={setDialog}
       onHandBack={() => void action('conversation:hand-back', {}, 'hand the chat back to the bot', 'Handed back to the bot.')}
-      onEndChat={() => void action('conversation:wrapup', {}, 'end the chat', 'Chat ended: wrap up and close.')}
+      onEndChat={() => void action('conversation:wrapup', {}, 'end the chat', 'Chat ended: wrap up and close.').then((failure) => failure === null && focusWrapupSoon())}
       onLeave={() => void action('conversation:leave', {}, 'leave the conversation', 'You left the conversation.')}
       onAddConsultant={(agentId) => void action('conversation:consult-add', { agentId }, 'add the consultant', 'Consultant added to the chat.')}
       onDownloadTranscript={() => void downloadTranscript()}

@@ -5,6 +5,7 @@ import { navigate } from '../../common/router.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { statusShown } from '../../app/shell/shell-slice.js';
 import { acceptOffer, declineOffer } from './inbox-actions.js';
+import { focusComposerSoon } from './focus.js';
 import { selectOffers, type InboxOffer } from './inbox-slice.js';
 import { priorityLabel } from './labels.js';
 import { formatDuration, secondsLeft, useNow } from './timers.js';
@@ -62,6 +63,7 @@ function OfferCard({ offer, now, atCapacity }: { offer: InboxOffer; now: number;
     if (outcome.ok) {
       dispatch(statusShown('Offer accepted.'));
       navigate(`conversations/${outcome.conversationId}`);
+      focusComposerSoon();
     } else {
       setError(outcome.message);
       dispatch(statusShown(outcome.message));

@@ -65,6 +65,8 @@ export function registerInboxListeners(listeners: AppListeners): void {
       unsubscribers = [
         subscribeLive('offer:new', (offer) => {
           dispatch(offerReceived({ offer, receivedAt: Date.now() }));
+          // Announced on the status line (a polite live region) for screen readers.
+          dispatch(statusShown(`New offer from the ${offer.queue} queue${offer.packet?.reason ? `: ${offer.packet.reason}` : ''}. ${/Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl'}+Shift+A accepts it.`));
           notifyWhenAway(
             { kind: 'offer', title: 'New conversation offer', body: offer.packet?.summary?.slice(0, 300) || `A conversation from the ${offer.queue} queue is waiting.`, conversationId: offer.conversationId },
             getState().settings.values.notifications,
@@ -73,7 +75,15 @@ export function registerInboxListeners(listeners: AppListeners): void {
         subscribeLive('offer:withdrawn', (event) => {
           if (!getState().inbox.offers.entities[event.offerId]) return;
           dispatch(offerRemoved(event.offerId));
-          dispatch(statusShown(event.cause === 'expired' ? 'An offer expired and went to the next agent.' : 'An offer was withdrawn.'));
+          dispatch(
+            statusShown(
+              event.cause === 'expired'
+                ? 'An offer expired and went to the next agent.'
+                : event.cause === 'reassigned'
+                  ? 'A supervisor gave an offered conversation to a colleague.'
+                  : 'An offer was withdrawn.',
+            ),
+          );
         }),
         subscribeLive('conversation:assigned', (event) => {
           dispatch(conversationOpened({ conversation: event.conversation, packet: event.packet, cause: event.cause, at: new Date().toISOString(), note: event.note }));

@@ -12,3 +12,4 @@ export const ConversationDetailsPanel = lazy(() => import('./ConversationDetails
 export { inboxSlice, type InboxState } from './inbox-slice.js';
 export { registerInboxListeners } from './inbox-live.js';
 export { acceptOldestOffer } from './inbox-actions.js';
+export { focusComposerSoon, hasComposer } from './focus.js';
