@@ -61,9 +61,17 @@ export function createApp(composition: Pick<Composition, 'config' | 'logger' | '
   app.use('/api', api);
   mount('post-api');
 
+  // The site icon (browsers ask for /favicon.ico on every page): Carebridge's mark, as SVG.
+  app.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=86400').send(FAVICON_SVG);
+  });
   app.get('/', (_req, res) => {
     res.json({ name: 'Carebridge', version: VERSION, api: '/api', fhir: '/fhir/R4', openapi: '/api/openapi.json', desk: '/desk/', portal: '/portal/' });
   });
   app.use(jsonErrorHandler(logger, config.MAX_BODY_BYTES));
   return app;
 }
+
+/** Two overlapping rounded squares in the brand's blue and green. */
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="2" width="20" height="20" rx="5" fill="#0b5cad"/><rect x="10" y="10" width="20" height="20" rx="5" fill="#2fb37a" fill-opacity=".9"/></svg>';

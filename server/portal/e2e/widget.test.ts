@@ -86,6 +86,9 @@ describe('the chat widget embedded on a clinic website', () => {
     expect(await quick.getByRole('button').allTextContents()).toEqual(['Appointments', 'Billing', 'Prescriptions', 'Talk to a person']);
     await quick.getByRole('button', { name: 'Talk to a person' }).click();
     await expect.poll(() => textOf(messages())).toContain("I'm connecting you with a person");
+    // The transcript shows what the visitor chose, not the menu number.
+    expect(await textOf(messages())).toContain('You:\nTalk to a person');
+    expect(await textOf(messages())).not.toMatch(/You:\n4\n/);
     await expect.poll(() => textOf(status())).toBe('You are number 1 in line. We will connect you as soon as someone is available.');
     expect(await quick.getByRole('button').count()).toBe(0);
 
@@ -189,6 +192,8 @@ describe('the chat widget embedded on a clinic website', () => {
     await page.keyboard.type('1');
     await page.keyboard.press('Enter');
     await expect.poll(() => textOf(messages())).toContain('under Appointments in the portal');
+    // The menu stays offered after the visitor typed, while the bot has the chat.
+    expect(await chat().getByRole('group', { name: 'Quick replies' }).getByRole('button').allTextContents()).toEqual(['Appointments', 'Billing', 'Prescriptions', 'Talk to a person']);
     const [conversation] = conversationOf(name);
 
     await page.reload();

@@ -17,6 +17,13 @@ describe('classifyUtterance', () => {
     ['1', 'scheduling', 'scheduling', 'en'],
     ['I need to reschedule my appointment', 'scheduling', 'scheduling', 'en'],
     ['2', 'billing', 'billing', 'en'],
+    // The widget's quick replies send the menu option's words.
+    ['Appointments', 'scheduling', 'scheduling', 'en'],
+    ['Billing', 'billing', 'billing', 'en'],
+    ['Prescriptions', 'pharmacy', 'pharmacy', 'en'],
+    ['Talk to a person', 'person', null, 'en'],
+    ['Facturación', 'billing', 'billing', 'en'],
+    ['Recetas', 'pharmacy', 'pharmacy', 'en'],
     ['question about my invoice', 'billing', 'billing', 'en'],
     ['3', 'pharmacy', 'pharmacy', 'en'],
     ['I need a refill of my prescription', 'pharmacy', 'pharmacy', 'en'],

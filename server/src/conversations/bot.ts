@@ -78,7 +78,7 @@ const PERSON_WORDS = [
 ];
 const INTENT_WORDS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['scheduling', ['appointment', 'appointments', 'schedule', 'reschedule', 'book', 'cancel', 'visit', 'cita', 'citas', 'turno']],
-  ['billing', ['bill', 'billing', 'invoice', 'payment', 'pay', 'insurance', 'copay', 'charge', 'factura', 'pago', 'seguro', 'cobro']],
+  ['billing', ['bill', 'billing', 'invoice', 'payment', 'pay', 'insurance', 'copay', 'charge', 'factura', 'facturacion', 'pago', 'seguro', 'cobro']],
   ['pharmacy', ['prescription', 'prescriptions', 'refill', 'pharmacy', 'medication', 'medicine', 'receta', 'recetas', 'medicamento', 'farmacia']],
 ];
 const MENU_NUMBERS: Readonly<Record<string, string>> = { ' 1 ': 'scheduling', ' 2 ': 'billing', ' 3 ': 'pharmacy', ' 4 ': 'person' };

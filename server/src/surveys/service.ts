@@ -46,7 +46,7 @@ export const SURVEY_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 const SURVEY_STATES: ReadonlySet<string> = new Set(['wrapup', 'closed']);
 const PATIENT_KINDS: ReadonlySet<string> = new Set(['patient', 'visitor']);
 /** The chat line that tells everyone a survey went to the patient (the link itself goes to the patient only). */
-export const SURVEY_SENT_LINE = 'We sent you a short survey about this chat. Thank you for telling us how we did!';
+export const SURVEY_SENT_LINE = 'We sent you a short survey about this chat: it takes a minute and helps us do better.';
 
 export const hashSurveyToken = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -1,10 +1,13 @@
 /**
  * Quick replies from a bot message: a run of numbered lines ("1. Appointments") becomes buttons that
- * send the number, as the bot asks ("Reply with a number"). Pure; DOM-free.
+ * send the option's words ("Appointments"), which the transcript then shows as what the patient
+ * chose (the bot understands the words as well as the number). Pure; DOM-free.
  */
 export interface MenuOption {
-  /** What the button sends: the number, as the patient would type it. */
+  /** What the button sends: the option's own words. */
   reply: string;
+  /** The option's number in the menu. */
+  number: string;
   label: string;
 }
 
@@ -17,12 +20,17 @@ export function parseMenu(body: string): MenuOption[] {
   for (const line of body.split(/\r?\n/)) {
     const match = NUMBERED_LINE.exec(line);
     if (match && Number(match[1]) === run.length + 1) {
-      run.push({ reply: match[1]!, label: match[2]!.trim() });
+      run.push(option(match[1]!, match[2]!));
     } else {
       if (run.length > best.length) best = run;
-      run = match && match[1] === '1' ? [{ reply: '1', label: match[2]!.trim() }] : [];
+      run = match && match[1] === '1' ? [option('1', match[2]!)] : [];
     }
   }
   if (run.length > best.length) best = run;
   return best.length >= 2 ? best : [];
+}
+
+function option(number: string, text: string): MenuOption {
+  const label = text.trim();
+  return { reply: label, number, label };
 }

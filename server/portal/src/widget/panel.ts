@@ -331,14 +331,15 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
 
   function renderQuickReplies(): void {
     const messages = session.log?.messages() ?? [];
-    const last = messages.at(-1);
-    const show = session.state.phase === 'chat' && session.state.conversation?.state === 'bot' && last?.sender.kind === 'bot';
-    const seq = show && last ? last.seq : -1;
+    // The bot's latest menu stays offered while the bot has the chat, also after the patient typed.
+    const withBot = session.state.phase === 'chat' && session.state.conversation?.state === 'bot';
+    const menuMessage = withBot ? messages.findLast((m) => m.sender.kind === 'bot' && parseMenu(m.body).length > 0) : undefined;
+    const seq = menuMessage ? menuMessage.seq : -1;
     if (seq === lastQuickFor) return;
     lastQuickFor = seq;
     quick.replaceChildren();
-    if (!show || !last) return;
-    for (const option of parseMenu(last.body)) {
+    if (!menuMessage) return;
+    for (const option of parseMenu(menuMessage.body)) {
       const button = h('button', { type: 'button' }, option.label);
       button.addEventListener('click', () => {
         session.send(option.reply);

@@ -39,7 +39,7 @@ export function HandoffPacketView({ packet }: { packet: HandoffPacket }) {
             <ul className="answers">
               {answers.map(([question, answer]) => (
                 <li key={question}>
-                  <span className="muted">{question}:</span> {answer}
+                  <span className="muted">{answerLabel(question)}:</span> {answer}
                 </li>
               ))}
             </ul>
@@ -48,4 +48,15 @@ export function HandoffPacketView({ packet }: { packet: HandoffPacket }) {
       ) : null}
     </dl>
   );
+}
+
+/** A collected answer's key as people read it: `lastMessage` → "Last message"; a question stays as it is. */
+export function answerLabel(key: string): string {
+  if (/\s/.test(key)) return key;
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -13,15 +13,17 @@ interface ColleagueFieldProps {
   autoFocus?: boolean;
 }
 
-/** "Colleague": a choice of the other agents, with their presence and load. */
+/** "Colleague": a choice of the other agents who are signed in, with their presence and load. */
 function ColleagueField({ colleagues, value, onChange, autoFocus = false }: ColleagueFieldProps) {
   const id = useId();
+  // An offline colleague could not take the chat or answer a consult.
+  const reachable = colleagues.filter((a) => a.presence !== 'offline');
   return (
     <div className="field">
       <label htmlFor={id}>Colleague</label>
       <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)} data-autofocus={autoFocus ? true : undefined}>
-        <option value="">Choose…</option>
-        {colleagues.map((a) => (
+        <option value="">{reachable.length === 0 ? 'No colleague is signed in' : 'Choose…'}</option>
+        {reachable.map((a) => (
           <option key={a.userId} value={a.userId}>
             {agentOption(a)}
           </option>
