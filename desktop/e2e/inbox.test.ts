@@ -106,6 +106,8 @@ describe('agent inbox', () => {
 
     // An internal note with /n: shown as a note, never sent to the patient.
     await composer(page).fill('/n Check the chart before answering');
+    // The note switch shows that what is typed is a note.
+    expect(await page.getByRole('switch', { name: 'Internal note' }).isChecked()).toBe(true);
     await composer(page).press('Enter');
     await expect.poll(() => log.getByRole('article', { name: /internal note/ }).textContent()).toContain('Check the chart before answering');
 

@@ -61,6 +61,9 @@ export function Composer(props: ComposerProps) {
   const listId = useId();
   const hintId = useId();
   const notes = notesOnly || noteMode;
+  // "/n …" sends a note: the switch shows it while it is typed.
+  const noteCommand = NOTE_COMMAND.test(text);
+  const notesShown = notes || noteCommand;
 
   useEffect(() => setNoteMode(notesOnly), [notesOnly]);
 
@@ -245,7 +248,7 @@ export function Composer(props: ComposerProps) {
         onBlur={stopTyping}
       />
       <p id={hintId} className="visually-hidden">
-        Enter sends, Shift+Enter adds a line. {notes ? 'This is an internal note: the patient never sees it.' : ''}
+        Enter sends, Shift+Enter adds a line. {notesShown ? 'This is an internal note: the patient never sees it.' : ''}
       </p>
       {error ? (
         <p role="alert" className="inline-error small">
@@ -254,7 +257,17 @@ export function Composer(props: ComposerProps) {
       ) : null}
       <div className="composer-actions row">
         <label className="check switch">
-          <input type="checkbox" role="switch" checked={notes} disabled={notesOnly} onChange={(e) => setNoteMode(e.target.checked)} />
+          <input
+            type="checkbox"
+            role="switch"
+            checked={notesShown}
+            disabled={notesOnly}
+            onChange={(e) => {
+              setNoteMode(e.target.checked);
+              // Unticked while "/n …" is typed: the text stays, as a message to the patient.
+              if (!e.target.checked && noteCommand) setText(text.replace(NOTE_COMMAND, ''));
+            }}
+          />
           Internal note
         </label>
         {notesOnly ? <span className="muted small">You are consulting: notes only until the agent adds you to the chat.</span> : null}
@@ -270,3 +283,5 @@ export function Composer(props: ComposerProps) {
     </div>
   );
 }
+
+const NOTE_COMMAND = /^\s*\/n(?:ote)?(?:\s+|$)/i;

@@ -19,7 +19,7 @@ import { openConversation } from './inbox-actions.js';
 import { patientLabel } from './inbox-live.js';
 import { activeChanged, selectInbox, selectInboxConversations, selectOffers, type InboxConversation } from './inbox-slice.js';
 import { OfferList } from './OfferList.js';
-import { formatDuration, tabTimer, useNow } from './timers.js';
+import { formatDuration, liveTabTimer, useNow } from './timers.js';
 import { tabForKey } from './tabs.js';
 
 export default function ConversationsPage() {
@@ -187,8 +187,8 @@ export default function ConversationsPage() {
 
 function SessionTab({ entry, index, selected, now, buttonRef }: { entry: InboxConversation; index: number; selected: boolean; now: number; buttonRef(el: HTMLButtonElement | null): void }) {
   const name = patientLabel(entry.conversation);
-  const timer = tabTimer(entry.messages, entry.openedAt, now);
-  const timerText = `${timer.kind === 'waiting' ? 'waiting' : 'handling'} ${formatDuration(timer.ms)}`;
+  const timer = liveTabTimer(entry.conversation.state, entry.messages, entry.openedAt, now);
+  const timerText = timer ? `${timer.kind === 'waiting' ? 'waiting' : 'handling'} ${formatDuration(timer.ms)}` : null;
   const key = index < 9 ? String(index + 1) : index === 9 ? '0' : null;
   return (
     <button
@@ -200,13 +200,14 @@ function SessionTab({ entry, index, selected, now, buttonRef }: { entry: InboxCo
       aria-controls={selected ? `panel-${entry.id}` : undefined}
       tabIndex={selected ? 0 : -1}
       aria-keyshortcuts={key ? `Control+Alt+${key} Meta+Alt+${key}` : undefined}
-      className={`session-tab${selected ? ' selected' : ''}${timer.kind === 'waiting' && timer.ms > 60_000 ? ' overdue' : ''}`}
+      className={`session-tab${selected ? ' selected' : ''}${timer?.kind === 'waiting' && timer.ms > 60_000 ? ' overdue' : ''}`}
       onClick={() => navigate(`conversations/${entry.id}`)}
     >
       <span className="tab-name">{name}</span>
       {entry.unread > 0 ? <span className="unread-badge">{`${entry.unread} unread`}</span> : null}
-      <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span>
+      {timer ? <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span> : null}
       {entry.conversation.state === 'wrapup' ? <span className="tab-state">wrap-up</span> : null}
+      {entry.conversation.state === 'closed' ? <span className="tab-state">closed</span> : null}
     </button>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '@carebridge/server/contracts';
-import { formatDuration, secondsLeft, tabTimer } from './timers.js';
+import { formatDuration, liveTabTimer, secondsLeft, tabTimer } from './timers.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -46,6 +46,13 @@ describe('tabTimer', () => {
   it('counts the wait since the first unanswered patient message; notes and system lines do not answer', () => {
     const messages = [msg(1, 'agent', 20), msg(2, 'visitor', 40), msg(3, 'agent', 50, 'note'), msg(4, 'system', 55, 'system'), msg(5, 'visitor', 60)];
     expect(tabTimer(messages, t(10), now)).toEqual({ kind: 'waiting', ms: 60_000 });
+  });
+  it('an ended chat (wrap-up or closed) has no timer: nobody waits for an answer', () => {
+    const messages = [msg(1, 'agent', 20), msg(2, 'visitor', 40)];
+    expect(liveTabTimer('active', messages, t(10), now)).toEqual(tabTimer(messages, t(10), now));
+    expect(liveTabTimer('active', messages, t(10), now)?.kind).toBe('waiting');
+    expect(liveTabTimer('wrapup', messages, t(10), now)).toBeNull();
+    expect(liveTabTimer('closed', messages, t(10), now)).toBeNull();
   });
   it('a patient who wrote to the bot before the handoff waits from the moment the chat came in', () => {
     expect(tabTimer([msg(1, 'bot', 0), msg(2, 'visitor', 5), msg(3, 'bot', 6)], t(30), now)).toEqual({ kind: 'waiting', ms: 70_000 });

@@ -47,6 +47,15 @@ export function tabTimer(messages: readonly MessageView[], openedAt: string, now
   return { kind: 'handling', ms: now - Date.parse(openedAt) };
 }
 
+/**
+ * The tab's timer for a conversation in `state`: none once the chat has ended (wrap-up or closed),
+ * since nobody waits for an answer any more.
+ */
+export function liveTabTimer(state: string, messages: readonly MessageView[], openedAt: string, now: number): TabTimer | null {
+  if (state === 'wrapup' || state === 'closed') return null;
+  return tabTimer(messages, openedAt, now);
+}
+
 /** The current time, re-rendering every `intervalMs`. */
 export function useNow(intervalMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
