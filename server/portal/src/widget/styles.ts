@@ -16,7 +16,7 @@ button:disabled { opacity: .55; cursor: not-allowed; }
 button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .cb-launcher { border-radius: 999px; padding: 12px 20px; background: #0b5cad; color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-weight: 600; }
 .cb-panel { width: min(380px, calc(100vw - 24px)); height: min(600px, calc(100vh - 96px)); min-height: 320px; background: #fff; border: 1px solid #c9d1d9; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: clip; transition: opacity .15s ease; }
-.cb-inline .cb-panel { width: 100%; height: min(640px, calc(100vh - 32px)); box-shadow: none; }
+.cb-inline .cb-panel { width: 100%; height: min(720px, calc(100vh - 24px)); box-shadow: none; }
 .cb-panel[hidden], [hidden] { display: none !important; }
 .cb-header { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 14px; background: #0b5cad; color: #fff; }
 .cb-header h2 { font-size: 16px; margin: 0; }
