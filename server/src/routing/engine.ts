@@ -463,13 +463,9 @@ export class RoutingEngine {
       offeredTo = this.endOffer(offer);
       this.emit({ type: 'offer.withdrawn', offerId: offer.offerId, conversationId, agentId: offer.agentId, cause: 'reassigned' });
     } else {
-      this.lineOf(conversation).remove(conversationId);
+      this.takeOutOfLine(conversation);
     }
     this.markDirty(conversation.queueId);
-    if (conversation.overflowTimer !== null) {
-      this.scheduler.cancel(conversation.overflowTimer);
-      conversation.overflowTimer = null;
-    }
     const target = this.store.getAgent(agentId) ?? this.registerAgent(agentId);
     conversation.state = 'assigned';
     conversation.offerId = null;
@@ -752,11 +748,7 @@ export class RoutingEngine {
   private createOffer(conversation: RoutedConversation, agent: RoutedAgent, reason: AssignmentReason): Offer {
     const now = this.clock.now();
     const offerId = this.newOfferId();
-    this.lineOf(conversation).remove(conversation.conversationId);
-    if (conversation.overflowTimer !== null) {
-      this.scheduler.cancel(conversation.overflowTimer);
-      conversation.overflowTimer = null;
-    }
+    this.takeOutOfLine(conversation);
     conversation.state = 'offered';
     conversation.offerId = offerId;
     conversation.agentId = agent.agentId;
@@ -831,6 +823,15 @@ export class RoutingEngine {
       conversation.overflowTimer = null;
       this.dispatchConversation(conversation);
     });
+  }
+
+  /** Out of its waiting line, its overflow timer stopped (it is being offered or given to an agent). */
+  private takeOutOfLine(conversation: RoutedConversation): void {
+    this.lineOf(conversation).remove(conversation.conversationId);
+    if (conversation.overflowTimer !== null) {
+      this.scheduler.cancel(conversation.overflowTimer);
+      conversation.overflowTimer = null;
+    }
   }
 
   private forget(conversation: RoutedConversation): void {

@@ -62,16 +62,16 @@ export function Shell() {
     if (hasComposer()) focusComposerSoon();
     else dispatch(statusShown('No open conversation to write in.'));
   }, [dispatch]);
-  const endOpenChat = useCallback(() => {
-    const button = document.querySelector<HTMLButtonElement>('button[data-action="end-chat"]:not([disabled])');
-    if (button) button.click();
-    else dispatch(statusShown('No open chat of yours to end.'));
-  }, [dispatch]);
-  const transferOpenChat = useCallback(() => {
-    const button = document.querySelector<HTMLButtonElement>('button[data-action="transfer"]:not([disabled])');
-    if (button) button.click();
-    else dispatch(statusShown('No open chat of yours to transfer.'));
-  }, [dispatch]);
+  const conversationAction = useCallback(
+    (action: 'end-chat' | 'transfer', verb: string) => {
+      const button = document.querySelector<HTMLButtonElement>(`button[data-action="${action}"]:not([disabled])`);
+      if (button) button.click();
+      else dispatch(statusShown(`No open chat of yours to ${verb}.`));
+    },
+    [dispatch],
+  );
+  const endOpenChat = useCallback(() => conversationAction('end-chat', 'end'), [conversationAction]);
+  const transferOpenChat = useCallback(() => conversationAction('transfer', 'transfer'), [conversationAction]);
 
   // Signed in (or back from a reload): focus starts on the workspace, not on <body>.
   useEffect(() => {
