@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import type { ConversationAssignedEvent, ConversationRemovedEvent, ConversationView, MessageView, OfferEvent, SurveyOffer } from '@carebridge/server/contracts';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
-import { launchChromium, signIn, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
 import { visitorAsksForPerson, waitFor, type Visitor } from './patient-chat.js';
 
 let server: TestServer;
@@ -186,6 +186,9 @@ describe('supervisor workspace', () => {
     await page.getByRole('link', { name: 'Supervisor' }).click();
     await row.getByRole('button', { name: 'Assign Wes' }).click();
     const dialog = page.getByRole('dialog', { name: 'Assign Wes' });
+    await dialog.waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: '/tmp/carebridge-supervisor-assign.png' });
     await dialog.getByRole('combobox', { name: 'Agent' }).selectOption(dana.id);
     await dialog.getByRole('button', { name: 'Assign' }).click();
     await waitFor(() => dana.assigned.find((e) => e.conversation.id === wes.conversationId && e.cause === 'reassign'), 5000, 'the assignment');
