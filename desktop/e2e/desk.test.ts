@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { call, createPatient, createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
-import { launchChromium, signIn, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -210,4 +210,33 @@ describe('/desk signed in', () => {
     await page.keyboard.press('Control+Shift+A');
     await expect.poll(() => page.getByRole('status', { name: 'Status message' }).textContent()).toContain('no offers are waiting');
   });
+
+  it('every workspace of every role passes axe (light and dark) and fits a 320 px wide window', async () => {
+    await page.goto(deskUrl());
+    await page.getByRole('heading', { name: 'Sign in to the desk' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    const seen: string[] = [];
+    for (const role of ['agent', 'supervisor', 'admin', 'outreach', 'bot-author', 'practitioner']) {
+      await context.clearCookies();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await signedInAs(role);
+      for (const link of await navLinks()) {
+        await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: link }).click();
+        await page.getByRole('heading', { name: link, level: 1 }).waitFor();
+        for (const theme of ['light', 'dark']) {
+          await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+          const violations = await seriousAccessibilityViolations(page);
+          expect(violations, `${role} · ${link} · ${theme}`).toEqual([]);
+        }
+        await page.setViewportSize({ width: 320, height: 640 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${role} · ${link} at 320 px`).toBeLessThanOrEqual(320);
+        await page.setViewportSize({ width: 1280, height: 800 });
+        seen.push(`${role}:${link}`);
+      }
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to the desk' }).waitFor();
+    }
+    // Every workspace was visited by at least one role.
+    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Settings']));
+  }, 120_000);
 });

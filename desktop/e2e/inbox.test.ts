@@ -161,7 +161,18 @@ describe('agent inbox', () => {
     expect(closed.state).toBe('closed');
     expect(server.context.conversations.core.view(closed, 'staff').wrapup).toMatchObject({ disposition: 'resolved', notes: 'Explained opening hours.' });
     await page.screenshot({ path: '/tmp/carebridge-inbox.png' });
-    void walt;
+
+    // Walt ends the chat himself: the agent still records the wrap-up (the tab says so).
+    await walt.socket.emitWithAck('conversation:end', { conversationId: walt.conversationId });
+    const waltWrapup = page.getByRole('form', { name: 'Wrap-up' });
+    await expect.poll(() => waltWrapup.textContent()).toContain('The patient ended the chat.');
+    expect(await waltTab.textContent()).toContain('wrap-up');
+    expect(await page.getByRole('button', { name: 'Close tab' }).count()).toBe(0);
+    await waltWrapup.getByLabel('Disposition (required)').selectOption({ label: 'Resolved' });
+    await waltWrapup.getByRole('button', { name: 'Save wrap-up' }).click();
+    await expect.poll(() => waltTab.count()).toBe(0);
+    const ended = server.context.conversations.core.get(walt.conversationId)!;
+    expect(server.context.conversations.core.view(ended, 'staff').wrapup).toMatchObject({ disposition: 'resolved' });
   }, 90_000);
 
   it('missed offers pause new chats and say so; the open chat stays; Available brings the waiting chats back', async () => {
@@ -189,6 +200,61 @@ describe('agent inbox', () => {
     await expect.poll(() => page.getByRole('article', { name: 'Offer: general queue' }).count()).toBe(2);
     expect(await page.getByRole('banner').textContent()).not.toContain('New chats paused');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('layout: offers have their own pane, the header and the composer stay in view; offers stay compact on a phone', async () => {
+    const { page } = await agentDesk('Lou Layout');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const vera = await visitor('Vera');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    const log = transcript(page, 'Vera');
+    await log.waitFor();
+    for (let i = 1; i <= 16; i++) await vera.send(`Question ${i} about my appointment next week`);
+    await expect.poll(() => log.textContent()).toContain('Question 16');
+    await visitor('Walt');
+    await visitor('Wanda');
+    await expect.poll(() => page.getByRole('article', { name: 'Offer: general queue' }).count()).toBe(2);
+
+    const inView = async (name: 'End chat' | 'Transfer') => {
+      const box = await page.getByRole('tabpanel').getByRole('button', { name, exact: true }).boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= 800;
+    };
+    const composerBox = async () => (await composer(page).boundingBox())!;
+    // Offers beside the conversation, not above it: the conversation starts at the top of the panes.
+    const offersBox = (await page.getByRole('list', { name: 'Offers waiting for an answer' }).boundingBox())!;
+    const panelBox = (await page.getByRole('tabpanel').boundingBox())!;
+    expect(panelBox.x).toBeGreaterThanOrEqual(offersBox.x + offersBox.width);
+    expect(panelBox.y).toBeLessThan(offersBox.y + 40);
+    expect(await inView('End chat')).toBe(true);
+    expect(await inView('Transfer')).toBe(true);
+    const c = await composerBox();
+    expect(c.y + c.height).toBeLessThanOrEqual(800);
+    // Scrolling back through the transcript moves the messages only.
+    // New messages from the patient are announced once, by a live region of their own; the
+    // virtualized log is not live, so scrolling back (which renders old messages) announces nothing.
+    const announcer = page.getByTestId('transcript-announcer');
+    await expect.poll(() => announcer.textContent()).toContain('Vera: Question 16 about my appointment next week');
+    expect(await log.getAttribute('aria-live')).toBe('off');
+    const announced = await announcer.textContent();
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await page.mouse.wheel(0, -2000);
+    await expect.poll(() => log.textContent()).toContain('Question 1 about');
+    expect(await announcer.textContent()).toBe(announced);
+    expect(await announcer.textContent()).not.toContain('Question 1 about');
+    expect(await inView('End chat')).toBe(true);
+    expect((await composerBox()).y).toBeCloseTo(c.y, 0);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollTop)).toBe(0);
+
+    // A phone-sized window: each offer is a short card (reason, countdown, Accept, Decline), the
+    // offers take at most about a third of the screen, and the conversation follows.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const cards = page.getByRole('article', { name: 'Offer: general queue' });
+    await expect.poll(async () => (await cards.first().boundingBox())!.height).toBeLessThan(160);
+    expect(await cards.first().textContent()).toContain('Patient asked for a person');
+    expect((await page.getByRole('list', { name: 'Offers waiting for an answer' }).boundingBox())!.height).toBeLessThanOrEqual(844 * 0.35);
+    const heading = page.getByRole('tabpanel').getByRole('heading', { name: 'Vera' });
+    expect((await heading.boundingBox())!.y).toBeLessThan(844);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 
   it('keyboard: focus is never left on the page body; shortcuts reach the message box and end the chat; offers are announced', async () => {

@@ -202,7 +202,7 @@ export function Shell() {
           Keyboard shortcuts
         </button>
       </nav>
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" className="content" tabIndex={0}>
         <ErrorBoundary key={current?.id ?? 'none'} what="This workspace">
           <Suspense
             fallback={

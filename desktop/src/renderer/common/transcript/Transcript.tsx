@@ -2,6 +2,10 @@
  * A conversation's transcript, virtualized (long chats stay fast): patient, bot, system lines,
  * the agents' messages with delivered/read ticks, internal notes (mentions highlighted) and
  * supervisor whispers set apart, attachments inline. Used by the inbox and the supervisor's monitor.
+ *
+ * Screen readers: the scrolling list is a log with its live announcements off, because the
+ * virtualizer adds old messages to the page as the reader scrolls back; a separate hidden live
+ * region announces only what arrives from others after the transcript opened.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -56,6 +60,7 @@ export function Transcript(props: Props) {
   const rows: Row[] = [...messages.map((message) => ({ kind: 'message' as const, message })), ...pending.map((line) => ({ kind: 'pending' as const, line }))];
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
+  const announcements = useArrivals(messages, props.me, props.names, props.patientName);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -73,37 +78,67 @@ export function Transcript(props: Props) {
   }, [rows.length, virtualizer]);
 
   return (
-    <div
-      ref={scrollRef}
-      className="transcript"
-      role="log"
-      aria-label={label}
-      aria-live="polite"
-      tabIndex={0}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stickToEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      }}
-    >
-      {rows.length === 0 ? <p className="muted center small">No messages yet.</p> : null}
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {virtualizer.getVirtualItems().map((item) => {
-          const row = rows[item.index]!;
-          return (
-            <div
-              key={item.key}
-              data-index={item.index}
-              ref={virtualizer.measureElement}
-              className="transcript-row"
-              style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
-            >
-              {row.kind === 'message' ? <MessageLine {...props} message={row.message} /> : <PendingMessageLine {...props} line={row.line} />}
-            </div>
-          );
-        })}
+    <>
+      <div className="visually-hidden" aria-live="polite" aria-relevant="additions" data-testid="transcript-announcer">
+        {announcements.map((a) => (
+          <p key={a.seq}>{a.text}</p>
+        ))}
       </div>
-    </div>
+      <div
+        ref={scrollRef}
+        className="transcript"
+        role="log"
+        aria-label={label}
+        aria-live="off"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stickToEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        }}
+      >
+        {rows.length === 0 ? <p className="muted center small">No messages yet.</p> : null}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]!;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="transcript-row"
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+              >
+                {row.kind === 'message' ? <MessageLine {...props} message={row.message} /> : <PendingMessageLine {...props} line={row.line} />}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </>
   );
+}
+
+/** The last few messages from others that arrived while this transcript was open, as sentences. */
+function useArrivals(messages: readonly MessageView[], me: string, names: Readonly<Record<string, string>>, patientName: string) {
+  const [arrivals, setArrivals] = useState<{ seq: number; text: string }[]>([]);
+  const seen = useRef<number | null>(null);
+  const last = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
+  useEffect(() => {
+    // What is on screen when the transcript opens (or its history loads) is not news.
+    if (seen.current === null || seen.current === 0) {
+      seen.current = last;
+      return;
+    }
+    const fresh = messages.filter((m) => m.seq > seen.current! && m.sender.id !== me);
+    seen.current = Math.max(seen.current, last);
+    if (fresh.length === 0) return;
+    const said = fresh.map((m) => ({
+      seq: m.seq,
+      text: m.kind === 'system' ? m.body : `${senderName(m, me, names, patientName)}${m.kind === 'note' ? ' (internal note)' : m.kind === 'whisper' ? ' (whisper)' : ''}: ${m.kind === 'attachment' ? `sent ${m.attachment?.fileName ?? 'a file'}` : m.body}`,
+    }));
+    setArrivals((before) => [...before, ...said].slice(-5));
+  }, [last]);
+  return arrivals;
 }
 
 function Body({ text, mention, names }: { text: string; mention: boolean; names: readonly string[] }) {

@@ -129,10 +129,12 @@ export function ConsultDialog({ colleagues, onClose, onConsult }: ConsultProps) 
 interface WrapupProps {
   settings: ConversationSettingsResponse;
   onClose(disposition: string | undefined, notes: string): Promise<string | null>;
+  /** The patient ended the chat (it is closed already): the button records the wrap-up. */
+  endedByPatient?: boolean;
 }
 
-/** After "End chat": disposition (required when the clinic says so) and notes, then Close. */
-export function WrapupPanel({ settings, onClose }: WrapupProps) {
+/** After "End chat" (or the patient's ending): disposition (required when the clinic says so) and notes, then Close. */
+export function WrapupPanel({ settings, onClose, endedByPatient = false }: WrapupProps) {
   const [disposition, setDisposition] = useState('');
   const [notes, setNotes] = useState('');
   const [busy, setBusy] = useState(false);
@@ -149,7 +151,9 @@ export function WrapupPanel({ settings, onClose }: WrapupProps) {
   return (
     <form className="wrapup card" aria-labelledby={ids.title} onSubmit={(e) => void submit(e)}>
       <h3 id={ids.title}>Wrap-up</h3>
-      <p className="muted small">The chat has ended for the patient. Record the outcome and close the conversation.</p>
+      <p className="muted small">
+        {endedByPatient ? 'The patient ended the chat. Record the outcome to finish it.' : 'The chat has ended for the patient. Record the outcome and close the conversation.'}
+      </p>
       <div className="field">
         <label htmlFor={ids.disposition}>Disposition{settings.requireDisposition ? ' (required)' : ''}</label>
         <select id={ids.disposition} className="input" value={disposition} aria-required={settings.requireDisposition} onChange={(e) => setDisposition(e.target.value)}>
@@ -168,7 +172,7 @@ export function WrapupPanel({ settings, onClose }: WrapupProps) {
       <InlineError message={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={busy}>
-          Close conversation
+          {endedByPatient ? 'Save wrap-up' : 'Close conversation'}
         </button>
       </div>
     </form>

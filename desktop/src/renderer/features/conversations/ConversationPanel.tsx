@@ -54,6 +54,9 @@ export function ConversationPanel(props: ConversationPanelProps) {
   const supervisor = role === 'supervisor';
   const writable = supervisor ? conversation.state !== 'closed' && conversation.state !== 'wrapup' : open;
   const participants = conversation.participants ?? [];
+  // The patient may end the chat first: its agent still records the outcome, once.
+  const patientEnded = conversation.state === 'closed' && owner && !consultant && !supervisor && !conversation.wrapup;
+  const wrapping = (conversation.state === 'wrapup' && !consultant) || patientEnded;
   const typing = props.typingNames;
 
   return (
@@ -99,7 +102,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
           <button type="button" className="button ghost" onClick={props.onDownloadTranscript}>
             Download transcript
           </button>
-          {conversation.state === 'closed' ? (
+          {conversation.state === 'closed' && !patientEnded ? (
             <button type="button" className="button" onClick={props.onCloseTab}>
               Close tab
             </button>
@@ -136,8 +139,8 @@ export function ConversationPanel(props: ConversationPanelProps) {
       <p className="typing small muted" role="status" aria-label="Typing">
         {typing.length ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ''}
       </p>
-      {conversation.state === 'wrapup' && !consultant ? (
-        <WrapupPanel settings={settings} onClose={props.onWrapup} />
+      {wrapping ? (
+        <WrapupPanel settings={settings} onClose={props.onWrapup} endedByPatient={patientEnded} />
       ) : writable ? (
         props.composer
       ) : conversation.state === 'closed' ? (

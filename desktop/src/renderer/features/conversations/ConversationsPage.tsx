@@ -139,6 +139,7 @@ export default function ConversationsPage() {
                   entry={entry}
                   index={index}
                   selected={entry.id === activeEntry?.id}
+                  me={user?.id ?? ''}
                   now={now}
                   buttonRef={(el) => {
                     if (el) tabRefs.current.set(entry.id, el);
@@ -185,11 +186,13 @@ export default function ConversationsPage() {
   );
 }
 
-function SessionTab({ entry, index, selected, now, buttonRef }: { entry: InboxConversation; index: number; selected: boolean; now: number; buttonRef(el: HTMLButtonElement | null): void }) {
+function SessionTab({ entry, index, selected, me, now, buttonRef }: { entry: InboxConversation; index: number; selected: boolean; me: string; now: number; buttonRef(el: HTMLButtonElement | null): void }) {
   const name = patientLabel(entry.conversation);
   const timer = liveTabTimer(entry.conversation.state, entry.messages, entry.openedAt, now);
   const timerText = timer ? `${timer.kind === 'waiting' ? 'waiting' : 'handling'} ${formatDuration(timer.ms)}` : null;
   const key = index < 9 ? String(index + 1) : index === 9 ? '0' : null;
+  // Ended by the patient, and its wrap-up is still mine to record.
+  const unrecorded = entry.conversation.state === 'closed' && !entry.conversation.wrapup && entry.conversation.agentId === me;
   return (
     <button
       ref={buttonRef}
@@ -206,8 +209,8 @@ function SessionTab({ entry, index, selected, now, buttonRef }: { entry: InboxCo
       <span className="tab-name">{name}</span>
       {entry.unread > 0 ? <span className="unread-badge">{`${entry.unread} unread`}</span> : null}
       {timer ? <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span> : null}
-      {entry.conversation.state === 'wrapup' ? <span className="tab-state">wrap-up</span> : null}
-      {entry.conversation.state === 'closed' ? <span className="tab-state">closed</span> : null}
+      {entry.conversation.state === 'wrapup' || unrecorded ? <span className="tab-state">wrap-up</span> : null}
+      {entry.conversation.state === 'closed' && !unrecorded ? <span className="tab-state">closed</span> : null}
     </button>
   );
 }
