@@ -39,7 +39,8 @@ afterEach(async () => {
 });
 
 async function agentDesk(displayName: string, role = 'agent'): Promise<{ page: Page; user: { id: string; email: string } }> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  // A time zone of its own, so downloads show the reader's local times (not the server's).
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, timezoneId: 'America/Chicago' });
   contexts.push(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -146,8 +147,20 @@ describe('agent inbox', () => {
     await page.keyboard.press('Control+Alt+ArrowRight');
     await expect.poll(() => veraTab.getAttribute('aria-selected')).toBe('true');
 
+    // End chat asks first; Cancel leaves the chat as it was. Hand back to bot asks too.
+    await page.getByRole('button', { name: 'End chat' }).click();
+    const confirmEnd = page.getByRole('alertdialog', { name: 'End the chat with Vera?' });
+    expect(await confirmEnd.textContent()).toContain('Vera can no longer write in this chat');
+    await confirmEnd.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => confirmEnd.count()).toBe(0);
+    expect(server.context.conversations.core.get(vera.conversationId)!.state).toBe('active');
+    await page.getByRole('button', { name: 'Hand back to bot' }).click();
+    const confirmHandBack = page.getByRole('alertdialog', { name: 'Hand Vera back to the bot?' });
+    await confirmHandBack.getByRole('button', { name: 'Cancel' }).click();
+    expect(server.context.conversations.core.get(vera.conversationId)!.state).toBe('active');
     // End chat → wrap-up: the disposition is required.
     await page.getByRole('button', { name: 'End chat' }).click();
+    await confirmEnd.getByRole('button', { name: 'End chat' }).click();
     const wrapup = page.getByRole('form', { name: 'Wrap-up' });
     await wrapup.waitFor();
     await wrapup.getByRole('button', { name: 'Close conversation' }).click();
@@ -255,6 +268,12 @@ describe('agent inbox', () => {
     const heading = page.getByRole('tabpanel').getByRole('heading', { name: 'Vera' });
     expect((await heading.boundingBox())!.y).toBeLessThan(844);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // Hand back to the bot, confirmed: the chat leaves the tabs and the bot has it again.
+    await page.getByRole('button', { name: 'Hand back to bot' }).click();
+    await page.getByRole('alertdialog', { name: 'Hand Vera back to the bot?' }).getByRole('button', { name: 'Hand back to bot' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: /Vera/ }).count()).toBe(0);
+    expect(server.context.conversations.core.get(vera.conversationId)!.state).toBe('bot');
   });
 
   it('keyboard: focus is never left on the page body; shortcuts reach the message box and end the chat; offers are announced', async () => {
@@ -283,8 +302,14 @@ describe('agent inbox', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Transfer');
-    // Ctrl+Shift+E ends the chat; focus moves to the wrap-up.
+    // Ctrl+Shift+E asks first (Cancel is the default), then ends the chat; focus moves to the wrap-up.
     await page.keyboard.press('Control+Shift+E');
+    const confirmEnd = page.getByRole('alertdialog', { name: 'End the chat with Vera?' });
+    await confirmEnd.waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.getByRole('form', { name: 'Wrap-up' }).waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form.wrapup') !== null && document.activeElement?.tagName === 'SELECT')).toBe(true);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -476,6 +501,10 @@ describe('agent inbox', () => {
     // The transcript as a text download.
     const [text] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript' }).click()]);
     expect(text.suggestedFilename()).toBe(`conversation-${vera.conversationId}.txt`);
-    expect(await fs.readFile((await text.path())!, 'utf8')).toContain('I want to talk to a person');
+    const saved = await fs.readFile((await text.path())!, 'utf8');
+    // The patient by name, the bot as the assistant, times in the reader's zone.
+    expect(saved).toMatch(/\] Vera: I want to talk to a person/);
+    expect(saved).toContain('\nTimes: America/Chicago\n');
+    expect(saved).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d C[SD]T\] Assistant: /);
   });
 });

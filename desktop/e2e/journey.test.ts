@@ -192,6 +192,7 @@ describe('live chat, patient to agents and back (issue 4, done when)', () => {
 
     // The second agent ends the chat, wraps up with a disposition and closes it.
     await blair.getByRole('button', { name: 'End chat' }).click();
+    await blair.getByRole('alertdialog', { name: /^End the chat with/ }).getByRole('button', { name: 'End chat' }).click();
     const wrapup = blair.getByRole('form', { name: 'Wrap-up' });
     await wrapup.getByLabel('Disposition (required)').selectOption({ label: 'Resolved' });
     await wrapup.getByLabel('Wrap-up notes').fill('Moved to Tuesday 2 pm.');

@@ -35,7 +35,7 @@ afterAll(async () => {
   await clinic?.close();
 });
 beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1200, height: 850 }, reducedMotion: 'reduce' });
+  context = await browser.newContext({ viewport: { width: 1200, height: 850 }, reducedMotion: 'reduce', timezoneId: 'Europe/Paris' });
   page = await context.newPage();
   errors = watchErrors(page);
 });
@@ -144,6 +144,9 @@ describe('the chat widget embedded on a clinic website', () => {
     const transcript = fs.readFileSync((await download.path())!, 'utf8');
     expect(transcript).toContain('I need to move my appointment');
     expect(transcript).toContain('Hi, this is Sam from the care team.');
+    // Times in the patient's own zone, said at the top.
+    expect(transcript).toContain('\nTimes: Europe/Paris\n');
+    expect(transcript).toMatch(/\] You: I need to move my appointment/);
 
     // End chat asks first; "Keep chatting" is the focused, safe answer.
     await chat().getByRole('button', { name: 'End chat' }).click();

@@ -318,7 +318,9 @@ describe('transcripts', () => {
     expect(body).toMatch(/^Carebridge chat transcript\n/);
     expect(body).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\] Assistant: /);
     expect(body).toContain('] You: My bill looks wrong\n    second line\n');
-    expect(body).toContain('] Agent: Let me look at that.\n');
+    // Staff appear by name, with their part in the chat.
+    expect(body).toContain('] Agent A (agent): Let me look at that.\n');
+    expect(body).toContain('\nTimes: UTC\n');
     expect(body).toContain('] System: Agent A joined the chat.');
     expect(body).toMatch(/\] You: \[attachment: bill\.pdf, application\/pdf, \d+ B\]/);
     expect(body).not.toContain('Internal: check account');
@@ -328,18 +330,29 @@ describe('transcripts', () => {
     expect((staffView.body.messages as MessageView[]).some((m) => m.kind === 'note' && m.body === 'Internal: check account')).toBe(true);
     const staffText = await (await fetch(`${server.url}/api/conversations/${chat.id}/transcript?format=text`, { headers: { authorization: `Bearer ${agentToken}` } })).text();
     expect(staffText).toContain('] You (internal note): Internal: check account');
-    expect(staffText).toContain('] Patient: My bill looks wrong');
+    expect(staffText).toMatch(/\] patient-user-[\w-]+: My bill looks wrong/);
+    // In the reader's time zone, when they say which; a zone that does not exist is refused.
+    const newYork = await (await fetch(`${server.url}/api/conversations/${chat.id}/transcript?format=text&tz=America/New_York`, { headers: { authorization: `Bearer ${agentToken}` } })).text();
+    expect(newYork).toContain('\nTimes: America/New_York\n');
+    expect(newYork).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T\] Assistant: /);
+    const firstUtc = Number(/\[\d{4}-\d\d-\d\d (\d\d):/.exec(staffText)![1]);
+    const firstNy = Number(/\[\d{4}-\d\d-\d\d (\d\d):/.exec(newYork)![1]);
+    expect([4, 5]).toContain((firstUtc - firstNy + 24) % 24);
+    const badZone = await call(server, 'GET', `/api/conversations/${chat.id}/transcript?format=text&tz=Mars%2FOlympus`, { token: agentToken });
+    expect(badZone.status).toBe(400);
+    expect(JSON.stringify(badZone.body)).toContain('IANA time zone');
     const audited = server.context.database.sqlite
       .prepare("SELECT details FROM audit_log WHERE action = 'phi.read' AND resource_id = ? AND details LIKE '%conversation.transcript%'")
       .all(chat.id);
-    // Each export is a row, the patient's own reads included.
-    expect(audited).toHaveLength(4);
+    // Each export is a row, the patient's own reads included (the refused time zone read nothing).
+    expect(audited).toHaveLength(5);
     const exporters = server.context.database.sqlite
       .prepare("SELECT actor_role, patient_id FROM audit_log WHERE action = 'phi.read' AND resource_id = ? AND details LIKE '%conversation.transcript%' ORDER BY seq")
       .all(chat.id);
     expect(exporters).toEqual([
       { actor_role: 'patient', patient_id: patientId },
       { actor_role: 'patient', patient_id: patientId },
+      { actor_role: 'agent', patient_id: patientId },
       { actor_role: 'agent', patient_id: patientId },
       { actor_role: 'agent', patient_id: patientId },
     ]);

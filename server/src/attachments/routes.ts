@@ -150,7 +150,7 @@ export function createConversationFileRouter(ctx: FileRouteDeps): Router {
   });
   router.get('/conversations/:conversationId/transcript', auth, (req: Request, res: Response) => {
     const id = conversationId(req);
-    const { format } = parseInput(transcriptQuerySchema, req.query, 'query');
+    const { format, tz } = parseInput(transcriptQuerySchema, req.query, 'query');
     const { actor } = locals(res);
     const transcript = readTranscript(ctx, actor, id, facts(req));
     res.setHeader('Cache-Control', 'private, no-store');
@@ -160,7 +160,9 @@ export function createConversationFileRouter(ctx: FileRouteDeps): Router {
     }
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${transcriptFileName(transcript.conversation)}"`);
-    res.send(transcriptText(transcript, actor.userId));
+    // Names as they were in the chat (those who left included), else the staff directory's.
+    const joined = new Map(ctx.conversations.repo.participants(id).map((p) => [p.user_id, p.display_name]));
+    res.send(transcriptText(transcript, actor.userId, { timeZone: tz ?? 'UTC', nameOf: (userId) => joined.get(userId) ?? ctx.conversations.displayNameOf(userId) }));
   });
 
   return router;

@@ -56,9 +56,25 @@ const SENDER_LABELS: Record<MessageView['sender']['kind'], string> = {
   system: 'System',
 };
 
-/** `2025-03-04 15:06:07 UTC` */
-function stamp(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+/** `2025-03-04 10:06:07 EST` in the reader's zone (`… UTC` by default). */
+function stamper(timeZone: string): (iso: string) => string {
+  if (timeZone === 'UTC') return (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
+  return (iso) => {
+    const part: Record<string, string> = {};
+    for (const p of format.formatToParts(new Date(iso))) part[p.type] = p.value;
+    return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+  };
 }
 
 function sizeText(bytes: number): string {
@@ -67,24 +83,37 @@ function sizeText(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-function label(message: MessageView, viewerId: string, visitorName: string | null): string {
-  if (message.sender.id === viewerId && message.sender.kind !== 'system') return 'You';
-  if (message.sender.kind === 'visitor' && visitorName) return visitorName;
-  return SENDER_LABELS[message.sender.kind];
+export interface TranscriptTextOptions {
+  /** IANA zone for the times; `UTC` by default. */
+  timeZone?: string;
+  /** A participant's display name (those who left the chat included). */
+  nameOf?(userId: string): string | undefined;
 }
 
-/** The transcript as plain text, one message per entry, times in UTC, from the viewer's point of view. */
-export function transcriptText(transcript: Transcript, viewerId: string): string {
+/** The transcript as plain text, one message per entry, from the viewer's point of view: names, times in their zone. */
+export function transcriptText(transcript: Transcript, viewerId: string, options: TranscriptTextOptions = {}): string {
   const { conversation, messages } = transcript;
+  const timeZone = options.timeZone ?? 'UTC';
+  const stamp = stamper(timeZone);
+  const participantNames = new Map((conversation.participants ?? []).map((p) => [p.userId, p.displayName]));
+  const label = (message: MessageView): string => {
+    const { kind, id } = message.sender;
+    if (id === viewerId && kind !== 'system') return 'You';
+    if (kind === 'visitor' || kind === 'patient') return participantNames.get(id) ?? options.nameOf?.(id) ?? conversation.visitorName ?? SENDER_LABELS[kind];
+    if (kind === 'system' || kind === 'bot') return SENDER_LABELS[kind];
+    const name = participantNames.get(id) ?? options.nameOf?.(id);
+    return name ? `${name} (${SENDER_LABELS[kind].toLowerCase()})` : SENDER_LABELS[kind];
+  };
   const lines = [
     'Carebridge chat transcript',
     `Conversation: ${conversation.id}`,
     `Started: ${stamp(conversation.createdAt)}`,
     ...(conversation.closedAt ? [`Ended: ${stamp(conversation.closedAt)}`] : []),
+    `Times: ${timeZone}`,
     '',
   ];
   for (const message of messages) {
-    const who = label(message, viewerId, conversation.visitorName);
+    const who = label(message);
     const tag = message.kind === 'note' ? ' (internal note)' : message.kind === 'whisper' ? ' (whisper to the agent)' : '';
     const body =
       message.kind === 'attachment' && message.attachment

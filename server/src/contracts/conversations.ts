@@ -122,7 +122,24 @@ export type AttachmentUploadQuery = z.infer<typeof attachmentUploadQuerySchema>;
  * participant (patients: without notes and whispers), as JSON `{ conversation, messages }` or as a
  * plain-text download (`Content-Disposition: attachment`). Staff reads are audited.
  */
-export const transcriptQuerySchema = z.strictObject({ format: z.enum(['json', 'text']).default('json') });
+/** An IANA time zone name the runtime knows, e.g. `America/New_York`. */
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as America/New_York');
+
+export const transcriptQuerySchema = z.strictObject({
+  format: z.enum(['json', 'text']).default('json'),
+  /** The reader's time zone for the text format's times (default UTC). */
+  tz: timeZoneSchema.optional(),
+});
 
 export const messageSchema = z.object({
   id: z.string(),

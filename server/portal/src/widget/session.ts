@@ -515,7 +515,7 @@ export class ChatSession {
 
   async transcriptBlob(): Promise<Blob> {
     if (!this.conversationId) throw new Error('no conversation');
-    const res = await this.request('GET', `/api/conversations/${encodeURIComponent(this.conversationId)}/transcript?format=text`);
+    const res = await this.request('GET', `/api/conversations/${encodeURIComponent(this.conversationId)}/transcript?format=text&tz=${encodeURIComponent(readerTimeZone())}`);
     return new Blob([await res.blob()], { type: 'text/plain;charset=utf-8' });
   }
 
@@ -631,4 +631,9 @@ export class HttpError extends Error {
 function placeholderConversation(id: string, channel: ConversationChannel): ConversationView {
   const now = new Date().toISOString();
   return { id, channel, state: 'bot', patientId: null, visitorName: null, queue: null, priority: 0, skills: [], lastSeq: 0, createdAt: now, updatedAt: now, closedAt: null };
+}
+
+/** The reader's time zone for the downloaded transcript's times. */
+function readerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

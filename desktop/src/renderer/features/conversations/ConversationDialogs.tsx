@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
 import { DialogForm } from '../../common/DialogForm.js';
 import { InlineError } from '../../common/InlineError.js';
@@ -60,6 +60,7 @@ export function TransferDialog({ colleagues, queues, onClose, onTransfer }: Tran
   };
   return (
     <DialogForm title="Transfer conversation" onClose={onClose} onSubmit={submit} confirmLabel="Transfer" error={error} busy={busy}>
+      <p className="muted small">The chat and its transcript move to them with your note, and leave your tabs.</p>
       <fieldset className="field">
         <legend>Transfer to</legend>
         <label className="check">
@@ -176,5 +177,32 @@ export function WrapupPanel({ settings, onClose, endedByPatient = false }: Wrapu
         </button>
       </div>
     </form>
+  );
+}
+
+interface ConfirmProps {
+  title: string;
+  confirmLabel: string;
+  onClose(): void;
+  /** Resolves to the failure to show in the dialog, or null once done (the dialog then closes). */
+  onConfirm(): Promise<string | null>;
+  children: ReactNode;
+}
+
+/** "Are you sure?" for an action that cannot be taken back (End chat, Hand back to bot): Cancel is the default. */
+export function ConfirmDialog({ title, confirmLabel, onClose, onConfirm, children }: ConfirmProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setBusy(true);
+    const failure = await onConfirm();
+    setBusy(false);
+    if (failure) setError(failure);
+    else onClose();
+  };
+  return (
+    <DialogForm title={title} onClose={onClose} onSubmit={submit} confirmLabel={confirmLabel} error={error} busy={busy} destructive>
+      <p>{children}</p>
+    </DialogForm>
   );
 }

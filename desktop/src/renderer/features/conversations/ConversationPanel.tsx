@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import type { AgentSummary, ConversationSettingsResponse, ConversationView } from '@carebridge/server/contracts';
 import { InlineError } from '../../common/InlineError.js';
-import { ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
+import { ConfirmDialog, ConsultDialog, TransferDialog, WrapupPanel } from './ConversationDialogs.js';
 import { CHANNEL_LABELS, priorityLabel, STATE_LABELS } from './labels.js';
 
-export type ConversationDialog = 'transfer' | 'consult' | null;
+export type ConversationDialog = 'transfer' | 'consult' | 'end' | 'hand-back' | null;
 type TransferTarget = { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string };
 
 export interface ConversationPanelProps {
@@ -30,8 +30,9 @@ export interface ConversationPanelProps {
   transcript: ReactNode;
   composer: ReactNode;
   onDialog(dialog: ConversationDialog): void;
-  onHandBack(): void;
-  onEndChat(): void;
+  /** Confirmed in a dialog first; resolve to the failure to show there, or null. */
+  onHandBack(): Promise<string | null>;
+  onEndChat(): Promise<string | null>;
   onLeave(): void;
   onAddConsultant(agentId: string): void;
   onDownloadTranscript(): void;
@@ -86,10 +87,10 @@ export function ConversationPanel(props: ConversationPanelProps) {
               <button type="button" className="button" disabled={busy} onClick={() => props.onDialog('consult')}>
                 Consult
               </button>
-              <button type="button" className="button" disabled={busy} onClick={props.onHandBack}>
+              <button type="button" className="button" data-action="hand-back" disabled={busy} onClick={() => props.onDialog('hand-back')}>
                 Hand back to bot
               </button>
-              <button type="button" className="button danger" data-action="end-chat" disabled={busy} onClick={props.onEndChat} aria-keyshortcuts="Control+Shift+E Meta+Shift+E">
+              <button type="button" className="button danger" data-action="end-chat" disabled={busy} onClick={() => props.onDialog('end')} aria-keyshortcuts="Control+Shift+E Meta+Shift+E">
                 End chat
               </button>
             </>
@@ -148,6 +149,26 @@ export function ConversationPanel(props: ConversationPanelProps) {
       ) : null}
       {props.dialog === 'transfer' ? (
         <TransferDialog colleagues={props.colleagues} queues={settings.queues} onClose={() => props.onDialog(null)} onTransfer={props.onTransfer} />
+      ) : null}
+      {props.dialog === 'end' && owner && open ? (
+        <ConfirmDialog
+          title={`End the chat with ${patientName}?`}
+          confirmLabel="End chat"
+          onClose={() => props.onDialog(null)}
+          onConfirm={props.onEndChat}
+        >
+          {patientName} can no longer write in this chat; you then record the wrap-up.
+        </ConfirmDialog>
+      ) : null}
+      {props.dialog === 'hand-back' && owner && open ? (
+        <ConfirmDialog
+          title={`Hand ${patientName} back to the bot?`}
+          confirmLabel="Hand back to bot"
+          onClose={() => props.onDialog(null)}
+          onConfirm={props.onHandBack}
+        >
+          The bot answers {patientName} again and the conversation leaves your tabs. {patientName} can ask for a person again.
+        </ConfirmDialog>
       ) : null}
       {props.dialog === 'consult' ? <ConsultDialog colleagues={props.colleagues} onClose={() => props.onDialog(null)} onConsult={props.onConsult} /> : null}
     </div>

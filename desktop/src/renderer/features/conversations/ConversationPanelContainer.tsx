@@ -72,7 +72,7 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
     .map(([senderId, t]) => (t.kind === 'patient' || t.kind === 'visitor' ? name : (names[senderId] ?? 'A colleague')));
 
   const downloadTranscript = async () => {
-    const result = await dispatch(downloadBlob(`/api/conversations/${encodeURIComponent(id)}/transcript?format=text`));
+    const result = await dispatch(downloadBlob(`/api/conversations/${encodeURIComponent(id)}/transcript?format=text&tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')}`));
     if (result.ok) saveBlob(result.blob, `conversation-${id}.txt`);
     else setError(`Could not download the transcript: ${result.message}.`);
   };
@@ -121,8 +121,12 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
         />
       }
       onDialog={setDialog}
-      onHandBack={() => void action('conversation:hand-back', {}, 'hand the chat back to the bot', 'Handed back to the bot.')}
-      onEndChat={() => void action('conversation:wrapup', {}, 'end the chat', 'Chat ended: wrap up and close.').then((failure) => failure === null && focusWrapupSoon())}
+      onHandBack={() => action('conversation:hand-back', {}, 'hand the chat back to the bot', 'Handed back to the bot.')}
+      onEndChat={async () => {
+        const failure = await action('conversation:wrapup', {}, 'end the chat', 'Chat ended: wrap up and close.');
+        if (failure === null) focusWrapupSoon();
+        return failure;
+      }}
       onLeave={() => void action('conversation:leave', {}, 'leave the conversation', 'You left the conversation.')}
       onAddConsultant={(agentId) => void action('conversation:consult-add', { agentId }, 'add the consultant', 'Consultant added to the chat.')}
       onDownloadTranscript={() => void downloadTranscript()}
