@@ -100,6 +100,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, logger, ...overrides.routing });
   const conversations = createConversationsModule({
     sqlite,
+    db,
     commits,
     audit,
     auditBatch,
@@ -112,6 +113,10 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     directory,
     settings: loadConversationSettings(config.CONVERSATIONS_CONFIG),
     queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
+    queuesServedBy: (userId) => {
+      const skills = new Set(agentProfiles.get(userId).skills);
+      return routing.api.config.queues.filter((q) => q.skills.every((s) => skills.has(s))).map((q) => q.id);
+    },
   });
   const assignment = createAssignmentModule({
     engine: routing.api,

@@ -7,3 +7,4 @@ export * from './conversations.js';
 export * from './routing.js';
 export * from './supervision.js';
 export * from './surveys.js';
+export * from './history.js';

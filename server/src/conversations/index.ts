@@ -4,12 +4,13 @@
  * on both namespaces, listeners) with its API for other domains.
  */
 import type SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { ConversationSettings, ConversationState } from '../contracts/conversations.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { AuditBatch, DisclosureLog } from '../platform/audit/batch.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import type { GroupCommit } from '../platform/db/index.js';
+import type { Database, GroupCommit } from '../platform/db/index.js';
 import { listen, type EventPublisher } from '../platform/events.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
@@ -19,6 +20,7 @@ import type { StaffDirectory } from '../accounts/index.js';
 import { GreetingMenuBot, type BotParticipant } from './bot.js';
 import { BotTurns } from './bot-turns.js';
 import { ConversationCore } from './core.js';
+import { ConversationHistory } from './history.js';
 import { isOpen } from './model.js';
 import { requireSupervisor } from './policy.js';
 import { conversationEmits, conversationSockets } from './realtime.js';
@@ -30,6 +32,7 @@ export type { BotContext, BotParticipant, BotReply, BotTurn, HandoffRequest } fr
 export type { ConversationCore, DisclosurePurpose, OpenConversation } from './core.js';
 export { staffRecipient } from './core.js';
 export type { StaffActions } from './staff-actions.js';
+export type { ConversationHistory } from './history.js';
 export type { BotTurns } from './bot-turns.js';
 export type { ConversationRow } from './repository.js';
 export type { StaffRemovalCause } from './events.js';
@@ -42,6 +45,7 @@ export interface ConversationsApi {
   core: ConversationCore;
   staff: StaffActions;
   bot: BotTurns;
+  history: ConversationHistory;
   settings: ConversationSettings;
   /** Refuses (forbidden) anyone but supervisors and admins. */
   requireSupervisor(actor: Actor): void;
@@ -53,6 +57,8 @@ export interface ConversationsApi {
 
 export interface ConversationsModuleDeps {
   sqlite: SQLite.Database;
+  /** Kysely over the same database: conversation history's queries. */
+  db: Kysely<Database>;
   /** The server's group commit: a chat message is durable (and acknowledged) with its turn's transaction. */
   commits: GroupCommit;
   audit: AuditLog;
@@ -67,6 +73,8 @@ export interface ConversationsModuleDeps {
   settings: ConversationSettings;
   /** The queues staff may transfer to. */
   queues: () => { id: string; name: string }[];
+  /** The queues whose skills this agent has (history's "my queues"). */
+  queuesServedBy: (userId: string) => string[];
   bot?: BotParticipant;
   now?: () => Date;
 }
@@ -91,10 +99,18 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
   });
   const staff = new StaffActions(core);
   const bot = new BotTurns(core, participant, deps.logger);
+  const history = new ConversationHistory({
+    db: deps.db,
+    core,
+    auditBatch: deps.auditBatch,
+    queuesServedBy: deps.queuesServedBy,
+    dispositionLabel: (code) => deps.settings.dispositions.find((d) => d.code === code)?.label ?? code,
+  });
   const api: ConversationsApi = {
     core,
     staff,
     bot,
+    history,
     settings: deps.settings,
     requireSupervisor,
     isOpenState: isOpen,
@@ -103,7 +119,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
   return {
     name: 'conversations',
     api,
-    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues }),
+    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues, history }),
     sockets: conversationSockets({ core, staff, bot }),
     listeners: [
       bot.listener(),

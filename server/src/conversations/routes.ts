@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import {
   conversationSettingsResponseSchema,
   visitorTokenRequestSchema,
@@ -7,11 +8,15 @@ import {
   type ConversationSettings,
   type VisitorTokenResponse,
 } from '../contracts/conversations.js';
+import { historyQuerySchema } from '../contracts/history.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
+import { requestMeta } from '../platform/http/request-meta.js';
+import { actorOf } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import { addGuardedRoute, anyone, staff } from '../platform/auth/access.js';
+import { addGuardedRoute, anyone, requireStaff, roles, staff } from '../platform/auth/access.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
-import { tooManyRequests } from '../platform/errors.js';
+import { notFound, tooManyRequests } from '../platform/errors.js';
+import type { ConversationHistory } from './history.js';
 import { parseInput } from '../platform/http/validation.js';
 
 export interface ConversationRouteDeps {
@@ -20,7 +25,11 @@ export interface ConversationRouteDeps {
   settings: () => ConversationSettings;
   /** The queues staff may transfer to (routing's configuration). */
   queues: () => { id: string; name: string }[];
+  history: ConversationHistory;
 }
+
+const HISTORY_READERS = ['agent', 'supervisor', 'admin'] as const;
+const conversationIdParam = z.string().uuid();
 
 export function registerConversationRoutes(api: Router, ctx: ConversationRouteDeps): void {
   // Anyone may start an anonymous chat; one address may not mint tokens without limit.
@@ -68,6 +77,47 @@ export function registerConversationRoutes(api: Router, ctx: ConversationRouteDe
         queues: ctx.queues(),
       };
       res.json(body);
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'get',
+      path: '/conversations/history',
+      summary:
+        'Conversations, newest first: mine, my queues’ (team) or everyone’s (supervisors, admins); open or closed; by queue, agent, disposition and day; searched by words in the transcript or the patient’s name (each shown conversation audited)',
+      tags: ['conversations'],
+      access: roles(...HISTORY_READERS),
+      query: historyQuerySchema,
+      responses: { 200: { description: '`{ items, nextCursor }`' }, 400: { description: 'Bad filters or cursor' }, 403: { description: '`scope=all` for an agent' } },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, HISTORY_READERS);
+      const query = parseInput(historyQuerySchema, req.query, 'query');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(await ctx.history.list(actorOf(principal), query, requestMeta(req)));
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'get',
+      path: '/conversations/history/:conversationId',
+      summary: 'One conversation read back whole and read-only: transcript with notes, everyone who took part, the wrap-up (audited)',
+      tags: ['conversations'],
+      access: roles(...HISTORY_READERS),
+      responses: { 200: { description: '`{ conversation, patientName, participants, messages, wrapup }`' }, 403: { description: 'Not yours to read' }, 404: { description: 'Unknown conversation' } },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, HISTORY_READERS);
+      const id = conversationIdParam.safeParse(req.params.conversationId);
+      if (!id.success) throw notFound('Conversation');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(await ctx.history.read(actorOf(principal), id.data, requestMeta(req)));
     },
   );
 }

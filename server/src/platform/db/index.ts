@@ -13,6 +13,7 @@ import * as m007 from './migrations/007_conversation_ownership.js';
 import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js';
 import * as m009 from './migrations/009_jobs.js';
 import * as m010 from './migrations/010_session_versions.js';
+import * as m011 from './migrations/011_conversation_search.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '008_attachments_surveys_routing_profiles': m008,
   '009_jobs': m009,
   '010_session_versions': m010,
+  '011_conversation_search': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
