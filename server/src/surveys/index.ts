@@ -42,7 +42,11 @@ export interface SurveysModuleDeps {
 export type SurveysModule = DomainModule & { api: SurveyService };
 
 export function createSurveysModule(deps: SurveysModuleDeps): SurveysModule {
-  const surveys = new SurveyService({ ...deps, conversations: deps.conversations.core });
+  const surveys = new SurveyService({
+    ...deps,
+    conversations: deps.conversations.core,
+    mayReadConversation: (actor, conversationId) => deps.conversations.history.canRead(actor, conversationId),
+  });
   return {
     name: 'surveys',
     api: surveys,

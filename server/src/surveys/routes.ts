@@ -15,7 +15,9 @@ import type { SurveyService } from './service.js';
 import { addGuardedRoute, anyone, requireStaff, roles } from '../platform/auth/access.js';
 import { notFound } from '../platform/errors.js';
 import { parseInput } from '../platform/http/validation.js';
+import { actorOf } from '../platform/auth/actor.js';
 
+const conversationIdSchema = z.string().uuid();
 const surveyTokenSchema = z.string().min(10).max(200).regex(/^[A-Za-z0-9_-]+$/);
 
 /** A token that cannot be one of ours is simply not found (as an unknown one is). */
@@ -94,6 +96,24 @@ export function registerSurveyRoutes(api: Router, ctx: { openapi: OpenApiRegistr
       const query = parseInput(surveyResponsesQuerySchema, req.query, 'query');
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(await ctx.surveys.responses(principal, query));
+    },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/surveys/conversations/:conversationId',
+      summary: 'The follow-up survey of one conversation, for staff who may read it in history: offered or not, and the answers (audited)',
+      tags,
+      access: roles('agent', 'supervisor', 'admin'),
+      responses: { 200: { description: '`{ offered, response }`' }, 403: { description: 'Not yours to read' }, 404: { description: 'Unknown conversation' } },
+    },
+    (req, res) => {
+      const principal = requireStaff(req, ['agent', 'supervisor', 'admin']);
+      const id = conversationIdSchema.safeParse(req.params.conversationId);
+      if (!id.success) throw notFound('Conversation');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(ctx.surveys.forConversation(actorOf(principal), id.data));
     },
   );
 }

@@ -24,6 +24,7 @@ import type {
 } from '../contracts/surveys.js';
 import type { ConversationsApi } from '../conversations/index.js';
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { Actor } from '../platform/auth/actor.js';
 import type { Logger } from '../platform/logging.js';
 import type { Database } from '../platform/db/schema.js';
 import { inTransaction } from '../platform/db/index.js';
@@ -69,6 +70,8 @@ export interface SurveyServiceDeps {
   audit: AuditLog;
   logger: Logger;
   definition: SurveyDefinition;
+  /** Whether this staff member may read the conversation in history (conversations decide). */
+  mayReadConversation: (actor: Actor, conversationId: string) => boolean;
   /** Base of the link, e.g. `https://clinic.example` (PUBLIC_URL). */
   publicUrl: string;
   tokenTtlMs?: number;
@@ -225,6 +228,32 @@ export class SurveyService {
       });
     });
     return { id: response.id };
+  }
+
+  /**
+   * The survey of one conversation, for staff reading it back in history: whether one was offered
+   * and the answers if given. Refused (forbidden) to whoever may not read the conversation; an
+   * answered survey of a signed-in patient is a `phi.read` audit row.
+   */
+  forConversation(actor: Actor, conversationId: string): { offered: boolean; response: SurveyResponseView | null } {
+    if (!this.deps.conversations.get(conversationId)) throw notFound('Conversation', conversationId);
+    if (!this.deps.mayReadConversation(actor, conversationId)) throw forbidden('You may not read this conversation.');
+    const offer = this.repo.offerFor(conversationId);
+    if (!offer) return { offered: false, response: null };
+    if (!offer.answered_at || !offer.response_id) return { offered: true, response: null };
+    if (offer.patient_id !== null) {
+      this.deps.audit.record({
+        actorId: actor.userId,
+        actorRole: actor.kind === 'staff' ? actor.role : actor.kind,
+        action: 'phi.read',
+        resourceType: 'QuestionnaireResponse',
+        resourceId: offer.response_id,
+        patientId: offer.patient_id,
+        reason: 'conversation history',
+        details: { conversationId },
+      });
+    }
+    return { offered: true, response: toResponseView(offer) };
   }
 
   /** Answered surveys for supervisors, newest first, with CSAT and NPS overall, per agent and per queue. */

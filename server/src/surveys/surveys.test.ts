@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,20 @@ describe('offering the survey', () => {
     expect(own.status).toBe(200);
     const search = await fetch(`${server.url}/fhir/R4/Questionnaire?url=${encodeURIComponent(questionnaire.url)}`, { headers: { authorization: `Bearer ${patientToken}` } });
     expect(((await search.json()) as { total?: number; entry?: unknown[] }).entry).toHaveLength(1);
+
+    // Staff reading the chat back in history see its survey (audited); others may not.
+    const agentToken = await server.tokenFor({ kind: 'staff', userId: agentId, email: `${agentId}@example.test`, role: 'agent', practitionerId: null });
+    const inHistory = await call(server, 'GET', `/api/surveys/conversations/${chat.id}`, { token: agentToken });
+    expect(inHistory.status).toBe(200);
+    expect(inHistory.body).toMatchObject({ offered: true, response: { id: ack.id, conversationId: chat.id, answers: { csat: 2, improve: 'Shorter waits' } } });
+    const historyReads = server.context.database.sqlite
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = ? AND resource_id = ? AND reason = 'conversation history'")
+      .get(agentId, ack.id) as { n: number };
+    expect(historyReads.n).toBe(1);
+    const practitioner = await server.tokenFor({ kind: 'staff', userId: randomUUID(), email: `${randomUUID()}@example.test`, role: 'practitioner', practitionerId: null });
+    expect((await call(server, 'GET', `/api/surveys/conversations/${chat.id}`, { token: practitioner })).status).toBe(403);
+    expect((await call(server, 'GET', `/api/surveys/conversations/${randomUUID()}`, { token: agentToken })).status).toBe(404);
+    expect((await call(server, 'GET', `/api/surveys/conversations/not-an-id`, { token: agentToken })).status).toBe(404);
 
     // Single use: in the chat, and by link.
     const again = (await socket.emitWithAck('survey:submit', { token: offer.token, answers: { csat: 5 } })) as SubmitAck;
