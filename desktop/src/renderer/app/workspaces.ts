@@ -6,6 +6,7 @@ import type { ComponentType, LazyExoticComponent } from 'react';
 import type { STAFF_ROLES } from '@carebridge/server/contracts';
 import { BotStudioPage } from '../features/bot-studio/index.js';
 import { ConversationsPage } from '../features/conversations/index.js';
+import { HistoryPage } from '../features/history/index.js';
 import { KnowledgePage } from '../features/knowledge/index.js';
 import { OutreachPage } from '../features/outreach/index.js';
 import { ScriptsPage } from '../features/scripts/index.js';
@@ -23,6 +24,7 @@ export interface Workspace {
 
 export const WORKSPACES: readonly Workspace[] = [
   { id: 'conversations', label: 'Conversations', roles: ['agent', 'supervisor'], Page: ConversationsPage },
+  { id: 'history', label: 'History', roles: ['agent', 'supervisor', 'admin'], Page: HistoryPage },
   { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: SupervisorPage },
   { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner'], Page: KnowledgePage },
   { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: ScriptsPage },

@@ -13,3 +13,5 @@ export { inboxSlice, type InboxState } from './inbox-slice.js';
 export { registerInboxListeners } from './inbox-live.js';
 export { acceptOldestOffer } from './inbox-actions.js';
 export { focusComposerSoon, hasComposer } from './focus.js';
+export { CHANNEL_LABELS, STATE_LABELS } from './labels.js';
+export { FALLBACK_SETTINGS, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
