@@ -118,13 +118,15 @@ describe('live chat, patient to agents and back (issue 4, done when)', () => {
     // The first agent is at the desk before the patient asks for a person, so the offer goes to them.
     const alex = await deskFor('agent1');
 
-    // The patient signs in to the portal; the chat starts with the greeting bot.
+    // The patient signs in to the portal and starts the chat: the greeting bot answers.
     const patient = await newPage();
     await patient.goto(`${url}/portal/`);
     await patient.getByRole('textbox', { name: 'Email' }).fill(demo('patient1'));
     await patient.getByLabel('Password').fill(PASSWORD);
     await patient.getByRole('button', { name: 'Sign in' }).click();
     const chat = patient.getByRole('region', { name: 'Chat with Carebridge' });
+    // Signed in, the pre-chat form asks only for an optional reason.
+    await chat.getByRole('button', { name: 'Start chat' }).click();
     const log = chat.getByRole('log', { name: 'Messages' });
     await expect.poll(() => textOf(log)).toContain("I'm the Carebridge assistant");
     const say = async (text: string) => {

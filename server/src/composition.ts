@@ -36,7 +36,7 @@ import { createFhirModule } from './fhir/index.js';
 import { createAccountsModule } from './accounts/index.js';
 import { createPresenceModule } from './presence/index.js';
 import { createRoutingModule, routingConfigFor, type Clock, type Scheduler } from './routing/index.js';
-import type { RoutingConfigInput } from './contracts/routing.js';
+import { routingConfigSchema, type RoutingConfigInput } from './contracts/routing.js';
 import { createConversationsModule, loadConversationSettings } from './conversations/index.js';
 import { createAssignmentModule } from './assignment/index.js';
 import { createSupervisionModule } from './supervision/index.js';
@@ -44,7 +44,9 @@ import { createAttachmentsModule } from './attachments/index.js';
 import { createSurveysModule, surveyDefinitionFor } from './surveys/index.js';
 import { createHealthModule } from './health/index.js';
 import { createDeskModule } from './desk/index.js';
-import { createPortalModule, realtimeCorsOrigin } from './portal/index.js';
+import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './portal/index.js';
+import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
+import { routingFailure } from './routing/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -97,7 +99,19 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   const accounts = createAccountsModule({ database, config, tokens, sessions, audit, events: bus, hub, openapi, logger, fhir: fhir.api.system });
   const { directory, agentProfiles } = accounts.api;
   const presence = createPresenceModule({ disconnectGraceMs: config.PRESENCE_GRACE_MS, events: bus, hub, openapi, logger });
-  const routing = createRoutingModule({ config: overrides.routing?.config ?? routingConfigFor(config), events: bus, logger, ...overrides.routing });
+  // What the admin workspace saved is in force; the files (or built-in defaults) until it first does.
+  const clinicSettings = new ClinicSettings({
+    sqlite,
+    audit,
+    logger,
+    defaults: {
+      routing: routingConfigSchema.parse(overrides.routing?.config ?? routingConfigFor(config)),
+      conversations: loadConversationSettings(config.CONVERSATIONS_CONFIG),
+      survey: surveyDefinitionFor(config),
+    },
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+  });
+  const routing = createRoutingModule({ events: bus, logger, ...overrides.routing, config: clinicSettings.value('routing') });
   const conversations = createConversationsModule({
     sqlite,
     db,
@@ -111,7 +125,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     openapi,
     visitorTokens,
     directory,
-    settings: loadConversationSettings(config.CONVERSATIONS_CONFIG),
+    settings: clinicSettings.value('conversations'),
     queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
     queuesServedBy: (userId) => {
       const skills = new Set(agentProfiles.get(userId).skills);
@@ -151,8 +165,16 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     hub,
     openapi,
     logger,
-    definition: surveyDefinitionFor(config),
+    definition: clinicSettings.value('survey'),
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  });
+  clinicSettings.applyWith({
+    routing: (value) => {
+      const result = routing.api.reconfigure(value);
+      if (!result.ok) throw routingFailure(result.error);
+    },
+    conversations: (value) => conversations.api.updateSettings(value),
+    survey: (value) => surveys.api.updateDefinition(value),
   });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
@@ -169,8 +191,16 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     supervision,
     attachments,
     surveys,
+    createClinicSettingsModule({ settings: clinicSettings, openapi }),
     createDeskModule({ config }),
-    createPortalModule({ config }),
+    createPortalModule({
+      config,
+      openapi,
+      widget: loadWidgetConfig(config.WIDGET_CONFIG),
+      availability: () => routing.api.availability(),
+      fhir: fhir.api.system,
+      displayNameOf: (userId) => directory.displayNameOf(userId),
+    }),
   ];
   for (const module of modules) for (const registration of module.listeners ?? []) bus.register(registration);
   const jobDefinitions = modules.flatMap((m) => m.jobs ?? []);
@@ -230,6 +260,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     assignment: assignment.api,
     supervision: supervision.api,
     surveys: surveys.api,
+    clinicSettings,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

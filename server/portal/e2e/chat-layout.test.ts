@@ -110,6 +110,7 @@ describe('the chat panel layout', () => {
       await page.getByRole('button', { name: 'Chat with Riverside Family Clinic' }).click();
       const panel = page.getByRole('dialog', { name: 'Chat with Riverside Family Clinic' });
       await panel.getByRole('textbox', { name: 'Your name' }).fill(`Layla ${randomUUID().slice(0, 4)}`);
+      await panel.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Billing');
       await panel.getByRole('button', { name: 'Start chat' }).click();
       await expect.poll(() => textOf(panel.getByRole('log', { name: 'Messages' }))).toContain('Talk to a person');
       await expectUsableChat(page, panel, viewport);
@@ -128,6 +129,8 @@ describe('the chat panel layout', () => {
       await page.getByLabel('Password').fill(TEST_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       const panel = page.getByRole('region', { name: 'Chat with Carebridge' });
+      // Signed in: no name or date of birth to give; the reason is optional.
+      await panel.getByRole('button', { name: 'Start chat' }).click();
       await expect.poll(() => textOf(panel.getByRole('log', { name: 'Messages' }))).toContain('Talk to a person');
       await panel.scrollIntoViewIfNeeded();
       await expectUsableChat(page, panel, viewport);
@@ -144,6 +147,7 @@ describe('the chat panel layout', () => {
     await page.getByRole('button', { name: 'Chat with Riverside Family Clinic' }).click();
     const panel = page.getByRole('dialog', { name: 'Chat with Riverside Family Clinic' });
     await panel.getByRole('textbox', { name: 'Your name' }).fill(name);
+    await panel.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Something else');
     await panel.getByRole('button', { name: 'Start chat' }).click();
     await panel.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
     const { id } = server.context.database.sqlite.prepare('SELECT id FROM conversations WHERE visitor_name = ?').get(name) as { id: string };

@@ -61,11 +61,16 @@ describe('/portal/', () => {
     await expect.poll(() => textOf(page.getByRole('banner'))).toContain('Signed in as Ada Lovelace');
     const chat = page.getByRole('region', { name: 'Chat with Carebridge' });
     const messages = chat.getByRole('log', { name: 'Messages' });
+    // Known to us: only the (optional) reason is asked.
+    expect(await chat.getByRole('textbox', { name: 'Your name' }).count()).toBe(0);
+    expect(await chat.getByRole('textbox', { name: /Date of birth/ }).count()).toBe(0);
+    await chat.getByRole('combobox', { name: /Reason for contacting us/ }).selectOption('Prescriptions');
+    await chat.getByRole('button', { name: 'Start chat' }).click();
     await expect.poll(() => textOf(messages)).toContain("I'm the Carebridge assistant");
     await chat.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Prescriptions' }).click();
     await expect.poll(() => textOf(messages)).toContain('request a refill under Medications');
-    const rows = server.context.database.sqlite.prepare('SELECT channel, patient_id FROM conversations WHERE patient_id = ?').all(user.patient_id) as Array<{ channel: string }>;
-    expect(rows).toEqual([{ channel: 'portal', patient_id: user.patient_id }]);
+    const rows = server.context.database.sqlite.prepare('SELECT channel, patient_id, prechat FROM conversations WHERE patient_id = ?').all(user.patient_id) as Array<{ channel: string }>;
+    expect(rows).toEqual([{ channel: 'portal', patient_id: user.patient_id, prechat: JSON.stringify({ reason: 'Prescriptions' }) }]);
 
     // Tokens live in memory: a reload signs out; signing in again resumes the same chat.
     await page.reload();
@@ -84,6 +89,7 @@ describe('/portal/', () => {
     await page.getByRole('button', { name: 'Chat with us' }).click();
     const chat = page.getByRole('region', { name: 'Chat with Carebridge' });
     await chat.getByRole('textbox', { name: 'Your name' }).fill('Walk-in Wanda');
+    await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Billing');
     await chat.getByRole('button', { name: 'Start chat' }).click();
     await expect.poll(() => textOf(chat.getByRole('log', { name: 'Messages' }))).toContain('Hi Walk-in Wanda');
   });

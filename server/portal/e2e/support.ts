@@ -11,11 +11,14 @@ export { launchChromium, seriousAccessibilityViolations, watchErrors } from '../
 export interface ClinicSite {
   origin: string;
   setServer(serverUrl: string): void;
+  /** Extra `data-*` attributes on the embed's script tag (e.g. `{ 'accent-color': '#2e7d32' }`), for the pages served next. */
+  setEmbedData(data: Record<string, string>): void;
   close(): Promise<void>;
 }
 
 export async function startClinicSite(): Promise<ClinicSite> {
   let serverUrl = '';
+  let embedData = '';
   const server = http.createServer((req, res) => {
     if (req.url !== '/' && !req.url?.startsWith('/?')) {
       res.writeHead(404).end();
@@ -29,7 +32,7 @@ export async function startClinicSite(): Promise<ClinicSite> {
 <h1>Riverside Family Clinic</h1>
 <p>Welcome. Our team is here to help.</p>
 <button type="button">Clinic newsletter</button>
-<script src="${serverUrl}/widget.js" data-clinic-name="Riverside Family Clinic" async></script>
+<script src="${serverUrl}/widget.js" data-clinic-name="Riverside Family Clinic"${embedData} async></script>
 </body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +41,11 @@ export async function startClinicSite(): Promise<ClinicSite> {
     origin: `http://127.0.0.1:${port}`,
     setServer: (url) => {
       serverUrl = url;
+    },
+    setEmbedData: (data) => {
+      embedData = Object.entries(data)
+        .map(([key, value]) => ` data-${key}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`)
+        .join('');
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -57,6 +57,7 @@ async function openChatAs(name: string): Promise<void> {
   await page.goto(`${clinic.origin}/`);
   await page.getByRole('button', { name: 'Chat with Riverside Family Clinic' }).click();
   await chat().getByRole('textbox', { name: 'Your name' }).fill(name);
+  await chat().getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Appointments');
   await chat().getByRole('button', { name: 'Start chat' }).click();
   await expect.poll(() => textOf(messages())).toContain("I'm the Carebridge assistant");
 }
@@ -185,11 +186,21 @@ describe('the chat widget embedded on a clinic website', () => {
 
   it('a reload resumes the chat without duplicates; messages typed while the server is down are sent once when it is back', async () => {
     const name = `Rosa ${randomUUID().slice(0, 6)}`;
-    // Keyboard only: Tab to the launcher, Enter, type the name, Enter.
+    // Keyboard only: Tab to the launcher, Enter, type the name, Enter: the reason is missing, so
+    // focus goes to it; the first choice with the arrow key, Tab to the details, Enter.
     await page.goto(`${clinic.origin}/`);
     await page.getByRole('button', { name: 'Chat with Riverside Family Clinic' }).focus();
     await page.keyboard.press('Enter');
+    await chat().getByRole('textbox', { name: 'Your name' }).waitFor();
+    await expect.poll(() => chat().getByRole('textbox', { name: 'Your name' }).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    const reason = chat().getByRole('combobox', { name: 'Reason for contacting us' });
+    await expect.poll(() => reason.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    expect(await reason.inputValue()).toBe('Appointments');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Moving my visit');
     await page.keyboard.press('Enter');
     await expect.poll(() => textOf(messages())).toContain("I'm the Carebridge assistant");
     await page.keyboard.type('1');
@@ -291,6 +302,9 @@ describe('the chat widget embedded on a clinic website', () => {
     await page.getByRole('button', { name: 'Chatear con Clínica Riverside' }).click();
     const panel = page.getByRole('dialog', { name: 'Chat con Clínica Riverside' });
     await panel.getByRole('textbox', { name: 'Su nombre' }).fill('Lucía');
+    // The reason choices are the clinic's words (WIDGET_CONFIG), shown as configured.
+    await panel.getByRole('combobox', { name: 'Motivo de su consulta' }).selectOption('Billing');
+    expect(await panel.getByRole('textbox', { name: /Fecha de nacimiento/ }).count()).toBe(1);
     await panel.getByRole('button', { name: 'Iniciar chat' }).click();
     await expect.poll(() => textOf(panel.getByRole('log', { name: 'Mensajes' }))).toContain('Carebridge');
     expect(await panel.getByRole('button', { name: 'Terminar chat' }).isVisible()).toBe(true);

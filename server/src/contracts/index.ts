@@ -8,3 +8,7 @@ export * from './routing.js';
 export * from './supervision.js';
 export * from './surveys.js';
 export * from './history.js';
+export * from './colour.js';
+export * from './forms.js';
+export * from './widget.js';
+export * from './clinic-settings.js';

@@ -5,7 +5,7 @@
  * acknowledged and in message order per conversation. Replies are stored as the bot's messages; a
  * hand-off request queues the conversation for a person.
  */
-import { SYNC_PAGE_SIZE, type ConversationChannel, type MessageView } from '../contracts/conversations.js';
+import { SYNC_PAGE_SIZE, type ConversationChannel, type MessageView, type PrechatAnswers } from '../contracts/conversations.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { listen, type ListenerRegistration } from '../platform/events.js';
 import type { Logger } from '../platform/logging.js';
@@ -25,9 +25,9 @@ export class BotTurns {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts a conversation with the bot: it is created, the bot greets, the greeting is returned. */
-  async start(actor: Actor, channel: ConversationChannel = 'portal'): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
-    const row = this.core.createConversation(actor, channel);
+  /** Starts a conversation with the bot: it is created (with the pre-chat answers), the bot greets, the greeting is returned. */
+  async start(actor: Actor, channel: ConversationChannel = 'portal', prechat?: PrechatAnswers): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
+    const row = this.core.createConversation(actor, channel, prechat);
     const turn = await this.bot.onConversationStart(this.context(row, this.core.patientDisplayName(actor)));
     const messages = this.apply(row.id, turn);
     return { conversation: this.core.get(row.id)!, messages };

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import {
+  PRECHAT_ANSWER_KEYS,
   STAFF_ONLY_MESSAGE_KINDS,
   SYNC_PAGE_SIZE,
   type AttachmentView,
@@ -26,6 +27,7 @@ import {
   type MessageView,
   type ParticipantKind,
   type ParticipantView,
+  type PrechatAnswers,
 } from '../contracts/conversations.js';
 import { DEFAULT_PRIORITY, type AssignmentReason } from '../contracts/routing.js';
 import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
@@ -119,6 +121,7 @@ export class ConversationCore {
   /** The domain's repository: staff actions and bot turns (same folder) share it; other domains never see it. */
   readonly repo: ConversationRepository;
   private readonly now: () => Date;
+  private current: ConversationSettings | undefined;
 
   constructor(private readonly deps: ConversationCoreDeps) {
     this.repo = new ConversationRepository(deps.sqlite);
@@ -126,7 +129,12 @@ export class ConversationCore {
   }
 
   get settings(): ConversationSettings {
-    return this.deps.settings ?? DEFAULT_CONVERSATION_SETTINGS;
+    return this.current ?? this.deps.settings ?? DEFAULT_CONVERSATION_SETTINGS;
+  }
+
+  /** New dispositions, quick replies and session limit, in force at once (an admin saved them). */
+  updateSettings(next: ConversationSettings): void {
+    this.current = next;
   }
 
   get bot(): { id: string; displayName: string } {
@@ -240,9 +248,14 @@ export class ConversationCore {
 
   // --- patient side ---
 
-  /** A new conversation owned by the bot (the bot's greeting is bot-turns' job). */
-  createConversation(actor: Actor, channel: ConversationChannel): ConversationRow {
+  /**
+   * A new conversation owned by the bot (the bot's greeting is bot-turns' job), with the widget's
+   * pre-chat answers if any: they join the hand-off packet's collected answers.
+   */
+  createConversation(actor: Actor, channel: ConversationChannel, prechat?: PrechatAnswers): ConversationRow {
     if (actor.kind === 'staff') throw forbidden('Only patients and visitors start a chat.');
+    // A signed-in patient's identity (and date of birth) is on record: an unverified one would only mislead.
+    if (actor.kind === 'patient' && prechat?.dateOfBirth !== undefined) throw badRequest('Signed-in patients are known: leave the date of birth out.');
     const id = randomUUID();
     const at = this.stamp();
     const displayName = this.patientDisplayName(actor);
@@ -254,6 +267,7 @@ export class ConversationCore {
         visitorName: actor.kind === 'visitor' ? actor.displayName : null,
         state: 'bot',
         at,
+        prechat,
       });
       this.repo.addParticipant({ conversationId: id, userId: actor.userId, kind: actor.kind, displayName, at });
       this.repo.addParticipant({ conversationId: id, userId: this.deps.bot.id, kind: 'bot', displayName: this.deps.bot.displayName, at });
@@ -462,7 +476,8 @@ export class ConversationCore {
     const packet: HandoffPacket = {
       reason: request.reason,
       intent: request.intent,
-      collectedAnswers: request.collectedAnswers,
+      // What the pre-chat form asked comes first; the bot's own answers follow.
+      collectedAnswers: { ...prechatCollectedAnswers(row.prechat), ...request.collectedAnswers },
       ...(request.triageDisposition ? { triageDisposition: request.triageDisposition } : {}),
       summary: request.summary,
       language: request.language,
@@ -679,4 +694,16 @@ function parseReason(stored: string | null): AssignmentReason | null {
   } catch {
     return null;
   }
+}
+
+/** The stored pre-chat answers as the hand-off packet's collected answers, labelled for staff. */
+export function prechatCollectedAnswers(stored: string | null): Record<string, string> {
+  if (!stored) return {};
+  const answers = JSON.parse(stored) as PrechatAnswers;
+  const collected: Record<string, string> = {};
+  for (const key of Object.keys(PRECHAT_ANSWER_KEYS) as Array<keyof PrechatAnswers>) {
+    const value = answers[key];
+    if (value !== undefined) collected[PRECHAT_ANSWER_KEYS[key]] = value;
+  }
+  return collected;
 }

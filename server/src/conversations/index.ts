@@ -46,7 +46,9 @@ export interface ConversationsApi {
   staff: StaffActions;
   bot: BotTurns;
   history: ConversationHistory;
-  settings: ConversationSettings;
+  /** The settings in force. */
+  readonly settings: ConversationSettings;
+  updateSettings(next: ConversationSettings): void;
   /** Refuses (forbidden) anyone but supervisors and admins. */
   requireSupervisor(actor: Actor): void;
   /** Whether a conversation in this state still takes messages. */
@@ -104,14 +106,17 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     core,
     auditBatch: deps.auditBatch,
     queuesServedBy: deps.queuesServedBy,
-    dispositionLabel: (code) => deps.settings.dispositions.find((d) => d.code === code)?.label ?? code,
+    dispositionLabel: (code) => core.settings.dispositions.find((d) => d.code === code)?.label ?? code,
   });
   const api: ConversationsApi = {
     core,
     staff,
     bot,
     history,
-    settings: deps.settings,
+    get settings() {
+      return core.settings;
+    },
+    updateSettings: (next) => core.updateSettings(next),
     requireSupervisor,
     isOpenState: isOpen,
     idle: () => bot.idle(),
@@ -119,7 +124,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
   return {
     name: 'conversations',
     api,
-    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => deps.settings, queues: deps.queues, history }),
+    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => core.settings, queues: deps.queues, history }),
     sockets: conversationSockets({ core, staff, bot }),
     listeners: [
       bot.listener(),

@@ -44,7 +44,7 @@ export function conversationSockets({ core, staff, bot }: Parts): SocketContribu
     'conversation:start': onEvent(
       p['conversation:start'],
       async (socket, payload) => {
-        const { conversation, messages } = await bot.start(actorOf(socket), payload.channel);
+        const { conversation, messages } = await bot.start(actorOf(socket), payload.channel, payload.prechat);
         await socket.join(conversationRoom(conversation.id));
         return { ok: true, conversation: toConversationView(core.get(conversation.id) ?? conversation, 'patient'), messages };
       },

@@ -5,7 +5,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { ConversationMessageTable, ConversationParticipantTable, ConversationTable, ConversationWrapupTable } from '../platform/db/schema.js';
-import type { ConversationChannel, ConversationState, HandoffPacket, MessageKind, ParticipantKind } from '../contracts/conversations.js';
+import type { ConversationChannel, ConversationState, HandoffPacket, MessageKind, ParticipantKind, PrechatAnswers } from '../contracts/conversations.js';
 
 /** Rows as stored (platform/db/schema.ts), with the text columns narrowed to their contract types. */
 export type ConversationRow = Omit<ConversationTable, 'channel' | 'state'> & { channel: ConversationChannel; state: ConversationState };
@@ -35,9 +35,9 @@ export class ConversationRepository {
   constructor(private readonly sqlite: SQLite.Database) {
     const s = sqlite;
     this.statements = {
-      insertConversation: s.prepare<[string, string, string | null, string | null, string, string, string]>(
-        `INSERT INTO conversations (id, channel, patient_id, visitor_name, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      insertConversation: s.prepare<[string, string, string | null, string | null, string, string, string, string | null]>(
+        `INSERT INTO conversations (id, channel, patient_id, visitor_name, state, created_at, updated_at, prechat)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       getConversation: s.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
       setState: s.prepare<[string, string, string | null, string, string]>(
@@ -129,8 +129,17 @@ export class ConversationRepository {
     return this.sqlite;
   }
 
-  insertConversation(row: { id: string; channel: ConversationChannel; patientId: string | null; visitorName: string | null; state: ConversationState; at: string }): void {
-    this.statements.insertConversation.run(row.id, row.channel, row.patientId, row.visitorName, row.state, row.at, row.at);
+  insertConversation(row: {
+    id: string;
+    channel: ConversationChannel;
+    patientId: string | null;
+    visitorName: string | null;
+    state: ConversationState;
+    at: string;
+    prechat?: PrechatAnswers | undefined;
+  }): void {
+    const prechat = row.prechat && Object.keys(row.prechat).length > 0 ? JSON.stringify(row.prechat) : null;
+    this.statements.insertConversation.run(row.id, row.channel, row.patientId, row.visitorName, row.state, row.at, row.at, prechat);
   }
 
   get(id: string): ConversationRow | undefined {

@@ -98,6 +98,8 @@ const configSchema = z.object({
   CONVERSATIONS_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the follow-up survey after a chat (contracts/surveys.ts); default: the built-in survey. */
   SURVEY_CONFIG: z.string().min(1).optional(),
+  /** A JSON file with the chat widget's configuration (contracts/widget.ts: colour, title, greeting, pre-chat form); default: built-in. */
+  WIDGET_CONFIG: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -136,7 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /**
  * Reads a JSON configuration file named by an environment variable (`ROUTING_CONFIG`,
- * `CONVERSATIONS_CONFIG`) and validates it; a missing, malformed or invalid file throws one line that
+ * `CONVERSATIONS_CONFIG`, `WIDGET_CONFIG`) and validates it; a missing, malformed or invalid file throws one line that
  * names the variable, like a bad variable does.
  */
 export function loadJsonConfigFile<S extends z.ZodType>(variable: string, file: string, schema: S): z.infer<S> {

@@ -1,7 +1,8 @@
 /**
  * Cross-origin access for the embeddable chat widget. A clinic's website (another origin) loads
- * /widget.js and then calls this server: the visitor token endpoint, the attachment and transcript
- * endpoints of its conversation, and the /patient socket.io namespace. Only those, and only from the
+ * /widget.js and then calls this server: the widget's configuration, availability and offline
+ * messages, the visitor token endpoint, the attachment and transcript endpoints of its
+ * conversation, and the /patient socket.io namespace. Only those, and only from the
  * origins in WIDGET_ORIGINS (`*`: any site, when the clinic chooses so). Bearer tokens, no cookies:
  * never credentials mode, so a page cannot ride on anyone's session.
  */
@@ -10,7 +11,14 @@ import type { Config } from '../platform/config.js';
 import { allowedOrigins, corsMiddleware } from '../platform/http/cors.js';
 
 /** The REST paths the widget calls (prefixes: attachment downloads sit below `/attachments`). */
-export const WIDGET_API_PATHS = ['/api/chat/visitor', '/api/conversations/:conversationId/attachments', '/api/conversations/:conversationId/transcript'];
+export const WIDGET_API_PATHS = [
+  '/api/chat/visitor',
+  '/api/chat/widget-config',
+  '/api/chat/availability',
+  '/api/chat/offline-messages',
+  '/api/conversations/:conversationId/attachments',
+  '/api/conversations/:conversationId/transcript',
+];
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept';
 const ALLOWED_METHODS = 'GET, POST';

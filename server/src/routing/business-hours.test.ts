@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { businessHoursSchema, type BusinessHoursInput } from '../contracts/routing.js';
-import { businessHoursStatus, localDateTime, zonedTimeToInstant } from './business-hours.js';
+import { availabilityOf, businessHoursStatus, localDateTime, zonedTimeToInstant } from './business-hours.js';
 import { CLINIC_HOURS } from './queues.js';
 
 const hours = (input: BusinessHoursInput) => businessHoursSchema.parse(input);
@@ -99,5 +99,23 @@ describe('business hours validation', () => {
     { name: 'unknown field', input: { timeZone: 'UTC', weekly: {}, lunch: true } },
   ])('rejects $name', ({ input }) => {
     expect(businessHoursSchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('availabilityOf: open when any queue is open, else the earliest next opening', () => {
+  const paris = hours({ timeZone: 'Europe/Paris', weekly: { mon: [{ open: '09:00', close: '17:00' }], tue: [{ open: '09:00', close: '17:00' }] } });
+  const never = hours({ timeZone: 'UTC', weekly: {} });
+  it.each([
+    // Monday 2026-03-02 07:00 UTC: Paris (08:00 CET) opens at 08:00 UTC, New York at 13:00 UTC.
+    { name: 'both closed: the earlier opening', queues: [clinic, paris], when: '2026-03-02T07:00:00Z', open: false, next: '2026-03-02T08:00:00.000Z' },
+    { name: 'one open', queues: [clinic, paris], when: '2026-03-02T09:00:00Z', open: true, next: null },
+    { name: 'a 24/7 queue', queues: [clinic, null], when: '2026-03-08T16:00:00Z', open: true, next: null },
+    { name: 'never opens', queues: [never], when: '2026-03-02T07:00:00Z', open: false, next: null },
+    { name: 'one never opens, one later', queues: [never, clinic], when: '2026-03-02T23:00:00Z', open: false, next: '2026-03-03T13:00:00.000Z' },
+    { name: 'no queues at all', queues: [], when: '2026-03-02T09:00:00Z', open: false, next: null },
+  ])('$name', ({ queues, when, open, next }) => {
+    const result = availabilityOf(queues, at(when));
+    expect(result.open).toBe(open);
+    expect(iso(result.nextOpenAt)).toBe(next);
   });
 });

@@ -110,3 +110,17 @@ function nextOpening(hours: BusinessHours, local: LocalDateTime, holidays: Set<s
   }
   return null;
 }
+
+/**
+ * Whether anyone can be reached: open when any queue is open at `instant`, else the earliest next
+ * opening of any queue (null when none opens within two weeks, or there are no queues).
+ */
+export function availabilityOf(hours: ReadonlyArray<BusinessHours | null>, instant: number): { open: boolean; nextOpenAt: number | null } {
+  let nextOpenAt: number | null = null;
+  for (const h of hours) {
+    const status = businessHoursStatus(h, instant);
+    if (status.open) return { open: true, nextOpenAt: null };
+    if (status.nextOpenAt !== null && (nextOpenAt === null || status.nextOpenAt < nextOpenAt)) nextOpenAt = status.nextOpenAt;
+  }
+  return { open: false, nextOpenAt };
+}

@@ -418,6 +418,43 @@ describe('business hours', () => {
   });
 });
 
+describe('reconfigure at run time', () => {
+  it('new hours and holidays apply to the next chat; new skills re-match agents and offer who waits; a busy queue cannot be removed', () => {
+    const { engine, agent, enqueue, offersTo } = setup();
+    agent('ana', ['general']);
+    agent('bo', ['spanish']);
+    expect(offered(enqueue('c1')).agentId).toBe('ana');
+    // General closes today (a holiday); Spanish now needs "general" too, and a new queue appears.
+    const today = new Date(MONDAY_MORNING).toISOString().slice(0, 10);
+    const next: RoutingConfigInput = {
+      ...TEST_CONFIG,
+      queues: [
+        { id: 'general', name: 'General', skills: ['general'], businessHours: { timeZone: 'America/New_York', weekly: { mon: [{ open: '08:00', close: '18:00' }] }, holidays: [today] } },
+        { id: 'scheduling', name: 'Scheduling', skills: ['scheduling'], overflowTo: 'general', overflowAfterMs: 120_000 },
+        { id: 'spanish', name: 'Español', skills: ['spanish', 'general'] },
+        { id: 'billing', name: 'Billing', skills: ['billing'] },
+      ],
+    };
+    expect(value(engine.reconfigure(next)).queueIds).toEqual(['general', 'scheduling', 'spanish', 'billing']);
+    expect(engine.config.queues.map((q) => q.id)).toContain('billing');
+    expect(enqueue('c2', 'general')).toMatchObject({ outcome: 'out-of-hours' });
+    // Bo no longer has every skill Spanish needs; Ana (general) does not have "spanish" either.
+    expect(enqueue('c3', 'spanish')).toMatchObject({ outcome: 'queued' });
+    expect(engine.agent('bo')!.queueIds).toEqual([]);
+    // Giving Bo the missing skill offers him the waiting chat.
+    agent('bo', ['spanish', 'general']);
+    expect(offersTo('bo')).toEqual(['c3']);
+    // The new queue takes chats at once.
+    agent('cy', ['billing']);
+    expect(offered(enqueue('c4', 'billing')).agentId).toBe('cy');
+    // Removing a queue with conversations is refused and changes nothing; bad input too.
+    const withoutBilling = { ...next, queues: next.queues.filter((q) => q.id !== 'billing') };
+    expect(engine.reconfigure(withoutBilling)).toMatchObject({ ok: false, error: { code: 'queue_in_use' } });
+    expect(engine.reconfigure({ ...next, queues: [] })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(engine.config.queues.map((q) => q.id)).toEqual(['general', 'scheduling', 'spanish', 'billing']);
+  });
+});
+
 describe('bad input is rejected and changes nothing', () => {
   it.each([
     { name: 'unknown field', input: { conversationId: 'c1', queueId: 'general', extra: 1 } },

@@ -24,7 +24,7 @@ import {
   type RoutingEvent,
   type Skill,
 } from '../contracts/routing.js';
-import { businessHoursStatus } from './business-hours.js';
+import { availabilityOf, businessHoursStatus } from './business-hours.js';
 import type { Clock, Scheduler } from './clock.js';
 import { averageOr, chooseAgent, compareWaiting, estimateWaitMs, overflowReached, setAsideNow, type ChoiceInput, type SetAside } from './decisions.js';
 import { createMemoryRoutingStore, type Offer, type RoutedAgent, type RoutedConversation, type RoutingStore } from './store.js';
@@ -41,7 +41,8 @@ export type RoutingErrorCode =
   | 'unknown_offer'
   | 'unknown_agent'
   | 'not_your_offer'
-  | 'already_routed';
+  | 'already_routed'
+  | 'queue_in_use';
 
 /** A refusal of the engine as the server's one error type (the engine itself stays pure and returns results). */
 const ROUTING_ERROR_CODES: Record<RoutingErrorCode, ErrorCode> = {
@@ -52,6 +53,7 @@ const ROUTING_ERROR_CODES: Record<RoutingErrorCode, ErrorCode> = {
   unknown_agent: 'forbidden',
   not_your_offer: 'forbidden',
   already_routed: 'conflict',
+  queue_in_use: 'conflict',
 };
 export function routingFailure(error: { code: RoutingErrorCode; message: string }): AppError {
   return new AppError(ROUTING_ERROR_CODES[error.code], error.message);
@@ -113,10 +115,10 @@ const issuesText = (error: z.ZodError) => error.issues.map((i) => `${i.path.join
 const PRIORITY_LEVELS = 4;
 
 /** Public methods that change routing state: each call is one decision whose events follow it. */
-const DECISIONS = ['enqueue', 'conversationEnded', 'released', 'accept', 'decline', 'setAgentState', 'agentUnresponsive', 'reassignActive', 'assignDirect', 'assignWaiting', 'flushPositions', 'close'] as const;
+const DECISIONS = ['reconfigure', 'enqueue', 'conversationEnded', 'released', 'accept', 'decline', 'setAgentState', 'agentUnresponsive', 'reassignActive', 'assignDirect', 'assignWaiting', 'flushPositions', 'close'] as const;
 
 export class RoutingEngine {
-  readonly config: RoutingConfig;
+  private current: RoutingConfig;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly store: RoutingStore;
@@ -145,28 +147,75 @@ export class RoutingEngine {
   private stamps = 0;
 
   constructor(options: RoutingEngineOptions) {
-    this.config = routingConfigSchema.parse(options.config ?? DEFAULT_ROUTING_CONFIG_INPUT);
+    this.current = routingConfigSchema.parse(options.config ?? DEFAULT_ROUTING_CONFIG_INPUT);
     this.clock = options.clock;
     // Timers start decisions of their own (an offer expires, a queue overflows).
     this.scheduler = { schedule: (delayMs, run) => options.scheduler.schedule(delayMs, () => this.decide(run)), cancel: (handle) => options.scheduler.cancel(handle) };
     this.store = options.store ?? createMemoryRoutingStore();
     this.newOfferId = options.newOfferId ?? randomUUID;
     this.onListenerError = options.onListenerError ?? (() => undefined);
-    for (const queue of this.config.queues) {
+    this.installQueues();
+    this.wrapDecisions();
+  }
+
+  /** The configuration in force (replaced whole by `reconfigure`). */
+  get config(): RoutingConfig {
+    return this.current;
+  }
+
+  private installQueues(): void {
+    for (const queue of this.current.queues) {
       this.queues.set(queue.id, queue);
-      this.lines.set(queue.id, Array.from({ length: PRIORITY_LEVELS }, () => new WaitingLine()));
-      this.agentsByQueue.set(queue.id, new Set());
-      this.handleTimes.set(queue.id, []);
-      this.acceptTimes.set(queue.id, []);
+      if (!this.lines.has(queue.id)) this.lines.set(queue.id, Array.from({ length: PRIORITY_LEVELS }, () => new WaitingLine()));
+      if (!this.agentsByQueue.has(queue.id)) this.agentsByQueue.set(queue.id, new Set());
+      if (!this.handleTimes.has(queue.id)) this.handleTimes.set(queue.id, []);
+      if (!this.acceptTimes.has(queue.id)) this.acceptTimes.set(queue.id, []);
     }
-    for (const queue of this.config.queues) {
+    this.overflowSources.clear();
+    for (const queue of this.current.queues) {
       if (queue.overflowTo !== undefined) {
         const sources = this.overflowSources.get(queue.overflowTo) ?? [];
         sources.push(queue);
         this.overflowSources.set(queue.overflowTo, sources);
       }
     }
-    this.wrapDecisions();
+  }
+
+  /**
+   * A new configuration at run time (an admin changed queues, hours, holidays, overflow, timeouts):
+   * validated whole, refused if it removes a queue that still has conversations; otherwise in force
+   * at once — agents are matched to the queues again and waiting conversations offered under the new
+   * rules. Offers and timers already running keep the timeouts they were given.
+   */
+  reconfigure(input: RoutingConfigInput): RoutingResult<{ queueIds: string[] }> {
+    const parsed = routingConfigSchema.safeParse(input);
+    if (!parsed.success) return fail('bad_input', issuesText(parsed.error));
+    const next = parsed.data;
+    const kept = new Set(next.queues.map((q) => q.id));
+    const removed = this.current.queues.filter((q) => !kept.has(q.id)).map((q) => q.id);
+    for (const conversation of this.store.conversations()) {
+      if (removed.includes(conversation.queueId)) {
+        return fail('queue_in_use', `Queue ${conversation.queueId} still has conversations: move or close them before removing it.`);
+      }
+    }
+    this.current = next;
+    for (const queueId of removed) {
+      this.queues.delete(queueId);
+      this.lines.delete(queueId);
+      this.agentsByQueue.delete(queueId);
+      this.handleTimes.delete(queueId);
+      this.acceptTimes.delete(queueId);
+    }
+    this.installQueues();
+    for (const agent of this.store.agents()) {
+      for (const set of this.agentsByQueue.values()) set.delete(agent);
+      agent.queueIds = next.queues.filter((q) => q.skills.every((s) => agent.skills.has(s))).map((q) => q.id);
+      for (const queueId of agent.queueIds) this.agentsByQueue.get(queueId)!.add(agent);
+      this.store.saveAgent(agent);
+    }
+    for (const queue of next.queues) this.markDirty(queue.id);
+    for (const agent of this.store.agents()) this.dispatchAgent(agent);
+    return ok({ queueIds: next.queues.map((q) => q.id) });
   }
 
   /** Wraps the public methods that change state, so each call is one decision (see `outbox`). */
@@ -629,6 +678,11 @@ export class RoutingEngine {
 
   conversation(conversationId: string): RoutedConversation | undefined {
     return this.store.getConversation(conversationId);
+  }
+
+  /** Whether any queue is open now; if none is, when the first one opens (epoch ms, null: not within two weeks). */
+  availability(): { open: boolean; nextOpenAt: number | null } {
+    return availabilityOf(this.config.queues.map((q) => q.businessHours), this.clock.now());
   }
 
   snapshot(): RoutingSnapshot {

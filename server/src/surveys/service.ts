@@ -80,12 +80,16 @@ export interface SurveyServiceDeps {
 
 export class SurveyService {
   private readonly repo: SurveyRepository;
-  private readonly ref: QuestionnaireRef;
+  private ref: QuestionnaireRef;
   private questionnaireStored = false;
   private readonly now: () => Date;
 
+  /** The survey in force (an admin may replace it: `updateDefinition`). */
+  private current: SurveyDefinition;
+
   constructor(private readonly deps: SurveyServiceDeps) {
     this.repo = new SurveyRepository(deps.sqlite, deps.db);
+    this.current = deps.definition;
     this.ref = questionnaireRef(deps.definition);
     this.now = deps.now ?? (() => new Date());
   }
@@ -106,7 +110,17 @@ export class SurveyService {
   }
 
   get definition(): SurveyDefinition {
-    return this.deps.definition;
+    return this.current;
+  }
+
+  /**
+   * A new survey from now on: offers made from now use it, and it is stored as a new Questionnaire
+   * version (its version is a hash of the definition) before the first answer to it.
+   */
+  updateDefinition(next: SurveyDefinition): void {
+    this.current = next;
+    this.ref = questionnaireRef(next);
+    this.questionnaireStored = false;
   }
 
   /** The Questionnaire the answers point at (`url|version`). */
@@ -122,7 +136,7 @@ export class SurveyService {
   offerAfterChat(conversationId: string): SurveyOffer | undefined {
     const conversation = this.deps.conversations.get(conversationId);
     if (!conversation || !SURVEY_STATES.has(conversation.state)) return undefined;
-    if (conversation.queue !== null && this.deps.definition.optOutQueues.includes(conversation.queue)) return undefined;
+    if (conversation.queue !== null && this.current.optOutQueues.includes(conversation.queue)) return undefined;
     if (this.repo.offerFor(conversationId)) return undefined;
     const participants = this.deps.conversations.participantHistory(conversationId);
     if (!participants.some((p) => PATIENT_KINDS.has(p.kind))) return undefined;
@@ -135,7 +149,7 @@ export class SurveyService {
     const stored = this.repo.insertOffer({
       conversationId,
       tokenHash: hashSurveyToken(token),
-      surveyId: this.deps.definition.id,
+      surveyId: this.current.id,
       patientId: conversation.patient_id,
       agentId,
       queue: conversation.queue,
@@ -187,7 +201,7 @@ export class SurveyService {
     const offer = this.offerByToken(token);
     if (offer.answered_at !== null) throw conflict('This survey has already been answered. Thank you!');
     this.assertNotExpired(offer);
-    const survey = this.deps.definition;
+    const survey = this.current;
     const problems = answerProblems(survey, rawAnswers);
     if (problems.length > 0) {
       const first = problems[0]!;
@@ -305,7 +319,7 @@ export class SurveyService {
   // --- internals ---
 
   private publicSurvey(): SurveyOffer['survey'] {
-    const { id, title, questions } = this.deps.definition;
+    const { id, title, questions } = this.current;
     return { id, title, questions };
   }
 
@@ -326,7 +340,7 @@ export class SurveyService {
   private ensureQuestionnaire(date: string): void {
     if (this.questionnaireStored) return;
     if (!this.deps.fhir.exists('Questionnaire', this.ref.id)) {
-      this.deps.fhir.write(toQuestionnaire(this.deps.definition, this.ref, date), { audit: null });
+      this.deps.fhir.write(toQuestionnaire(this.current, this.ref, date), { audit: null });
     }
     this.questionnaireStored = true;
   }

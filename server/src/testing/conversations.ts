@@ -75,8 +75,8 @@ export function conversationsHarness(getServer: () => TestServer) {
     return d;
   }
 
-  /** A visitor starts a chat and asks the bot for a person (queued for routing). */
-  async function visitorChat(name = 'Vera', text = 'I want to talk to a person'): Promise<Chat> {
+  /** A visitor starts a chat (with `start`'s extra `conversation:start` fields, e.g. `prechat`) and asks the bot for a person (queued for routing). */
+  async function visitorChat(name = 'Vera', text = 'I want to talk to a person', start: object = {}): Promise<Chat> {
     const server = getServer();
     const reply = await call<{ token: string }>(server, 'POST', '/api/chat/visitor', { body: { displayName: name } });
     const socket = await connected('/patient', reply.body.token);
@@ -84,9 +84,10 @@ export function conversationsHarness(getServer: () => TestServer) {
     const updates: ConversationView[] = [];
     socket.on('message:new', (m: MessageView) => messages.push(m));
     socket.on('conversation:updated', (c: ConversationView) => updates.push(c));
-    const start = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: ConversationView; messages: MessageView[] };
-    messages.push(...start.messages);
-    const conversationId = start.conversation.id;
+    const started = (await socket.emitWithAck('conversation:start', start)) as { ok: true; conversation: ConversationView; messages: MessageView[] };
+    expect(started).toMatchObject({ ok: true });
+    messages.push(...started.messages);
+    const conversationId = started.conversation.id;
     expect(await say(socket, conversationId, text)).toMatchObject({ ok: true });
     await server.context.conversations.idle();
     return { socket, conversationId, messages, updates };

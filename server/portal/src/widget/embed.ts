@@ -3,8 +3,9 @@
  *
  *   <script src="https://carebridge.example.org/widget.js" data-clinic-name="Riverside Clinic" async></script>
  *
- * The server's origin comes from the script's own src; optional `data-language="es"` and
- * `data-position="left"`. Everything renders inside a shadow root, so the page's CSS and the
+ * The server's origin comes from the script's own src; optional `data-language="es"`,
+ * `data-position="left"`, `data-accent-color="#6a1b9a"` and `data-greeting="…"` (over the server's
+ * WIDGET_CONFIG; a colour white text cannot be read on is ignored, with a console warning). Everything renders inside a shadow root, so the page's CSS and the
  * widget's never touch each other.
  */
 import { mountChatWidget } from './panel.js';
@@ -33,6 +34,8 @@ function boot(script: HTMLScriptElement | null): void {
     channel: 'widget',
     identity: { kind: 'visitor' },
     storageKey: `carebridge-chat:${src.origin}`,
+    ...(data.accentColor ? { accentColor: data.accentColor.trim() } : {}),
+    ...(data.greeting?.trim() ? { greeting: data.greeting.trim().slice(0, 300) } : {}),
   });
   window.CarebridgeChat = { open: handle.open };
 }

@@ -12,8 +12,13 @@ import { parseMenu } from './menu.js';
 import { ChatSession, type Identity } from './session.js';
 import { sessionChatStore } from './storage.js';
 import { STRINGS, type Language, type Strings } from './strings.js';
-import { applyStyles } from './styles.js';
+import { applyStyles, setAccent } from './styles.js';
 import { mountSurveyForm, type SurveyFormHandle } from './survey-form.js';
+import type { WidgetConfig } from '../../../src/contracts/widget.js';
+import { accentColourProblem } from '../../../src/contracts/colour.js';
+import { openingTime } from './forms.js';
+import { createOfflineForm, type OfflineFormHandle } from './offline-form.js';
+import { createPrechatForm, type PrechatFormHandle } from './prechat-form.js';
 
 export interface ChatWidgetOptions {
   /** The Carebridge server's origin (no trailing slash). */
@@ -27,6 +32,19 @@ export interface ChatWidgetOptions {
   identity: Identity;
   /** sessionStorage key of the resumable chat. */
   storageKey: string;
+  /** The embed's own accent colour (`data-accent-color`), over the server's; ignored unless white text stays readable on it. */
+  accentColor?: string;
+  /** The embed's own greeting (`data-greeting`), over the server's. */
+  greeting?: string;
+}
+
+/** When the server's configuration cannot be read (an older server): the name alone, as before the pre-chat form. */
+const FALLBACK_CONFIG: WidgetConfig = { accentColor: '#0b5cad', headerTitle: null, greeting: null, prechat: { enabled: false, askDateOfBirth: false, reasons: [] } };
+
+/** The accent colour to use: the first that keeps white text readable (WCAG AA). */
+export function chooseAccent(...candidates: Array<string | null | undefined>): string {
+  for (const colour of candidates) if (colour && accentColourProblem(colour) === null) return colour;
+  return FALLBACK_CONFIG.accentColor;
 }
 
 export interface ChatWidgetHandle {
@@ -42,6 +60,10 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren();
   applyStyles(shadow);
+  if (options.accentColor && accentColourProblem(options.accentColor)) {
+    console.warn(`Carebridge chat: data-accent-color ignored: ${accentColourProblem(options.accentColor)}.`);
+  }
+  setAccent(shadow, chooseAccent(options.accentColor));
   const session = new ChatSession({
     serverOrigin: options.serverOrigin,
     channel: options.channel,
@@ -59,16 +81,16 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   const status = h('p', { className: 'cb-status', role: 'status', 'aria-label': 'Chat status' });
   const alert = h('p', { className: 'cb-alert', role: 'alert' });
 
-  const nameInput = h('input', { type: 'text', id: `${ids}-name`, autocomplete: 'given-name', maxLength: 80, required: true });
-  const nameForm = h(
-    'form',
-    { className: 'cb-name', 'aria-label': t.namePrompt },
-    h('p', { className: 'cb-hint' }, t.namePrompt),
-    h('label', { htmlFor: `${ids}-name` }, t.nameLabel),
-    nameInput,
-    h('p', { className: 'cb-hint' }, t.nameHint),
-    h('button', { type: 'submit', className: 'cb-primary' }, t.startChat),
-  );
+  // The first screen: the greeting, then the pre-chat form, or the offline form when every queue is
+  // closed. Built once the server's configuration and availability are known.
+  const greeting = h('p', { className: 'cb-greeting' }, options.greeting ?? t.greeting);
+  const loading = h('p', { className: 'cb-hint' }, t.loading);
+  const firstScreen = h('div', { className: 'cb-first' }, greeting, loading);
+  let prechatForm: PrechatFormHandle | null = null;
+  let offlineForm: OfflineFormHandle | null = null;
+  /** Open: a chat may start; false: the offline form instead; null: not known yet. */
+  let clinicOpen: boolean | null = null;
+  let autoStart = false;
 
   // The live region is the scrolling box; the messages inside it stay a list (role="log" on the
   // <ol> itself would take its list semantics away from the items).
@@ -103,7 +125,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   const surveyBox = h('div', { className: 'cb-survey-box', hidden: true });
   // The log takes the height the controls leave; every control keeps its own (see styles.ts).
   const chatView = h('div', { className: 'cb-body' }, log, typing, quick, composer, confirm, surveyBox, startNew, toolbar);
-  const body = h('div', { className: 'cb-top' }, status, alert, nameForm);
+  const body = h('div', { className: 'cb-top' }, status, alert, firstScreen);
   const panel = h(
     'section',
     {
@@ -126,7 +148,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
 
   const focusFirst = () => {
     const { phase } = session.state;
-    if (phase === 'new' && options.identity.kind === 'visitor') nameInput.focus();
+    if (phase === 'new') (offlineForm ?? prechatForm)?.focusFirst();
     else if (phase === 'chat') textarea.focus();
     else startNew.focus();
   };
@@ -135,7 +157,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
     setText(launcher, t.launcherClose);
-    if (session.state.phase === 'new' && options.identity.kind === 'patient') void session.start();
+    if (session.state.phase === 'new' && autoStart) void session.start();
     render();
     updateVisibility();
     focusFirst();
@@ -159,18 +181,45 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   });
   document.addEventListener('visibilitychange', updateVisibility);
 
-  nameForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const name = nameInput.value.trim();
-    if (!name) {
-      session.reportNotice(t.namePrompt);
-      nameInput.focus();
-      return;
+  const applySetup = (config: WidgetConfig, open: boolean, nextOpenAt: string | null) => {
+    setAccent(shadow, chooseAccent(options.accentColor, config.accentColor));
+    setText(title, config.headerTitle ?? t.panelTitle(options.clinicName));
+    setText(greeting, options.greeting ?? config.greeting ?? t.greeting);
+    loading.remove();
+    clinicOpen = open;
+    const visitor = options.identity.kind === 'visitor';
+    if (!open) {
+      // Closed: the offline form's heading and words greet instead ("we will connect you" would not be true).
+      greeting.hidden = true;
+      offlineForm = createOfflineForm({
+        ids,
+        strings: t,
+        language: options.language,
+        visitor,
+        send: async (message) => {
+          await session.leaveOfflineMessage(message);
+        },
+      });
+      offlineForm.setOpening(openingTime(nextOpenAt, options.language));
+      firstScreen.append(offlineForm.element);
+    } else if (visitor || config.prechat.enabled) {
+      prechatForm = createPrechatForm({
+        ids,
+        strings: t,
+        rules: { visitor, askReason: config.prechat.enabled, askDateOfBirth: config.prechat.askDateOfBirth, reasons: config.prechat.reasons },
+        onSubmit: ({ displayName, prechat }) => {
+          void session.start(visitor ? displayName : undefined, prechat).then(() => {
+            if (session.state.phase === 'chat') textarea.focus();
+            else prechatForm?.focusFirst();
+          });
+        },
+      });
+      firstScreen.append(prechatForm.form);
+    } else {
+      // A signed-in patient with nothing to ask: the chat starts as soon as it is shown.
+      autoStart = true;
     }
-    void session.start(name).then(() => {
-      if (session.state.phase === 'chat') textarea.focus();
-    });
-  });
+  };
 
   composer.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -220,7 +269,8 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     survey = null;
     list.replaceChildren();
     rendered.clear();
-    if (options.identity.kind === 'patient') void session.start();
+    prechatForm?.reset();
+    if (autoStart) void session.start();
     render();
     focusFirst();
   });
@@ -382,8 +432,8 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   function render(): void {
     const { phase } = session.state;
     setText(alert, session.state.notice ?? '');
-    nameForm.hidden = options.identity.kind !== 'visitor' || (phase !== 'new' && phase !== 'starting');
-    nameForm.querySelectorAll('button, input').forEach((el) => ((el as HTMLButtonElement).disabled = phase === 'starting'));
+    firstScreen.hidden = (phase !== 'new' && phase !== 'starting') || (autoStart && clinicOpen === true);
+    prechatForm?.setBusy(phase === 'starting');
     chatView.hidden = phase !== 'chat' && phase !== 'ended';
     const ended = phase === 'ended';
     composer.hidden = ended;
@@ -406,15 +456,23 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
   const resumed = session.resume();
   render();
   if (floating && resumed) open();
-  if (!floating) {
-    updateVisibility();
-    if (options.identity.kind === 'patient' && !resumed) void session.start();
-  }
+  if (!floating) updateVisibility();
+  let destroyed = false;
+  void session.setup().then(({ config, availability }) => {
+    if (destroyed) return;
+    applySetup(config ?? FALLBACK_CONFIG, availability?.open ?? true, availability?.nextOpenAt ?? null);
+    render();
+    const shown = !floating || isOpen();
+    if (autoStart && shown && session.state.phase === 'new') void session.start();
+    // Whoever opened the panel before the form existed gets to its first field now.
+    else if (shown && floating && session.state.phase === 'new') focusFirst();
+  });
 
   return {
     session,
     open,
     destroy: () => {
+      destroyed = true;
       document.removeEventListener('visibilitychange', updateVisibility);
       survey?.destroy();
       session.dispose();

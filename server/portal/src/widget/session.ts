@@ -13,12 +13,14 @@ import type {
   ConversationChannel,
   ConversationView,
   MessageView,
+  PrechatAnswers,
   QueuePositionEvent,
   ReceiptEvent,
   TypingEvent,
   VisitorTokenResponse,
 } from '../../../src/contracts/conversations.js';
 import type { SurveyAnswers, SurveyOffer } from '../../../src/contracts/surveys.js';
+import type { Availability, OfflineMessageRequest, OfflineMessageResponse, WidgetConfig } from '../../../src/contracts/widget.js';
 import type { SessionEndedEvent } from '../../../src/contracts/realtime.js';
 import { ChatLog } from './chat-log.js';
 import { attachmentProblem } from './limits.js';
@@ -150,8 +152,8 @@ export class ChatSession {
     return true;
   }
 
-  /** Starts a new chat: a visitor gives a name first; a signed-in patient needs none. */
-  async start(displayName?: string): Promise<void> {
+  /** Starts a new chat: a visitor gives a name first; a signed-in patient needs none. The pre-chat answers reach staff. */
+  async start(displayName?: string, prechat?: PrechatAnswers): Promise<void> {
     if (this.state.phase === 'starting') return;
     this.reset();
     this.state.phase = 'starting';
@@ -175,11 +177,13 @@ export class ChatSession {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (err: Error) => reject(err));
       });
-      const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:start', { channel: this.options.channel })) as Ack<{
+      const hasAnswers = prechat !== undefined && Object.keys(prechat).length > 0;
+      const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:start', { channel: this.options.channel, ...(hasAnswers ? { prechat } : {}) })) as Ack<{
         conversation: ConversationView;
         messages: MessageView[];
       }>;
-      if (!ack.ok) throw new Error(ack.error.message);
+      // Refused (e.g. an answer the server does not take): say why; the form keeps what was typed.
+      if (!ack.ok) throw new HttpError(400, ack.error.message);
       this.state.conversation = ack.conversation;
       for (const m of ack.messages) this.log.add(m);
       this.state.phase = 'chat';
@@ -517,6 +521,26 @@ export class ChatSession {
     if (!this.conversationId) throw new Error('no conversation');
     const res = await this.request('GET', `/api/conversations/${encodeURIComponent(this.conversationId)}/transcript?format=text&tz=${encodeURIComponent(readerTimeZone())}`);
     return new Blob([await res.blob()], { type: 'text/plain;charset=utf-8' });
+  }
+
+  /** The clinic's widget configuration and whether anyone can chat now; null for what could not be read. */
+  async setup(): Promise<{ config: WidgetConfig | null; availability: Availability | null }> {
+    const read = async <T>(path: string): Promise<T | null> => {
+      try {
+        const res = await fetch(`${this.options.serverOrigin}${path}`, { credentials: 'omit', mode: 'cors' });
+        return res.ok ? ((await res.json()) as T) : null;
+      } catch {
+        return null;
+      }
+    };
+    const [config, availability] = await Promise.all([read<WidgetConfig>('/api/chat/widget-config'), read<Availability>('/api/chat/availability')]);
+    return { config, availability };
+  }
+
+  /** Leaves a message while every queue is closed (a signed-in patient's with their token); rejects with the server's reason. */
+  async leaveOfflineMessage(message: OfflineMessageRequest): Promise<OfflineMessageResponse> {
+    const res = await this.request('POST', '/api/chat/offline-messages', { json: message }, this.options.identity.kind === 'patient');
+    return (await res.json()) as OfflineMessageResponse;
   }
 
   reportNotice(notice: string | null): void {

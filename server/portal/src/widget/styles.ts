@@ -4,25 +4,43 @@
  * inherited styles (fonts, colours, line heights) from leaking in.
  */
 export const WIDGET_CSS = `
-:host { all: initial; }
+:host { all: initial; --cb-accent: #0b5cad; }
 * { box-sizing: border-box; }
 .cb-root { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; }
 .cb-root.cb-floating { position: fixed; bottom: 12px; right: 12px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
 .cb-root.cb-floating.cb-left { right: auto; left: 12px; align-items: flex-start; }
-button, input, textarea { font: inherit; color: inherit; }
-button { cursor: pointer; border-radius: 8px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; padding: 6px 12px; min-height: 36px; }
-button.cb-primary { background: #0b5cad; color: #fff; }
+button, input, textarea, select { font: inherit; color: inherit; }
+button { cursor: pointer; border-radius: 8px; border: 1px solid var(--cb-accent); background: #fff; color: var(--cb-accent); padding: 6px 12px; min-height: 36px; }
+button.cb-primary { background: var(--cb-accent); color: #fff; }
 button:disabled { opacity: .55; cursor: not-allowed; }
-button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
-.cb-launcher { border-radius: 999px; padding: 12px 20px; background: #0b5cad; color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-weight: 600; }
+button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+.cb-launcher { border-radius: 999px; padding: 12px 20px; background: var(--cb-accent); color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-weight: 600; }
 .cb-panel { width: min(380px, calc(100vw - 24px)); height: min(600px, calc(100vh - 96px)); min-height: 320px; background: #fff; border: 1px solid #c9d1d9; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: clip; transition: opacity .15s ease; }
 .cb-inline .cb-panel { width: 100%; height: min(720px, calc(100vh - 24px)); box-shadow: none; }
 .cb-panel[hidden], [hidden] { display: none !important; }
-.cb-header { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 14px; background: #0b5cad; color: #fff; }
+.cb-header { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 14px; background: var(--cb-accent); color: #fff; }
 .cb-header h2 { font-size: 16px; margin: 0; }
 .cb-header button { background: transparent; color: #fff; border-color: #fff; }
-.cb-top { flex: none; display: flex; flex-direction: column; gap: 8px; padding: 8px 14px 0; }
-.cb-top:has(> .cb-name[hidden]) { padding-top: 4px; }
+.cb-top { flex: 0 1 auto; min-height: 0; overflow-y: auto; overscroll-behavior: contain; display: flex; flex-direction: column; gap: 8px; padding: 8px 14px 0; }
+.cb-top > * { flex: none; }
+.cb-top:has(> .cb-first[hidden]) { padding-top: 4px; }
+/* Before the chat, the first screen (greeting and form) takes the panel and scrolls inside it. */
+.cb-top:has(> .cb-first:not([hidden])) { flex: 1 1 auto; padding-bottom: 12px; }
+.cb-first { display: flex; flex-direction: column; gap: 10px; }
+.cb-greeting { margin: 0; font-size: 16px; font-weight: 600; }
+.cb-form { display: flex; flex-direction: column; gap: 10px; }
+.cb-form h3 { font-size: 16px; margin: 0; }
+.cb-form p { margin: 0; }
+.cb-field { display: flex; flex-direction: column; gap: 4px; }
+.cb-field label { font-weight: 600; }
+.cb-optional { font-weight: 400; color: #57606a; }
+.cb-field input, .cb-field select, .cb-field textarea { width: 100%; min-height: 40px; border: 1px solid #8c959f; border-radius: 8px; padding: 8px; background: #fff; }
+.cb-field textarea { resize: vertical; }
+.cb-field [aria-invalid="true"] { border: 2px solid #b42318; }
+.cb-field-error { margin: 0; font-size: 14px; color: #b42318; font-weight: 600; }
+.cb-field-error::before { content: "⚠ "; }
+.cb-offline-thanks h3 { font-size: 16px; margin: 0 0 4px; }
+.cb-offline-thanks p { margin: 0; }
 .cb-body { flex: 1 1 0; display: flex; flex-direction: column; min-height: 0; overflow-y: auto; padding: 6px 14px 10px; gap: 8px; }
 .cb-body > * { flex: none; }
 .cb-status { margin: 0; font-size: 13px; color: #44505c; }
@@ -53,7 +71,7 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:fo
 .cb-survey h3 { font-size: 15px; margin: 0 0 4px; }
 .cb-survey fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 .cb-survey legend { font-weight: 600; margin-bottom: 4px; padding: 0; }
-.cb-survey button[aria-pressed="true"] { background: #0b5cad; color: #fff; }
+.cb-survey button[aria-pressed="true"] { background: var(--cb-accent); color: #fff; }
 .cb-choices { display: flex; flex-wrap: wrap; gap: 4px; }
 .cb-choices button { min-width: 36px; padding: 4px 8px; }
 .cb-scale { display: flex; justify-content: space-between; font-size: 12px; color: #57606a; }
@@ -74,23 +92,42 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:fo
   .cb-msg { background: #21262d; }
   .cb-msg.cb-own { background: #1f3a5f; }
   button { background: #161b22; color: #79b8ff; border-color: #79b8ff; }
-  button.cb-primary, .cb-launcher { background: #1f6feb; color: #fff; border-color: #1f6feb; }
-  .cb-name input, .cb-composer textarea, .cb-survey textarea { background: #0d1117; color: #e6edf3; border-color: #484f58; }
+  button.cb-primary, .cb-launcher { background: var(--cb-accent); color: #fff; border-color: var(--cb-accent); }
+  .cb-name input, .cb-composer textarea, .cb-survey textarea, .cb-field input, .cb-field select, .cb-field textarea { background: #0d1117; color: #e6edf3; border-color: #484f58; }
+  .cb-field [aria-invalid="true"] { border-color: #ff8182; }
+  .cb-field-error { color: #ff8182; }
+  .cb-optional { color: #9da7b3; }
   .cb-status, .cb-hint, .cb-typing, .cb-meta, .cb-who, .cb-msg.cb-system, .cb-scale { color: #9da7b3; }
   .cb-confirm { background: #3b2e00; border-color: #9e6a03; }
   .cb-alert { background: #490202; color: #ffdcd7; }
 }
 `;
 
+const canConstruct = (root: ShadowRoot) => 'adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype;
+const accentSheets = new WeakMap<ShadowRoot, { replaceSync(text: string): void } | HTMLStyleElement>();
+
 /** Adds the styles to a shadow root without an inline <style> element where the browser allows. */
 export function applyStyles(root: ShadowRoot): void {
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+  if (canConstruct(root)) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(WIDGET_CSS);
-    root.adoptedStyleSheets = [sheet];
+    const accent = new CSSStyleSheet();
+    root.adoptedStyleSheets = [sheet, accent];
+    accentSheets.set(root, accent);
     return;
   }
   const style = document.createElement('style');
   style.textContent = WIDGET_CSS;
-  root.append(style);
+  const accent = document.createElement('style');
+  root.append(style, accent);
+  accentSheets.set(root, accent);
+}
+
+/** The clinic's accent colour (header, launcher, primary buttons), `#rrggbb` checked by the caller: nothing else reaches the sheet. */
+export function setAccent(root: ShadowRoot, colour: string): void {
+  if (!/^#[0-9a-fA-F]{6}$/.test(colour)) return;
+  const rule = `:host { --cb-accent: ${colour}; }`;
+  const target = accentSheets.get(root);
+  if (target instanceof HTMLStyleElement) target.textContent = rule;
+  else target?.replaceSync(rule);
 }

@@ -14,6 +14,8 @@ import * as m008 from './migrations/008_attachments_surveys_routing_profiles.js'
 import * as m009 from './migrations/009_jobs.js';
 import * as m010 from './migrations/010_session_versions.js';
 import * as m011 from './migrations/011_conversation_search.js';
+import * as m012 from './migrations/012_conversation_prechat.js';
+import * as m013 from './migrations/013_clinic_settings.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -32,6 +34,8 @@ const migrations: Record<string, Migration> = {
   '009_jobs': m009,
   '010_session_versions': m010,
   '011_conversation_search': m011,
+  '012_conversation_prechat': m012,
+  '013_clinic_settings': m013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

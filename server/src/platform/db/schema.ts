@@ -134,6 +134,8 @@ export interface ConversationTable {
   queued_at: string | null;
   /** JSON `AssignmentReason` of the routing decision that gave it to its agent (migration 007). */
   assignment_reason: string | null;
+  /** JSON `PrechatAnswers` from the widget's pre-chat form, or null (migration 012). */
+  prechat: string | null;
 }
 
 export interface ConversationWrapupTable {
@@ -242,7 +244,17 @@ export interface JobTable {
   finished_at: string | null;
 }
 
+export interface ClinicSettingTable {
+  section: string;
+  /** JSON, validated by the section's schema (contracts/clinic-settings.ts). */
+  value: string;
+  version: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface Database {
+  clinic_settings: ClinicSettingTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
   search_token: SearchTokenTable;

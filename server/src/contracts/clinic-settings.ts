@@ -1,0 +1,54 @@
+/**
+ * Clinic settings edited in the desk's admin workspace, by section, each validated with the schema
+ * its file uses: `routing` (queues, skills, business hours, holidays, overflow, timeouts),
+ * `conversations` (dispositions, quick replies, session limit) and `survey` (the follow-up survey).
+ *
+ * - `GET /api/admin/settings` → `ClinicSettingsResponse` (admins; supervisors see `conversations`)
+ * - `PUT /api/admin/settings/:section` body `{ version, value }` → the new `ClinicSettingView`
+ *   (400 invalid, 403, 409 changed meanwhile or cannot apply, e.g. removing a queue in use)
+ */
+import { z } from 'zod';
+import { conversationSettingsSchema } from './conversations.js';
+import { routingConfigSchema } from './routing.js';
+import { surveyDefinitionSchema } from './surveys.js';
+
+export const CLINIC_SETTING_SECTIONS = ['routing', 'conversations', 'survey'] as const;
+export type ClinicSettingSection = (typeof CLINIC_SETTING_SECTIONS)[number];
+
+/** Codes and shortcuts are what agents type and reports group by: each once. */
+const editableConversationSettingsSchema = conversationSettingsSchema.superRefine((settings, ctx) => {
+  const once = (items: readonly { [k: string]: string }[], key: string, list: string, what: string) => {
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      if (seen.has(item[key]!)) ctx.addIssue({ code: 'custom', path: [list, i, key], message: `${what} "${item[key]}" is used twice` });
+      seen.add(item[key]!);
+    }
+  };
+  once(settings.dispositions, 'code', 'dispositions', 'disposition code');
+  once(settings.quickReplies, 'shortcut', 'quickReplies', 'shortcut');
+});
+
+export const clinicSettingSchemas = {
+  routing: routingConfigSchema,
+  conversations: editableConversationSettingsSchema,
+  survey: surveyDefinitionSchema,
+} as const;
+
+export type ClinicSettingValue<S extends ClinicSettingSection> = z.infer<(typeof clinicSettingSchemas)[S]>;
+
+export const clinicSettingUpdateSchema = z.strictObject({
+  /** The version read; a newer one in store means someone else saved first (409). */
+  version: z.number().int().min(0),
+  value: z.unknown(),
+});
+
+export interface ClinicSettingView<S extends ClinicSettingSection = ClinicSettingSection> {
+  section: S;
+  value: ClinicSettingValue<S>;
+  version: number;
+  updatedAt: string;
+  /** Display name of who saved it; null for the first-start default. */
+  updatedBy: string | null;
+}
+
+export type ClinicSettingsResponse = { [S in ClinicSettingSection]?: ClinicSettingView<S> };
