@@ -80,7 +80,7 @@ describe('/desk sign-in', () => {
 
   it('a supervisor sees the supervisor workspaces', async () => {
     await signedInAs('supervisor');
-    expect(await navLinks()).toEqual(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Settings']);
+    expect(await navLinks()).toEqual(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Admin', 'Settings']);
     await page.getByRole('link', { name: 'Supervisor' }).click();
     await page.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
     expect(await page.getByText('Signed in as').count()).toBe(0);
@@ -237,6 +237,6 @@ describe('/desk signed in', () => {
       await page.getByRole('heading', { name: 'Sign in to the desk' }).waitFor();
     }
     // Every workspace was visited by at least one role.
-    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Settings']));
+    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Admin', 'Settings']));
   }, 120_000);
 });

@@ -4,6 +4,7 @@
  */
 import type { ComponentType, LazyExoticComponent } from 'react';
 import type { STAFF_ROLES } from '@carebridge/server/contracts';
+import { AdminPage } from '../features/admin/index.js';
 import { BotStudioPage } from '../features/bot-studio/index.js';
 import { ConversationsPage } from '../features/conversations/index.js';
 import { HistoryPage } from '../features/history/index.js';
@@ -30,6 +31,7 @@ export const WORKSPACES: readonly Workspace[] = [
   { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: ScriptsPage },
   { id: 'outreach', label: 'Outreach', roles: ['outreach', 'admin'], Page: OutreachPage },
   { id: 'bot-studio', label: 'Bot studio', roles: ['bot-author', 'admin'], Page: BotStudioPage },
+  { id: 'admin', label: 'Admin', roles: ['admin', 'supervisor'], Page: AdminPage },
   { id: 'settings', label: 'Settings', roles: 'everyone', Page: SettingsPage },
 ];
 

@@ -8,10 +8,11 @@ import { baseApi } from '../../api/base-api.js';
 /** Used until the server's settings arrive (and if it has none): no dispositions required, ten tabs. */
 export const FALLBACK_SETTINGS: ConversationSettingsResponse = { dispositions: [], requireDisposition: false, quickReplies: [], maxSessions: 10, queues: [] };
 
-export const conversationsApi = baseApi.enhanceEndpoints({ addTagTypes: ['Colleagues'] }).injectEndpoints({
+export const conversationsApi = baseApi.enhanceEndpoints({ addTagTypes: ['Colleagues', 'ConversationSettings'] }).injectEndpoints({
   endpoints: (build) => ({
     getConversationSettings: build.query<ConversationSettingsResponse, void>({
       query: () => '/conversations/settings',
+      providesTags: ['ConversationSettings'],
       keepUnusedDataFor: 600,
     }),
     getColleagues: build.query<AgentSummary[], void>({
