@@ -63,6 +63,37 @@ const transcript = (page: Page, name: string) => page.getByRole('log', { name: `
 const composer = (page: Page) => page.getByRole('combobox', { name: 'Message' });
 
 describe('agent inbox', () => {
+  it('an agent’s own quick replies, kept in Settings, come first and replace the clinic’s with the same shortcut', async () => {
+    const { page } = await agentDesk('Quinn Quick');
+    await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'Settings' }).click();
+    const mine = page.getByRole('form', { name: 'My quick replies' });
+    await mine.getByText('No quick replies yet.').waitFor();
+    for (const [shortcut, title, body] of [
+      ['hours', 'My hours', 'I am at the desk until 3 pm today; a colleague takes over after that.'],
+      ['parking', 'Parking', 'Visitor parking is free in the garage on Elm Street.'],
+    ]) {
+      await mine.getByRole('button', { name: 'Add a quick reply' }).click();
+      await mine.getByRole('textbox', { name: 'Shortcut' }).last().fill(shortcut!);
+      await mine.getByRole('textbox', { name: 'Title' }).last().fill(title!);
+      await mine.getByRole('textbox', { name: 'Text' }).last().fill(body!);
+    }
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await mine.getByRole('button', { name: 'Save my quick replies' }).click();
+    await expect.poll(() => mine.getByRole('status').textContent()).toBe('Saved: 2 quick replies of your own.');
+
+    await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'Conversations' }).click();
+    const quinnie = await visitor('Quinnie');
+    await page.getByRole('article', { name: 'Offer: general queue' }).getByRole('button', { name: 'Accept' }).click();
+    await composer(page).waitFor();
+    await composer(page).fill('/q ho');
+    const suggestions = page.getByRole('listbox', { name: 'Quick replies' });
+    await expect.poll(() => suggestions.getByRole('option').allTextContents()).toEqual(['/hours My hours', '/hold Please hold']);
+    await composer(page).fill('/q parking');
+    await composer(page).press('Tab');
+    await composer(page).press('Enter');
+    await quinnie.received('Visitor parking is free in the garage on Elm Street.');
+  });
+
   it('offer → accept → messages both ways, notes stay internal, /q, receipts, typing, tabs by keyboard, wrap-up and close', async () => {
     const { page } = await agentDesk('Alex Agent');
     await page.getByText('No conversations yet — offers appear here').waitFor();

@@ -126,7 +126,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     visitorTokens,
     directory,
     settings: clinicSettings.value('conversations'),
-    queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
+    queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name, priority: q.priority })),
     queuesServedBy: (userId) => {
       const skills = new Set(agentProfiles.get(userId).skills);
       return routing.api.config.queues.filter((q) => q.skills.every((s) => skills.has(s))).map((q) => q.id);

@@ -105,16 +105,41 @@ describe('saving clinic settings', () => {
     expect(server.context.routing.config.queues[0]!.name).toBe(winner.value.queues[0]!.name);
   });
 
-  it('refuses to remove a queue that still has a conversation, storing nothing', async () => {
-    const before = await routingNow();
-    server.context.routing.enqueue({ conversationId: randomUUID(), queueId: 'pharmacy' });
+  it('keeps the queues the health bot hands chats to, and refuses to remove a queue that still has a conversation, storing nothing', async () => {
+    let before = await routingNow();
+    const noPharmacy = structuredClone(before.value) as RoutingConfig;
+    noPharmacy.queues = noPharmacy.queues.filter((q) => q.id !== 'pharmacy');
+    const handoff = await save<{ error: { message: string } }>(tokens.admin, 'routing', { version: before.version, value: noPharmacy });
+    expect(handoff.status).toBe(400);
+    expect(handoff.body.error.message).toMatch(/hands chats to pharmacy/);
+
+    const withWalkIn = structuredClone(before.value) as RoutingConfig;
+    withWalkIn.queues.push({ id: 'walk-in', name: 'Walk-in questions', skills: ['general'], businessHours: null, outOfHoursMessage: 'Closed.', priority: 3 });
+    expect((await save(tokens.admin, 'routing', { version: before.version, value: withWalkIn })).status).toBe(200);
+    before = await routingNow();
+    server.context.routing.enqueue({ conversationId: randomUUID(), queueId: 'walk-in' });
     const without = structuredClone(before.value) as RoutingConfig;
-    without.queues = without.queues.filter((q) => q.id !== 'pharmacy');
+    without.queues = without.queues.filter((q) => q.id !== 'walk-in');
     const refused = await save<{ error: { code: string; message: string } }>(tokens.admin, 'routing', { version: before.version, value: without });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toMatch(/pharmacy still has conversations/);
+    expect(refused.body.error.message).toMatch(/walk-in still has conversations/);
     expect(await routingNow()).toEqual(before);
-    expect(server.context.routing.config.queues.map((q) => q.id)).toContain('pharmacy');
+    expect(server.context.routing.config.queues.map((q) => q.id)).toContain('walk-in');
+  });
+
+  it('gives chats handed to a queue that queue’s priority unless the hand-off sets one', async () => {
+    const before = await routingNow();
+    const urgentBilling = structuredClone(before.value) as RoutingConfig;
+    urgentBilling.queues.find((q) => q.id === 'billing')!.priority = 1;
+    expect((await save(tokens.admin, 'routing', { version: before.version, value: urgentBilling })).status).toBe(200);
+    const { core } = server.context.conversations;
+    const handedOff = (intent: string, priority?: number) => {
+      const row = core.createConversation({ kind: 'visitor', userId: `visitor-${randomUUID()}`, displayName: 'Bo' }, 'widget');
+      return core.handoff(row.id, { reason: 'patient-asked', intent, language: 'en', collectedAnswers: {}, summary: 'Asked for a person', ...(priority === undefined ? {} : { priority }) });
+    };
+    expect(handedOff('billing').priority).toBe(1);
+    expect(handedOff('billing', 0).priority).toBe(0);
+    expect(handedOff('scheduling').priority).toBe(2);
   });
 
   it('puts a new disposition list in force: the desk reads it and closing with a removed code is refused', async () => {

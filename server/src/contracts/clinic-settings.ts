@@ -8,7 +8,7 @@
  *   (400 invalid, 403, 409 changed meanwhile or cannot apply, e.g. removing a queue in use)
  */
 import { z } from 'zod';
-import { conversationSettingsSchema } from './conversations.js';
+import { conversationSettingsSchema, HANDOFF_QUEUES } from './conversations.js';
 import { routingConfigSchema } from './routing.js';
 import { surveyDefinitionSchema } from './surveys.js';
 
@@ -28,8 +28,17 @@ const editableConversationSettingsSchema = conversationSettingsSchema.superRefin
   once(settings.quickReplies, 'shortcut', 'quickReplies', 'shortcut');
 });
 
+/** The health bot hands chats to these queues by id: they may be renamed, re-timed or re-skilled, not removed. */
+const editableRoutingConfigSchema = routingConfigSchema.superRefine((config, ctx) => {
+  const ids = new Set(config.queues.map((q) => q.id));
+  const missing = HANDOFF_QUEUES.filter((id) => !ids.has(id));
+  if (missing.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['queues'], message: `the health bot hands chats to ${missing.join(', ')}: keep ${missing.length === 1 ? 'that queue' : 'those queues'} (change ${missing.length === 1 ? 'its' : 'their'} hours or skills instead)` });
+  }
+});
+
 export const clinicSettingSchemas = {
-  routing: routingConfigSchema,
+  routing: editableRoutingConfigSchema,
   conversations: editableConversationSettingsSchema,
   survey: surveyDefinitionSchema,
 } as const;

@@ -393,6 +393,18 @@ export const quickReplySchema = z.strictObject({
 });
 export type QuickReply = z.infer<typeof quickReplySchema>;
 
+/** `GET`/`PUT /api/me/quick-replies` (agents, supervisors): a staff member's own quick replies, each shortcut once. */
+export const personalQuickRepliesSchema = z
+  .strictObject({ quickReplies: z.array(quickReplySchema).max(100) })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, reply] of body.quickReplies.entries()) {
+      if (seen.has(reply.shortcut)) ctx.addIssue({ code: 'custom', path: ['quickReplies', i, 'shortcut'], message: `shortcut "${reply.shortcut}" is used twice` });
+      seen.add(reply.shortcut);
+    }
+  });
+export type PersonalQuickReplies = z.infer<typeof personalQuickRepliesSchema>;
+
 /** The conversation settings a clinic configures (file named by `CONVERSATIONS_CONFIG`, else defaults). */
 export const conversationSettingsSchema = z.strictObject({
   dispositions: z.array(dispositionSchema).max(100),

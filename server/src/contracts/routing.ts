@@ -69,6 +69,8 @@ export const queueConfigSchema = z
     /** Another queue whose agents may be offered this queue's conversations once they waited `overflowAfterMs`. */
     overflowTo: queueIdSchema.optional(),
     overflowAfterMs: z.number().int().min(0).max(24 * 3600_000).optional(),
+    /** Priority of this queue's chats (0 urgent … 3 low) unless the hand-off sets one (a red flag: 0); default 2. */
+    priority: prioritySchema.optional(),
     /** `null`: open around the clock. */
     businessHours: businessHoursSchema.nullable().default(null),
     outOfHoursMessage: z.string().min(1).max(1000).default('We are closed right now. Please leave a message or try again during opening hours.'),

@@ -92,6 +92,8 @@ export interface ConversationCoreDeps {
   bot: { id: string; displayName: string };
   /** Dispositions and whether one is required at close; defaults to DEFAULT_CONVERSATION_SETTINGS. */
   settings?: ConversationSettings;
+  /** A queue's own priority for its chats, if it has one (routing's configuration). */
+  queuePriority?: (queueId: string) => number | undefined;
   /** The live channel's writes share commits (`sendMessageDurably`). */
   commits: GroupCommit;
   now?: () => Date;
@@ -485,7 +487,7 @@ export class ConversationCore {
     const queue = queueFor(request.intent, request.language);
     const skills = request.language === 'es' && queue !== 'spanish' ? [queue, 'spanish'] : [queue];
     const at = this.stamp();
-    this.repo.setHandoff(row.id, queue, skills, request.priority ?? DEFAULT_PRIORITY, packet, at);
+    this.repo.setHandoff(row.id, queue, skills, request.priority ?? this.deps.queuePriority?.(queue) ?? DEFAULT_PRIORITY, packet, at);
     const updated = this.transition(this.repo.get(row.id)!, 'queued', 'Waiting for a person from our team.', undefined, (view) => [
       ['conversation.queued', { conversation: view, packet }],
     ]);

@@ -3,6 +3,7 @@
  * actions and the bot turns over one repository, and returns the module (REST routes, socket events
  * on both namespaces, listeners) with its API for other domains.
  */
+import { PersonalQuickReplies } from './personal-quick-replies.js';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ConversationSettings, ConversationState } from '../contracts/conversations.js';
@@ -74,7 +75,7 @@ export interface ConversationsModuleDeps {
   directory: Pick<StaffDirectory, 'displayNameOf' | 'roleOf'>;
   settings: ConversationSettings;
   /** The queues staff may transfer to. */
-  queues: () => { id: string; name: string }[];
+  queues: () => { id: string; name: string; priority?: number | undefined }[];
   /** The queues whose skills this agent has (history's "my queues"). */
   queuesServedBy: (userId: string) => string[];
   bot?: BotParticipant;
@@ -97,6 +98,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     directory: deps.directory,
     bot: { id: participant.id, displayName: participant.displayName },
     settings: deps.settings,
+    queuePriority: (queueId) => deps.queues().find((q) => q.id === queueId)?.priority,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const staff = new StaffActions(core);
@@ -124,7 +126,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
   return {
     name: 'conversations',
     api,
-    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => core.settings, queues: deps.queues, history }),
+    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => core.settings, queues: deps.queues, history, personalQuickReplies: new PersonalQuickReplies(deps.db) }),
     sockets: conversationSockets({ core, staff, bot }),
     listeners: [
       bot.listener(),

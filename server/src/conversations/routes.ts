@@ -2,10 +2,12 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import {
   conversationSettingsResponseSchema,
+  personalQuickRepliesSchema,
   visitorTokenRequestSchema,
   visitorTokenResponseSchema,
   type ConversationSettingsResponse,
   type ConversationSettings,
+  type PersonalQuickReplies as PersonalQuickRepliesBody,
   type VisitorTokenResponse,
 } from '../contracts/conversations.js';
 import { historyQuerySchema } from '../contracts/history.js';
@@ -17,6 +19,7 @@ import { addGuardedRoute, anyone, requireStaff, roles, staff } from '../platform
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { notFound, tooManyRequests } from '../platform/errors.js';
 import type { ConversationHistory } from './history.js';
+import type { PersonalQuickReplies } from './personal-quick-replies.js';
 import { parseInput } from '../platform/http/validation.js';
 
 export interface ConversationRouteDeps {
@@ -26,7 +29,11 @@ export interface ConversationRouteDeps {
   /** The queues staff may transfer to (routing's configuration). */
   queues: () => { id: string; name: string }[];
   history: ConversationHistory;
+  personalQuickReplies: PersonalQuickReplies;
 }
+
+/** Who keeps quick replies of their own: those who chat with patients. */
+const QUICK_REPLY_OWNERS = ['agent', 'supervisor'] as const;
 
 const HISTORY_READERS = ['agent', 'supervisor', 'admin'] as const;
 const conversationIdParam = z.string().uuid();
@@ -74,7 +81,7 @@ export function registerConversationRoutes(api: Router, ctx: ConversationRouteDe
     (_req, res) => {
       const body: ConversationSettingsResponse = {
         ...ctx.settings(),
-        queues: ctx.queues(),
+        queues: ctx.queues().map((q) => ({ id: q.id, name: q.name })),
       };
       res.json(body);
     },
@@ -118,6 +125,45 @@ export function registerConversationRoutes(api: Router, ctx: ConversationRouteDe
       if (!id.success) throw notFound('Conversation');
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(await ctx.history.read(actorOf(principal), id.data, requestMeta(req)));
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'get',
+      path: '/me/quick-replies',
+      summary: 'My own quick replies (the composer offers them before the clinic’s)',
+      tags: ['conversations'],
+      access: roles(...QUICK_REPLY_OWNERS),
+      responses: { 200: { description: '`{ quickReplies }`', schema: personalQuickRepliesSchema } },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, QUICK_REPLY_OWNERS);
+      res.setHeader('Cache-Control', 'private, no-store');
+      const body: PersonalQuickRepliesBody = { quickReplies: await ctx.personalQuickReplies.list(principal.userId) };
+      res.json(body);
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'put',
+      path: '/me/quick-replies',
+      summary: 'Replace my own quick replies (up to 100, each shortcut once)',
+      tags: ['conversations'],
+      access: roles(...QUICK_REPLY_OWNERS),
+      body: personalQuickRepliesSchema,
+      responses: { 200: { description: 'The stored list', schema: personalQuickRepliesSchema }, 400: { description: 'A bad or repeated shortcut, an empty title or text, too many' } },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, QUICK_REPLY_OWNERS);
+      const { quickReplies } = parseInput(personalQuickRepliesSchema, req.body);
+      const body: PersonalQuickRepliesBody = { quickReplies: await ctx.personalQuickReplies.replace(principal.userId, quickReplies) };
+      res.json(body);
     },
   );
 }

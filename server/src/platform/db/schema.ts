@@ -253,8 +253,16 @@ export interface ClinicSettingTable {
   updated_by: string | null;
 }
 
+export interface PersonalQuickRepliesTable {
+  user_id: string;
+  /** JSON array, validated by `personalQuickRepliesSchema`. */
+  replies: string;
+  updated_at: string;
+}
+
 export interface Database {
   clinic_settings: ClinicSettingTable;
+  personal_quick_replies: PersonalQuickRepliesTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
   search_token: SearchTokenTable;

@@ -6,7 +6,7 @@
  */
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { WEEKDAYS } from '@carebridge/server/contracts';
-import { ROUTING_SKILLS, type BusinessHours, type QueueConfig, type RoutingConfig } from '@carebridge/server/contracts';
+import { HANDOFF_QUEUES, ROUTING_SKILLS, type BusinessHours, type QueueConfig, type RoutingConfig } from '@carebridge/server/contracts';
 import { SaveBar } from './SaveBar.js';
 import { useSection } from './use-section.js';
 
@@ -33,7 +33,7 @@ export default function QueuesTab() {
   const editor = useSection('routing');
   const [selected, setSelected] = useState<string | null>(null);
   const [newHoliday, setNewHoliday] = useState('');
-  const ids = { queue: useId(), name: useId(), zone: useId(), zones: useId(), overflow: useId(), after: useId(), message: useId(), timeout: useId(), capacity: useId(), holiday: useId() };
+  const ids = { queue: useId(), name: useId(), zone: useId(), zones: useId(), overflow: useId(), after: useId(), message: useId(), timeout: useId(), capacity: useId(), holiday: useId(), kept: useId(), priority: useId() };
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), []);
   const config = editor.draft as RoutingConfig | undefined;
   const stored = new Set((editor.view?.value as RoutingConfig | undefined)?.queues.map((q) => q.id) ?? []);
@@ -45,6 +45,7 @@ export default function QueuesTab() {
   const setQueue = (patch: Partial<QueueConfig>) => setConfig({ queues: config.queues.map((q) => (q.id === queue.id ? { ...q, ...patch } : q)) });
   const setHours = (hours: BusinessHours | null) => setQueue({ businessHours: hours });
   const hours = queue.businessHours;
+  const botQueue = (HANDOFF_QUEUES as readonly string[]).includes(queue.id);
   const nameOf = (id: string) => config.queues.find((q) => q.id === id)?.name ?? id;
 
   const addQueue = () => {
@@ -88,10 +89,15 @@ export default function QueuesTab() {
           <button type="button" className="button" onClick={addQueue}>
             Add a queue
           </button>
-          <button type="button" className="button ghost danger-text" disabled={config.queues.length <= 1} onClick={removeQueue}>
+          <button type="button" className="button ghost danger-text" disabled={botQueue} aria-describedby={botQueue ? ids.kept : undefined} onClick={removeQueue}>
             Remove {queue.name}
           </button>
         </div>
+        {botQueue ? (
+          <p id={ids.kept} className="muted small">
+            The health bot hands chats to this queue, so it stays; change its hours or skills instead.
+          </p>
+        ) : null}
         <div className="admin-grid">
           <div className="field">
             <label htmlFor={ids.name}>Name</label>
@@ -236,6 +242,16 @@ export default function QueuesTab() {
             />
           </div>
         ) : null}
+        <div className="field">
+          <label htmlFor={ids.priority}>Priority of {queue.name} chats</label>
+          <select id={ids.priority} className="input" value={String(queue.priority ?? 2)} onChange={(e) => setQueue({ priority: Number(e.target.value) })}>
+            <option value="0">Urgent (served first)</option>
+            <option value="1">High</option>
+            <option value="2">Normal</option>
+            <option value="3">Low</option>
+          </select>
+          <span className="muted small">A red flag from the health bot always makes a chat urgent.</span>
+        </div>
         <div className="field">
           <label htmlFor={ids.timeout}>Seconds an agent has to accept an offer (all queues)</label>
           <input id={ids.timeout} className="input narrow" type="number" min={1} max={600} value={config.offerTimeoutMs / 1000} onChange={(e) => setConfig({ offerTimeoutMs: Math.round(Number(e.target.value) * 1000) })} />

@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react';
-import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
+import type { AgentSummary, ConversationSettingsResponse, QuickReply } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { statusShown } from '../../app/shell/shell-slice.js';
 import { Transcript } from '../../common/transcript/Transcript.js';
 import { downloadBlob, saveBlob } from '../../common/transcript/files.js';
 import { ComposerContainer } from './ComposerContainer.js';
-import { conversationsApi } from './conversations-api.js';
+import { conversationsApi, mergeQuickReplies, useGetMyQuickRepliesQuery } from './conversations-api.js';
 import { ConversationPanel, type ConversationDialog } from './ConversationPanel.js';
 import { conversationAction, retryMessage } from './inbox-actions.js';
 import { focusWrapupSoon } from './focus.js';
@@ -13,6 +13,7 @@ import { patientLabel } from './inbox-live.js';
 import { conversationRemoved, messageDiscarded, type InboxConversation } from './inbox-slice.js';
 
 const TYPING_FRESH_MS = 8000;
+const NONE: readonly QuickReply[] = [];
 
 interface Props {
   entry: InboxConversation;
@@ -37,6 +38,8 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
   };
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const myReplies = useGetMyQuickRepliesQuery().data ?? NONE;
+  const quickReplies = useMemo(() => mergeQuickReplies(myReplies, settings.quickReplies), [myReplies, settings.quickReplies]);
   const { conversation } = entry;
   const id = conversation.id;
   const name = patientLabel(conversation);
@@ -114,7 +117,7 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
           conversationId={id}
           patientName={name}
           notesOnly={consultant}
-          quickReplies={settings.quickReplies}
+          quickReplies={quickReplies}
           colleagues={colleagues}
           onTransfer={() => (owner ? setDialog('transfer') : setError('Only the agent who owns the chat can transfer it.'))}
           onConsult={() => (owner ? setDialog('consult') : setError('Only the agent who owns the chat can invite a consultant.'))}

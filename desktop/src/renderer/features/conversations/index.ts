@@ -14,4 +14,4 @@ export { registerInboxListeners } from './inbox-live.js';
 export { acceptOldestOffer } from './inbox-actions.js';
 export { focusComposerSoon, hasComposer } from './focus.js';
 export { CHANNEL_LABELS, STATE_LABELS } from './labels.js';
-export { FALLBACK_SETTINGS, conversationsApi, useGetColleaguesQuery, useGetConversationSettingsQuery } from './conversations-api.js';
+export { FALLBACK_SETTINGS, conversationsApi, useGetColleaguesQuery, useGetConversationSettingsQuery, useGetMyQuickRepliesQuery, useSaveMyQuickRepliesMutation } from './conversations-api.js';
