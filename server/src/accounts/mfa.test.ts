@@ -160,6 +160,15 @@ describe('TOTP two-step sign-in', () => {
     expect(JSON.parse(change.details)).toMatchObject({ before: { mfaEnabled: true }, after: { mfaEnabled: false } });
   });
 
+  it('an administrator cannot reset their own MFA through the admin API (that would skip the step-up)', async () => {
+    const admin = await signedInUser(server, 'admin');
+    await enrolAndActivate(admin.token);
+    const reset = await call(server, 'PATCH', `/api/admin/users/${admin.user.id}`, { token: admin.token, body: { resetMfa: true } });
+    expect(reset.status).toBe(403);
+    expect(reset.body.error.message).toMatch(/from your account/);
+    expect((await login(server, admin.user.email)).body.error.code).toBe('mfa_required');
+  });
+
   it('patients can use MFA too', async () => {
     const patient = createPatient(server, 'T-MFA-1');
     const user = await createUser(server, { role: 'patient', patientId: patient.id! });

@@ -466,6 +466,8 @@ export class AccountService {
     if (target.id === actor.userId) {
       if (input.role !== undefined && input.role !== 'admin') throw forbidden('Administrators cannot remove their own admin role.');
       if (input.disabled === true) throw forbidden('Administrators cannot disable their own account.');
+      // Turning one's own MFA off asks for the password and the code (POST /api/auth/mfa/disable); a stolen admin token must not skip that.
+      if (input.resetMfa === true) throw forbidden('Turn off your own two-step sign-in from your account (it asks for your password and a code), not here.');
     }
     if (input.role !== undefined && target.role === 'patient') {
       throw unprocessable('Patient accounts keep the patient role; create a staff account instead.');
