@@ -220,6 +220,8 @@ describe('/desk signed in', () => {
       await context.clearCookies();
       await page.setViewportSize({ width: 1280, height: 800 });
       await signedInAs(role);
+      // Only those who take chats have a presence to set.
+      expect(await page.getByRole('combobox', { name: 'Presence' }).count(), role).toBe(role === 'agent' || role === 'supervisor' ? 1 : 0);
       for (const link of await navLinks()) {
         await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: link }).click();
         await page.getByRole('heading', { name: link, level: 1 }).waitFor();

@@ -37,6 +37,8 @@ export function Shell() {
   const dispatch = useAppDispatch();
   const route = useRoute();
   const workspaces = useMemo(() => workspacesFor(user.role), [user.role]);
+  // Presence, offers and the chat commands are for those who take chats.
+  const takesChats = user.role === 'agent' || user.role === 'supervisor';
   const current = workspaces.find((w) => w.id === route[0]);
   // Keeps presence:changed events streaming into the cache while signed in.
   useGetPresenceQuery();
@@ -99,7 +101,7 @@ export function Shell() {
   const commands = useMemo<Command[]>(
     () => [
       ...workspaces.map((w, i) => ({ id: `go-${w.id}`, title: `Go to ${w.label}`, shortcut: i < 9 ? `Alt+${i + 1}` : undefined, keywords: 'navigate workspace open', run: () => navigate(w.id) })),
-      ...PRESENCE_STATES.map((state) => ({
+      ...(takesChats ? PRESENCE_STATES : []).map((state) => ({
         id: `presence-${state}`,
         title: `Set presence: ${PRESENCE_LABELS[state]}`,
         keywords: 'status presence availability',
@@ -107,13 +109,17 @@ export function Shell() {
       })),
       { id: 'theme', title: 'Toggle light/dark theme', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+L`, keywords: 'dark light appearance', run: () => void dispatch(toggleTheme(settings.theme)) },
       { id: 'shortcuts', title: 'Show keyboard shortcuts', shortcut: '?', keywords: 'help keys', run: () => dispatch(dialogOpened('shortcuts')) },
-      { id: 'accept', title: 'Accept next offer', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+A`, keywords: 'offer conversation', run: acceptNextOffer },
-      { id: 'composer', title: 'Go to the message box', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+M`, keywords: 'conversation reply write composer', run: focusMessageBox },
-      { id: 'end-chat', title: 'End the open chat', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+E`, keywords: 'conversation close finish wrap up', run: endOpenChat },
-      { id: 'transfer', title: 'Transfer the open chat', keywords: 'conversation queue colleague move', run: transferOpenChat },
+      ...(takesChats
+        ? [
+            { id: 'accept', title: 'Accept next offer', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+A`, keywords: 'offer conversation', run: acceptNextOffer },
+            { id: 'composer', title: 'Go to the message box', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+M`, keywords: 'conversation reply write composer', run: focusMessageBox },
+            { id: 'end-chat', title: 'End the open chat', shortcut: `${isMac() ? '⌘' : 'Ctrl'}+Shift+E`, keywords: 'conversation close finish wrap up', run: endOpenChat },
+            { id: 'transfer', title: 'Transfer the open chat', keywords: 'conversation queue colleague move', run: transferOpenChat },
+          ]
+        : []),
       { id: 'sign-out', title: 'Sign out', keywords: 'logout log off exit', run: () => void dispatch(signOut()) },
     ],
-    [workspaces, dispatch, settings.theme, acceptNextOffer, focusMessageBox, endOpenChat, transferOpenChat],
+    [workspaces, takesChats, dispatch, settings.theme, acceptNextOffer, focusMessageBox, endOpenChat, transferOpenChat],
   );
 
   useEffect(() => {
@@ -167,7 +173,7 @@ export function Shell() {
         </button>
         <div className="topbar-right">
           <ConnectionIndicator />
-          <PresenceSelector />
+          {takesChats ? <PresenceSelector /> : null}
           <div className="user" role="group" aria-label="Signed in as">
             <span className="avatar" aria-hidden="true">
               {user.displayName
