@@ -128,6 +128,28 @@ describe('admin workspace: clinic settings', () => {
     await expect.poll(() => form.getByRole('spinbutton', { name: /Conversations an agent may have open/ }).inputValue()).toBe('8');
   });
 
+  it('a desk already open picks up a saved disposition list without reloading', async () => {
+    const agent = await createUser(server, { role: 'agent', displayName: 'Otto Open' });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    errors = watchErrors(page);
+    await page.goto(`${server.url}/desk/`);
+    await signIn(page, { email: agent.email, password: TEST_PASSWORD });
+    await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
+    await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'History' }).click();
+    const choices = page.getByLabel('Disposition').locator('option');
+    await expect.poll(() => choices.count()).toBeGreaterThan(1);
+    expect(await choices.allTextContents()).not.toContain('Sent to the front desk');
+
+    const current = server.context.clinicSettings.view('conversations');
+    server.context.clinicSettings.update({ userId: admin.id, role: 'admin' }, 'conversations', {
+      version: current.version,
+      value: { ...current.value, dispositions: [...current.value.dispositions, { code: 'front-desk', label: 'Sent to the front desk' }] },
+    });
+    await expect.poll(() => choices.allTextContents()).toContain('Sent to the front desk');
+  });
+
   it('a supervisor edits quick replies only', async () => {
     const page = await openAdmin(supervisor, 'Conversations');
     expect(await tabs(page).allTextContents()).toEqual(['Quick replies']);

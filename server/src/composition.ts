@@ -110,6 +110,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       survey: surveyDefinitionFor(config),
     },
     displayNameOf: (userId) => directory.displayNameOf(userId),
+    events: bus,
   });
   const routing = createRoutingModule({ events: bus, logger, ...overrides.routing, config: clinicSettings.value('routing') });
   const conversations = createConversationsModule({
@@ -191,7 +192,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     supervision,
     attachments,
     surveys,
-    createClinicSettingsModule({ settings: clinicSettings, openapi }),
+    createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     createDeskModule({ config }),
     createPortalModule({
       config,

@@ -19,6 +19,7 @@ import {
   type ClinicSettingView,
 } from '../contracts/clinic-settings.js';
 import type { AuditLog } from '../platform/audit/audit.js';
+import type { EventPublisher } from '../platform/events.js';
 import { inTransaction } from '../platform/db/index.js';
 import { conflict, forbidden } from '../platform/errors.js';
 import type { Logger } from '../platform/logging.js';
@@ -42,6 +43,8 @@ export interface ClinicSettingsDeps {
   /** What is in force before any save: the environment's files or the built-in defaults. */
   defaults: ClinicSettingValues;
   displayNameOf(userId: string): string | undefined;
+  /** `clinic-settings.changed` after each save (the module tells the desks). */
+  events?: EventPublisher;
   now?: () => Date;
 }
 
@@ -122,6 +125,7 @@ export class ClinicSettings {
       return saved;
     });
     this.inForce.set(section, { value, stored });
+    this.deps.events?.publish('clinic-settings.changed', { section, version: stored.version });
     return this.view(section);
   }
 

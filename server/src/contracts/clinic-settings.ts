@@ -60,4 +60,10 @@ export interface ClinicSettingView<S extends ClinicSettingSection = ClinicSettin
   updatedBy: string | null;
 }
 
+/** `settings:changed` on `/staff`: a section was saved; desks read what they show from it again. */
+export interface ClinicSettingsChangedEvent {
+  section: ClinicSettingSection;
+  version: number;
+}
+
 export type ClinicSettingsResponse = { [S in ClinicSettingSection]?: ClinicSettingView<S> };

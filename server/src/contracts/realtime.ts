@@ -90,6 +90,8 @@ export interface SessionServerEvents {
 /** Server → client events. */
 export interface ServerToClientEvents extends SessionServerEvents {
   'presence:changed': (presence: Presence) => void;
+  /** An admin saved clinic settings (dispositions, quick replies, queues, survey): read them again (`ClinicSettingsChangedEvent`). */
+  'settings:changed': (event: { section: string; version: number }) => void;
 }
 
 /** The reasons a connection is refused, as `connect_error` messages a user can read. */

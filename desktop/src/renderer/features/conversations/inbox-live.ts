@@ -10,6 +10,7 @@ import { connectionChanged } from '../../app/connection/connection-slice.js';
 import { notifyWhenAway } from '../notifications/index.js';
 import { signedIn, signedOut, type SessionState } from '../../app/session/session-slice.js';
 import { statusShown, unreadChanged } from '../../app/shell/shell-slice.js';
+import { conversationsApi } from './conversations-api.js';
 import { forgetReceipts, loadInbox, markRead, sendReceipt, syncTranscript } from './inbox-actions.js';
 import {
   activeChanged,
@@ -57,12 +58,17 @@ export function registerInboxListeners(listeners: AppListeners): void {
     actionCreator: signedIn,
     effect: (action, api) => {
       for (const off of unsubscribers) off();
-      unsubscribers = [];
+      // Dispositions, quick replies and queues an admin saved reach every open desk at once.
+      unsubscribers = [
+        subscribeLive('settings:changed', (event) => {
+          if (event.section === 'conversations' || event.section === 'routing') api.dispatch(conversationsApi.util.invalidateTags(['ConversationSettings']));
+        }),
+      ];
       if (!INBOX_ROLES.has(action.payload.user.role)) return;
       const getState = api.getState as () => State;
       const me = () => getState().session.user?.id ?? '';
       const dispatch = api.dispatch;
-      unsubscribers = [
+      unsubscribers.push(
         subscribeLive('offer:new', (offer) => {
           dispatch(offerReceived({ offer, receivedAt: Date.now() }));
           // Announced on the status line (a polite live region) for screen readers.
@@ -124,7 +130,7 @@ export function registerInboxListeners(listeners: AppListeners): void {
         subscribeLive('conversation:updated', (conversation) => dispatch(conversationUpdated(conversation))),
         subscribeLive('typing', (event) => dispatch(typingReceived({ ...event, at: Date.now(), me: me() }))),
         subscribeLive('receipt', (event) => dispatch(receiptReceived({ ...event, me: me() }))),
-      ];
+      );
     },
   });
 
