@@ -47,6 +47,7 @@ import { createDeskModule } from './desk/index.js';
 import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './portal/index.js';
 import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
 import { routingFailure } from './routing/index.js';
+import { createPatientsModule } from './patients/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -177,6 +178,24 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     conversations: (value) => conversations.api.updateSettings(value),
     survey: (value) => surveys.api.updateDefinition(value),
   });
+  const patients = createPatientsModule({
+    sqlite,
+    audit,
+    openapi,
+    fhir: fhir.api.service,
+    readPatient: (id) => fhir.api.system.read('Patient', id),
+    conversations: {
+      patientOf: (conversationId) => {
+        const row = conversations.api.core.get(conversationId);
+        return row === undefined ? undefined : row.patient_id;
+      },
+      isStaffIn: (conversationId, userId) => {
+        const row = conversations.api.core.get(conversationId);
+        return row !== undefined && (row.agent_id === userId || conversations.api.core.repo.participants(conversationId).some((p) => p.user_id === userId && p.left_at === null));
+      },
+    },
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -193,6 +212,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     attachments,
     surveys,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
+    patients,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -262,6 +282,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     supervision: supervision.api,
     surveys: surveys.api,
     clinicSettings,
+    patients: patients.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

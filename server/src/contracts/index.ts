@@ -12,3 +12,4 @@ export * from './colour.js';
 export * from './forms.js';
 export * from './widget.js';
 export * from './clinic-settings.js';
+export * from './patients.js';

@@ -23,6 +23,7 @@ export { ResourceStore } from './store.js';
 export { validateStructure } from './validation.js';
 export { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
 export { SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
+export { parseSearch } from './search-query.js';
 
 export interface FhirApi {
   service: FhirService;

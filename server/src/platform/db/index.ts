@@ -17,6 +17,7 @@ import * as m011 from './migrations/011_conversation_search.js';
 import * as m012 from './migrations/012_conversation_prechat.js';
 import * as m013 from './migrations/013_clinic_settings.js';
 import * as m014 from './migrations/014_personal_quick_replies.js';
+import * as m015 from './migrations/015_conversation_identity.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '012_conversation_prechat': m012,
   '013_clinic_settings': m013,
   '014_personal_quick_replies': m014,
+  '015_conversation_identity': m015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

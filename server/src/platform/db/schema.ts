@@ -260,8 +260,20 @@ export interface PersonalQuickRepliesTable {
   updated_at: string;
 }
 
+export interface ConversationIdentityTable {
+  conversation_id: string;
+  patient_id: string | null;
+  method: string | null;
+  /** JSON array of the details that matched. */
+  factors: Generated<string>;
+  verified_by: string | null;
+  verified_at: string | null;
+  failed_attempts: Generated<number>;
+}
+
 export interface Database {
   clinic_settings: ClinicSettingTable;
+  conversation_identity: ConversationIdentityTable;
   personal_quick_replies: PersonalQuickRepliesTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
