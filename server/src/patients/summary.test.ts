@@ -98,6 +98,15 @@ function seed(): void {
   create({ resourceType: 'CareTeam', subject, status: 'active', name: 'Primary care team', participant: [{ member: { reference: 'Practitioner/p1', display: 'Dr. Ana Ruiz' }, role: [{ text: 'Primary care physician' }] }] });
   create({ resourceType: 'Task', status: 'requested', intent: 'order', for: subject, description: 'Call back about refill', authoredOn: iso(-1) });
   create({ resourceType: 'Task', status: 'completed', intent: 'order', for: subject, description: 'Old finished task' });
+  create({
+    resourceType: 'Consent',
+    status: 'active',
+    patient: subject,
+    scope: { text: 'Patient privacy' },
+    category: [{ text: 'Text messages about appointments' }],
+    dateTime: '2026-01-10T10:00:00Z',
+    provision: { type: 'deny' },
+  });
   create({ resourceType: 'Coverage', status: 'active', beneficiary: subject, subscriberId: 'MEM123456', payor: [{ display: 'Colorado Health Plan' }] });
   // Another patient's allergy stays out of Rosa's record.
   create({ resourceType: 'AllergyIntolerance', patient: { reference: `Patient/${otherPatientId}` }, code: { text: 'Peanut' }, criticality: 'high' });
@@ -162,6 +171,7 @@ describe('patient 360', () => {
     expect(r.tasks.map((t) => t.description)).toEqual(['Call back about refill']);
     expect(r.coverages[0]).toMatchObject({ payor: 'Colorado Health Plan', memberIdMasked: '•••3456', status: 'active' });
     expect(r.preferences).toMatchObject({ language: 'Spanish', preferredChannel: 'phone (mobile)' });
+    expect(r.preferences.consents).toEqual([{ id: expect.any(String), status: 'active', scope: 'Patient privacy', category: 'Text messages about appointments', date: '2026-01-10T10:00:00Z', decision: 'deny' }]);
     expect(r.access).toEqual({ conversationId: id, reason: `patient contact in conversation ${id}` });
 
     // Each part was read through the FHIR service, audited with the conversation as the reason.
@@ -169,7 +179,7 @@ describe('patient 360', () => {
       .prepare("SELECT DISTINCT resource_type FROM audit_log WHERE patient_id = ? AND reason = ? AND action IN ('phi.read', 'phi.search')")
       .all(patientId, `patient contact in conversation ${id}`) as { resource_type: string }[];
     expect(audited.map((a) => a.resource_type).sort()).toEqual(
-      ['AllergyIntolerance', 'Appointment', 'CarePlan', 'CareTeam', 'Condition', 'Coverage', 'DocumentReference', 'Encounter', 'Immunization', 'MedicationRequest', 'Observation', 'Patient', 'RelatedPerson', 'Task'].sort(),
+      ['AllergyIntolerance', 'Appointment', 'CarePlan', 'CareTeam', 'Condition', 'Consent', 'Coverage', 'DocumentReference', 'Encounter', 'Immunization', 'MedicationRequest', 'Observation', 'Patient', 'RelatedPerson', 'Task'].sort(),
     );
   });
 

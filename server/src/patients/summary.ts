@@ -11,6 +11,7 @@ import type {
   CareTeam,
   CodeableConcept,
   Condition,
+  Consent,
   Coverage,
   DocumentReference,
   Encounter,
@@ -102,7 +103,7 @@ export class PatientSummary {
     const row = await this.deps.fhir.read(actor, 'Patient', patientId);
     const patient = JSON.parse(row.content) as Patient;
     const today = this.now();
-    const [related, coverages, allergies, conditions, medications, immunizations, observations, appointments, encounters, documents, carePlans, careTeams, tasks] =
+    const [related, coverages, allergies, conditions, medications, immunizations, observations, appointments, encounters, documents, carePlans, careTeams, tasks, consents] =
       await Promise.all([
         this.compartment<RelatedPerson>(actor, patientId, 'RelatedPerson', [], 20),
         this.compartment<Coverage>(actor, patientId, 'Coverage', [], 20),
@@ -117,6 +118,7 @@ export class PatientSummary {
         this.compartment<CarePlan>(actor, patientId, 'CarePlan', [], 20),
         this.compartment<CareTeam>(actor, patientId, 'CareTeam', [], 10),
         this.compartment<Task>(actor, patientId, 'Task', [], 50),
+        this.compartment<Consent>(actor, patientId, 'Consent', [['_sort', '-date']], 20),
       ]);
 
     const nowIso = today.toISOString();
@@ -279,8 +281,16 @@ export class PatientSummary {
           return ranked ? `${ranked.system}${ranked.use ? ` (${ranked.use})` : ''}` : null;
         })(),
         channels: (patient.telecom ?? []).filter((t) => t.system && !t.period?.end).map((t) => ({ system: t.system!, use: t.use ?? null, preferred: t.rank === 1 })),
-        // Consent records join the record with the portal's preferences; none are kept yet.
-        consents: [],
+        consents: consents
+          .filter((c) => c.status !== 'entered-in-error')
+          .map((c) => ({
+            id: c.id!,
+            status: c.status,
+            scope: text(c.scope),
+            category: (c.category ?? []).map((k) => text(k)).join(', ') || 'Consent',
+            date: c.dateTime ?? null,
+            decision: c.provision?.type ?? null,
+          })),
       },
       access,
     };
