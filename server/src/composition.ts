@@ -208,6 +208,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     auditBatch,
     commits,
     openapi,
+    conversations: { requireVerifiedPatient: (actor, conversationId, patientId) => patients.api.identities.requireVerifiedPatient(actor, conversationId, patientId) },
     holdMinutes: config.SCHEDULING_HOLD_MINUTES,
     timeZone: config.CLINIC_TIME_ZONE,
     ...overrides.scheduling,

@@ -12,6 +12,9 @@
  * - `POST /api/scheduling/appointments/:id/reschedule` `RescheduleAppointmentRequest` → `201 { appointment, previous }`
  * - `GET /api/scheduling/appointments/:id/ics` → `text/calendar`
  *
+ * Staff state why they read or change a patient's appointments: in a chat with the verified patient,
+ * `conversationId` (query or body) is the reason; otherwise the `X-Access-Reason` header.
+ *
  * A slot someone else booked or holds is a 409 `SlotTakenResponse`: the error and fresh availability.
  */
 import { z } from 'zod';
@@ -26,6 +29,11 @@ export const SLOT_TAKEN_MESSAGE = 'That time was just taken by someone else. Her
 const DAY_MS = 86_400_000;
 const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be an id (letters, digits, - and ., at most 64)');
 const localDate = z.iso.date({ message: 'must be a date such as 2025-03-01' });
+/**
+ * The chat the staff member is in with this patient: once the patient is verified there, the
+ * conversation is the reason for the access (no X-Access-Reason needed), as for the patient 360.
+ */
+const conversationId = z.string().uuid().optional();
 
 export const availabilityQuerySchema = z
   .strictObject({
@@ -120,22 +128,25 @@ export interface CreateHoldResponse {
   hold: SlotHoldView;
 }
 
-export const appointmentListQuerySchema = z.strictObject({ patient: fhirId });
+export const appointmentListQuerySchema = z.strictObject({ patient: fhirId, conversationId });
+export const appointmentFileQuerySchema = z.strictObject({ conversationId });
 
 export const bookAppointmentRequestSchema = z.strictObject({
   patientId: fhirId,
   slotId: fhirId,
   /** A note for the care team (the reason for the visit), at most 500 characters. */
   note: z.string().trim().min(1).max(500).optional(),
+  conversationId,
 });
 export type BookAppointmentRequest = z.input<typeof bookAppointmentRequestSchema>;
 
 export const cancelAppointmentRequestSchema = z.strictObject({
   reason: z.string().trim().min(1).max(300).optional(),
+  conversationId,
 });
 export type CancelAppointmentRequest = z.input<typeof cancelAppointmentRequestSchema>;
 
-export const rescheduleAppointmentRequestSchema = z.strictObject({ slotId: fhirId });
+export const rescheduleAppointmentRequestSchema = z.strictObject({ slotId: fhirId, conversationId });
 export type RescheduleAppointmentRequest = z.input<typeof rescheduleAppointmentRequestSchema>;
 
 export interface AppointmentView {

@@ -5,6 +5,7 @@
  * file is text/calendar with the visit's instants in UTC; every list, booking, cancellation,
  * reschedule and calendar download is audited with who, why and for whom; the routes are in OpenAPI.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentListResponse, AppointmentResponse, AvailableSlot, RescheduleResponse } from '../contracts/scheduling.js';
 import { addDays, localDateOf } from './time.js';
@@ -84,6 +85,33 @@ describe('who may', () => {
     const cancelled = await h.api<AppointmentResponse>('POST', `/api/scheduling/appointments/${mine.body.appointment.id}/cancel`, token, {});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.appointment.cancellationReason).toBe('Cancelled by the patient');
+  });
+
+  it('in a chat with the verified patient, the conversation is the reason; with another patient or outside it, 403', async () => {
+    const patientId = h.patients[18]!;
+    const { core } = h.server.context.conversations;
+    // A signed-in portal patient's chat (verified on arrival), taken by our agent.
+    const chat = core.createConversation({ kind: 'patient', userId: `patient-${randomUUID()}`, patientId, displayName: 'Pat' }, 'widget');
+    core.handoff(chat.id, { reason: 'patient-asked', intent: 'general', language: 'en', collectedAnswers: {}, summary: 'Wants an appointment' });
+    core.assignAgent(chat.id, AGENT_ID, 'Agent');
+
+    const booked = await h.api<AppointmentResponse>('POST', '/api/scheduling/appointments', agent, { body: { patientId, slotId: next().slotId, conversationId: chat.id } });
+    expect(booked.status).toBe(201);
+    const list = await h.api<AppointmentListResponse>('GET', `/api/scheduling/appointments?patient=${patientId}&conversationId=${chat.id}`, agent);
+    expect(list.body.upcoming.map((a) => a.id)).toContain(booked.body.appointment.id);
+    expect(await download(agent, `${booked.body.appointment.icsPath}?conversationId=${chat.id}`, {})).toBe(200);
+    const reason = `patient contact in conversation ${chat.id}`;
+    expect(h.audit('scheduling.book', patientId)).toEqual([expect.objectContaining({ actor_id: AGENT_ID, reason })]);
+    expect(h.audit('phi.read', patientId).map((r) => r.reason)).toEqual([reason, reason]);
+
+    // Another patient in this chat, an agent not in it, an unknown chat, a malformed id.
+    const other = await h.api('POST', '/api/scheduling/appointments', agent, { body: { patientId: h.patients[19], slotId: slots[0]!.slotId, conversationId: chat.id } });
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toBe('This conversation is verified as another patient.');
+    expect((await h.api('GET', `/api/scheduling/appointments?patient=${patientId}&conversationId=${chat.id}`, await h.staffToken())).status).toBe(403);
+    expect((await h.api('GET', `/api/scheduling/appointments?patient=${patientId}&conversationId=${randomUUID()}`, agent)).status).toBe(404);
+    expect((await h.api('GET', `/api/scheduling/appointments?patient=${patientId}&conversationId=chat-1`, agent)).status).toBe(400);
+    expect((await h.api('POST', `/api/scheduling/appointments/${booked.body.appointment.id}/cancel`, agent, { body: { conversationId: chat.id } })).status).toBe(200);
   });
 
   it('unknown and malformed patients: 404 and 400', async () => {

@@ -11,13 +11,14 @@ import type { GroupCommit } from '../platform/db/index.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { DomainModule } from '../platform/module.js';
 import { BookableDirectory } from './directory.js';
+import type { ConversationPatients } from './policy.js';
 import { HoldRepository } from './holds.js';
 import { registerSchedulingRoutes } from './routes.js';
 import { SchedulingService } from './service.js';
 import { SlotIndex } from './slot-index.js';
 
 export { SchedulingService, SlotTakenError, MAX_HOLDS_PER_HOLDER } from './service.js';
-export type { SchedulingActor } from './policy.js';
+export type { SchedulingActor, ConversationPatients } from './policy.js';
 
 export interface SchedulingModuleDeps {
   sqlite: SQLite.Database;
@@ -26,6 +27,8 @@ export interface SchedulingModuleDeps {
   auditBatch: Pick<AuditBatch, 'record'>;
   commits: Pick<GroupCommit, 'run'>;
   openapi: OpenApiRegistry;
+  /** The patients module's check that a conversation's verified patient is this one (the conversation is then the reason). */
+  conversations?: ConversationPatients;
   holdMinutes: number;
   timeZone: string;
   organizationName?: string;
@@ -43,6 +46,7 @@ export function createSchedulingModule(deps: SchedulingModuleDeps): SchedulingMo
     auditBatch: deps.auditBatch,
     commits: deps.commits,
     directory: new BookableDirectory(deps.fhir, index),
+    ...(deps.conversations ? { conversations: deps.conversations } : {}),
     index,
     holds: new HoldRepository(deps.sqlite),
     holdMinutes: deps.holdMinutes,

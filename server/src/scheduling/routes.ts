@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import {
+  appointmentFileQuerySchema,
   appointmentListQuerySchema,
   availabilityQuerySchema,
   bookAppointmentRequestSchema,
@@ -32,11 +33,12 @@ const changers = roles(...SCHEDULER_ROLES, 'patient');
 const readers = roles(...APPOINTMENT_READER_ROLES, 'patient');
 const slotTaken = { description: '`slot_taken`: booked or held by someone else meanwhile; `availability` lists other free times (SlotTakenResponse)' };
 
-function actorOf(req: Request): SchedulingActor {
+/** Who acts, why (X-Access-Reason) and in which chat, if they name one. */
+function actorOf(req: Request, conversationId?: string): SchedulingActor {
   const principal: Principal | undefined = req.principal;
   if (!principal) throw unauthorized();
   const meta = requestMeta(req);
-  return { principal, reason: accessReason(req), requestId: meta.requestId, ip: meta.ip };
+  return { principal, reason: accessReason(req), requestId: meta.requestId, ip: meta.ip, ...(conversationId === undefined ? {} : { conversationId }) };
 }
 
 function pathId(req: Request, name: string, kind: string): string {
@@ -142,7 +144,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
     {
       method: 'get',
       path: '/scheduling/appointments',
-      summary: "A patient's upcoming and recent appointments (staff: X-Access-Reason; patients: their own); audited",
+      summary: "A patient's upcoming and recent appointments (staff: the chat with the verified patient as `conversationId`, or X-Access-Reason; patients: their own); audited",
       tags,
       access: readers,
       query: appointmentListQuerySchema,
@@ -155,7 +157,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
     },
     async (req, res) => {
       const query = parseInput(appointmentListQuerySchema, req.query, 'query');
-      const list = await service.list(actorOf(req), query.patient);
+      const list = await service.list(actorOf(req, query.conversationId), query.patient);
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(list);
     },
@@ -180,7 +182,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
     async (req, res) => {
       const body = parseInput(bookAppointmentRequestSchema, req.body);
       await answering(res, async () => {
-        const appointment = await service.book(actorOf(req), body);
+        const appointment = await service.book(actorOf(req, body.conversationId), body);
         const response: AppointmentResponse = { appointment };
         res.status(201).location(appointment.icsPath.replace(/\/ics$/, '')).json(response);
       });
@@ -206,7 +208,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
     async (req, res) => {
       const id = pathId(req, 'appointmentId', 'Appointment');
       const body = parseInput(cancelAppointmentRequestSchema, req.body ?? {});
-      const appointment = await service.cancel(actorOf(req), id, body);
+      const appointment = await service.cancel(actorOf(req, body.conversationId), id, body);
       const response: AppointmentResponse = { appointment };
       res.json(response);
     },
@@ -232,7 +234,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
       const id = pathId(req, 'appointmentId', 'Appointment');
       const body = parseInput(rescheduleAppointmentRequestSchema, req.body);
       await answering(res, async () => {
-        const result = await service.reschedule(actorOf(req), id, body.slotId);
+        const result = await service.reschedule(actorOf(req, body.conversationId), id, body.slotId);
         res.status(201).json(result);
       });
     },
@@ -245,6 +247,7 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
       summary: 'The appointment as a calendar file (text/calendar, times in UTC) for the patient themself or staff with X-Access-Reason; audited',
       tags,
       access: readers,
+      query: appointmentFileQuerySchema,
       responses: {
         200: { description: 'text/calendar' },
         403: { description: 'No X-Access-Reason, or another patient' },
@@ -253,7 +256,8 @@ export function registerSchedulingRoutes(api: Router, ctx: { openapi: OpenApiReg
     },
     async (req, res) => {
       const id = pathId(req, 'appointmentId', 'Appointment');
-      const file = await service.calendar(actorOf(req), id);
+      const query = parseInput(appointmentFileQuerySchema, req.query, 'query');
+      const file = await service.calendar(actorOf(req, query.conversationId), id);
       res.setHeader('Cache-Control', 'private, no-store');
       res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
       res.type('text/calendar; charset=utf-8').send(file.body);

@@ -34,7 +34,7 @@ import type { z } from 'zod';
 import type { BookableDirectory, BookableSchedule, DirectorySnapshot } from './directory.js';
 import type { HoldRepository } from './holds.js';
 import { appointmentCalendar } from './ics.js';
-import { authorizeHold, decideChange, decideRead, type PatientAccess, type SchedulingActor } from './policy.js';
+import { authorizeHold, decideChange, decideRead, type AccessDecision, type ConversationPatients, type SchedulingActor } from './policy.js';
 import { RESCHEDULED_FROM_URL, RESCHEDULED_TO_URL, appointmentView, locationFor, modeOf, patientOf, referenceId, slotView } from './presenters.js';
 import type { SlotIndex } from './slot-index.js';
 import { addDays, localDateOf, startOfLocalDate } from './time.js';
@@ -63,6 +63,8 @@ export interface SchedulingServiceDeps {
   auditBatch: Pick<AuditBatch, 'record'>;
   commits: Pick<GroupCommit, 'run'>;
   directory: Pick<BookableDirectory, 'current'>;
+  /** Whether a conversation's verified patient is this one (the patients module); without it, staff need X-Access-Reason. */
+  conversations?: ConversationPatients;
   index: Pick<SlotIndex, 'freeSlots'>;
   holds: HoldRepository;
   holdMinutes: number;
@@ -406,11 +408,11 @@ export class SchedulingService {
   private async access(
     actor: SchedulingActor,
     patientId: string,
-    decide: (actor: SchedulingActor, patientId: string) => PatientAccess,
+    decide: AccessDecision,
     resourceType: string,
     resourceId: string | null,
   ): Promise<{ reason: string }> {
-    const decision = decide(actor, patientId);
+    const decision = decide(actor, patientId, this.deps.conversations);
     if (decision.ok) return decision;
     await this.deps.auditBatch.record([{ ...this.entry(actor, null, 'access.denied', resourceType, resourceId, patientId, { interaction: 'scheduling' }), outcome: 'denied' }]);
     throw decision.error;
