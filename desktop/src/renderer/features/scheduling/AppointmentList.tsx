@@ -85,7 +85,7 @@ export function AppointmentList({ conversationId, patientId, timeZone, onBook, o
     );
   }
   return (
-    <section className="appointments" aria-label="Patient’s appointments">
+    <div className="appointments">
       <div className="row">
         <button type="button" className="button primary" onClick={onBook}>
           Book an appointment
@@ -93,7 +93,7 @@ export function AppointmentList({ conversationId, patientId, timeZone, onBook, o
       </div>
       {body}
       {cancelling ? <CancelDialog conversationId={conversationId} patientId={patientId} appointment={cancelling} title={title(cancelling)} onClose={() => setCancelling(null)} /> : null}
-    </section>
+    </div>
   );
 }
 
@@ -160,7 +160,7 @@ function CancelDialog({ conversationId, patientId, appointment, title, onClose }
           <button type="button" className="button" onClick={onClose} data-autofocus>
             Keep it
           </button>
-          <button type="submit" className="button primary danger" disabled={isLoading}>
+          <button type="submit" className="button danger" disabled={isLoading}>
             {isLoading ? 'Cancelling…' : 'Cancel appointment'}
           </button>
         </div>

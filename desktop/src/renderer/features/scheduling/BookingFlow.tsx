@@ -265,20 +265,18 @@ function SlotDay({ heading, slots, timeZone, onChoose, disabled }: { heading: st
           const time = formatTime(s.start, timeZone);
           return (
             <li key={s.slotId}>
-              <button
-                type="button"
-                className="slot"
-                disabled={disabled}
-                onClick={() => onChoose(s)}
-                aria-label={`${heading}, ${time}, ${s.practitioner.name}, ${s.specialty?.display ?? ''}, ${MODE_LABELS[s.mode]}${s.mode === 'in-person' && s.location ? `, ${s.location.name}` : ''}`}
-              >
-                <span className="slot-time">{time}</span>
-                <span className="slot-who">{s.practitioner.name}</span>
+              <button type="button" className="slot" disabled={disabled} onClick={() => onChoose(s)}>
+                <span className="visually-hidden">{heading}, </span>
+                <span className="slot-time">{time}</span>{' '}
+                <span className="slot-who">
+                  {s.practitioner.name}
+                  {s.specialty ? <span className="muted">, {s.specialty.display}</span> : null}
+                </span>{' '}
                 <span className="slot-where muted">
                   {MODE_LABELS[s.mode]}
-                  {s.mode === 'in-person' && s.location ? ` · ${s.location.name}` : ''} · {s.minutes} min
-                </span>
-                <span className="slot-langs muted">{s.languages.map((l) => l.display).join(', ')}</span>
+                  {s.mode === 'in-person' && s.location ? `, ${s.location.name}` : ''}, {s.minutes} min
+                </span>{' '}
+                <span className="slot-langs muted">Speaks {s.languages.map((l) => l.display).join(', ')}</span>
               </button>
             </li>
           );
