@@ -48,6 +48,7 @@ import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './port
 import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
+import { createSchedulingModule } from './scheduling/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +59,8 @@ export interface AppDeps {
 /** What tests (and benchmarks) may swap: routing's queues and clock. */
 export interface CompositionOverrides {
   routing?: { config?: RoutingConfigInput; clock?: Clock; scheduler?: Scheduler };
+  /** Scheduling's clock (hold expiry). */
+  scheduling?: { now?: () => number };
 }
 
 export type Composition = ReturnType<typeof compose>;
@@ -198,6 +201,18 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     previousConversations: (patientId, limit, except) => conversations.api.history.ofPatient(patientId, limit, except),
     dispositionLabel: (code) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label,
   });
+  const scheduling = createSchedulingModule({
+    sqlite,
+    fhir: fhir.api.system,
+    audit,
+    auditBatch,
+    commits,
+    openapi,
+    conversations: { requireVerifiedPatient: (actor, conversationId, patientId) => patients.api.identities.requireVerifiedPatient(actor, conversationId, patientId) },
+    holdMinutes: config.SCHEDULING_HOLD_MINUTES,
+    timeZone: config.CLINIC_TIME_ZONE,
+    ...overrides.scheduling,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -215,6 +230,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
+    scheduling,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -285,6 +301,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys: surveys.api,
     clinicSettings,
     patients: patients.api,
+    scheduling: scheduling.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

@@ -100,6 +100,21 @@ const configSchema = z.object({
   SURVEY_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the chat widget's configuration (contracts/widget.ts: colour, title, greeting, pre-chat form); default: built-in. */
   WIDGET_CONFIG: z.string().min(1).optional(),
+  /** How long a hold on an appointment slot lasts while the patient or agent confirms (minutes). */
+  SCHEDULING_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** The clinic's time zone (IANA): day boundaries of availability searches and how times are worded. */
+  CLINIC_TIME_ZONE: z
+    .string()
+    .min(1)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as America/Denver')
+    .default('America/Denver'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

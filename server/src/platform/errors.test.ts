@@ -14,6 +14,7 @@ describe('one error type', () => {
     [notFoundMessage('You are not monitoring this conversation.'), 404, 'not_found'],
     [conflict('changed meanwhile'), 409, 'conflict'],
     [new AppError('survey_expired', 'expired'), 410, 'conflict'],
+    [new AppError('slot_taken', 'taken'), 409, 'conflict'],
     [locked('locked'), 423, 'conflict'],
     [tooManyRequests('slow down', 3), 429, 'too_many_requests'],
     [new AppError('unauthorized', 'sign in'), 401, 'forbidden'],

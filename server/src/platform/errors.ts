@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   not_acceptable: 406,
   conflict: 409,
   mfa_unavailable: 409,
+  /** An appointment slot someone else just booked or holds. */
+  slot_taken: 409,
   gone: 410,
   survey_expired: 410,
   precondition_failed: 412,

@@ -3,14 +3,16 @@
  * `workspaces.ts`). Each Panel is a `lazy()` component from its feature's index.ts and gets
  * `ContextPanelProps` (common/context-panels.ts). The shell provides this list to the page.
  *
- * Coming, in this order: patient 360 (20), agent scripts (30), knowledge (40), smart assist (50),
+ * Coming, in this order: patient 360 (20), appointments (25), agent scripts (30), knowledge (40), smart assist (50),
  * sentiment (60).
  */
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
 import { Patient360Panel } from '../features/patients/index.js';
+import { AppointmentsPanel } from '../features/scheduling/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
   { id: 'patient-360', title: 'Patient', roles: ['agent', 'supervisor'], order: 20, Panel: Patient360Panel },
+  { id: 'appointments', title: 'Appointments', roles: ['agent', 'supervisor'], order: 25, Panel: AppointmentsPanel },
 ];

@@ -273,10 +273,21 @@ export interface ConversationIdentityTable {
   failed_attempts: Generated<number>;
 }
 
+/** A hold on an appointment slot (scheduling): one per slot, live until `expires_at`. */
+export interface SlotHoldTable {
+  id: string;
+  slot_id: string;
+  holder_id: string;
+  holder_role: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   clinic_settings: ClinicSettingTable;
   conversation_identity: ConversationIdentityTable;
   personal_quick_replies: PersonalQuickRepliesTable;
+  slot_holds: SlotHoldTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
   search_token: SearchTokenTable;
