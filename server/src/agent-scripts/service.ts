@@ -628,6 +628,9 @@ export function factsOf(conversation: ConversationView): ConversationFacts {
   const collected = packet?.collectedAnswers ?? {};
   const topics = new Set<string>();
   const specialties = new Set<string>();
+  // Why the bot handed off (`red-flag`) and its triage outcome are topics too.
+  if (packet?.reason) topics.add(slugOf(packet.reason));
+  if (packet?.triageDisposition) topics.add(slugOf(packet.triageDisposition));
   for (const [key, value] of Object.entries(collected)) {
     if (/topic/i.test(key)) for (const t of value.split(',')) if (t.trim()) topics.add(slugOf(t));
     if (/reason for contacting/i.test(key)) topics.add(slugOf(value));
