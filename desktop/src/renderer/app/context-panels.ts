@@ -8,7 +8,9 @@
  */
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
+import { ScriptPanel } from '../features/scripts/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
+  { id: 'script', title: 'Script', roles: ['agent', 'supervisor'], order: 30, Panel: ScriptPanel },
 ];
