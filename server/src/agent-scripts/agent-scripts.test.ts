@@ -65,7 +65,9 @@ describe('the shipped scripts', () => {
     const reply = await call<ScriptListResponse>(server, 'GET', '/api/agent-scripts', { token: tokens.agent });
     expect(reply.status).toBe(200);
     const shipped = reply.body.scripts.filter((s) => SHIPPED.includes(s.id));
-    expect(shipped.map((s) => s.id)).toEqual(SHIPPED);
+    // By title.
+    expect(shipped.map((s) => s.title)).toEqual([...shipped.map((s) => s.title)].sort((a, b) => a.localeCompare(b)));
+    expect(shipped.map((s) => s.id).sort()).toEqual(SHIPPED);
     for (const s of shipped) expect(s).toMatchObject({ publishedVersion: 1, draftVersion: null, file: `${s.id}.yaml` });
     const again = server.context.agentScripts.importFiles();
     expect(again.imported).toEqual([]);

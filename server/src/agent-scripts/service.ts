@@ -176,10 +176,13 @@ export class AgentScriptsService {
   // --- scripts and versions ---
 
   list(): ScriptSummary[] {
-    return this.repo.scripts().flatMap((row) => {
-      const summary = this.summary(row.id);
-      return summary ? [summary] : [];
-    });
+    return this.repo
+      .scripts()
+      .flatMap((row) => {
+        const summary = this.summary(row.id);
+        return summary ? [summary] : [];
+      })
+      .sort((a, b) => a.title.localeCompare(b.title));
   }
 
   detail(id: string): ScriptDetail {

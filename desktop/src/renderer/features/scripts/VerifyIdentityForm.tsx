@@ -6,7 +6,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PatientMatch } from '@carebridge/server/contracts';
 import { InlineError } from '../../common/InlineError.js';
-import { problemOf, useGetIdentityQuery, useSearchPatientsMutation, useVerifyIdentityMutation } from './scripts-api.js';
+import { problemOf, useGetScriptIdentityQuery, useSearchPatientsForScriptMutation, useVerifyIdentityForScriptMutation } from './scripts-api.js';
 
 interface Props {
   conversationId: string;
@@ -15,9 +15,9 @@ interface Props {
 }
 
 export function VerifyIdentityForm({ conversationId, onVerified, onCancel }: Props) {
-  const identity = useGetIdentityQuery(conversationId);
-  const [search, searched] = useSearchPatientsMutation();
-  const [verify, verified] = useVerifyIdentityMutation();
+  const identity = useGetScriptIdentityQuery(conversationId);
+  const [search, searched] = useSearchPatientsForScriptMutation();
+  const [verify, verified] = useVerifyIdentityForScriptMutation();
   const [name, setName] = useState('');
   const [birthDate, setBirthDate] = useState('');
   const [results, setResults] = useState<PatientMatch[] | null>(null);

@@ -17,7 +17,7 @@ import type {
 } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 
-export const scriptsApi = baseApi.enhanceEndpoints({ addTagTypes: ['AgentScripts', 'AgentScript', 'ScriptRun', 'ConversationIdentity'] }).injectEndpoints({
+export const scriptsApi = baseApi.enhanceEndpoints({ addTagTypes: ['AgentScripts', 'AgentScript', 'ScriptRun', 'Identity'] }).injectEndpoints({
   endpoints: (build) => ({
     listScripts: build.query<ScriptListResponse, void>({ query: () => '/agent-scripts', providesTags: ['AgentScripts'] }),
     getScript: build.query<ScriptDetail, string>({ query: (id) => `/agent-scripts/${encodeURIComponent(id)}`, providesTags: (_r, _e, id) => [{ type: 'AgentScript', id }] }),
@@ -67,16 +67,17 @@ export const scriptsApi = baseApi.enhanceEndpoints({ addTagTypes: ['AgentScripts
         }
       },
     }),
-    getIdentity: build.query<ConversationIdentity, string>({
+    // Named apart from features/patients' endpoints (one API: names must differ); the same 'Identity' tag keeps both panels current.
+    getScriptIdentity: build.query<ConversationIdentity, string>({
       query: (conversationId) => `/conversations/${encodeURIComponent(conversationId)}/identity`,
-      providesTags: (_r, _e, id) => [{ type: 'ConversationIdentity', id }],
+      providesTags: (_r, _e, id) => [{ type: 'Identity', id }],
     }),
-    searchPatients: build.mutation<PatientSearchResponse, { name?: string; birthDate?: string }>({
+    searchPatientsForScript: build.mutation<PatientSearchResponse, { name?: string; birthDate?: string }>({
       query: (body) => ({ url: '/patients/search', method: 'POST', body, headers: { 'X-Access-Reason': 'identity verification (agent script)' } }),
     }),
-    verifyIdentity: build.mutation<ConversationIdentity, { conversationId: string; body: VerifyIdentityRequest }>({
+    verifyIdentityForScript: build.mutation<ConversationIdentity, { conversationId: string; body: VerifyIdentityRequest }>({
       query: ({ conversationId, body }) => ({ url: `/conversations/${encodeURIComponent(conversationId)}/identity/verify`, method: 'POST', body }),
-      invalidatesTags: (_r, _e, { conversationId }) => [{ type: 'ConversationIdentity', id: conversationId }, { type: 'ScriptRun', id: conversationId }],
+      invalidatesTags: (_r, _e, { conversationId }) => [{ type: 'Identity', id: conversationId }, { type: 'ScriptRun', id: conversationId }],
     }),
   }),
 });
@@ -91,9 +92,9 @@ export const {
   useGetScriptRunQuery,
   useChooseScriptMutation,
   useRecordStepMutation,
-  useGetIdentityQuery,
-  useSearchPatientsMutation,
-  useVerifyIdentityMutation,
+  useGetScriptIdentityQuery,
+  useSearchPatientsForScriptMutation,
+  useVerifyIdentityForScriptMutation,
 } = scriptsApi;
 
 /** The sentence the server gave for a refusal, or a plain one. */
