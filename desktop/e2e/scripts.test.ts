@@ -139,7 +139,7 @@ describe('agent scripts', () => {
     await page.getByRole('tab', { name: /Vera/ }).waitFor({ state: 'detached' });
   });
 
-  it('a supervisor edits a script in the editor: a broken edit is marked and cannot be published, a good one is, the runner follows it, and a roll back restores it', async () => {
+  it('a supervisor edits a script in the editor: a broken edit is marked and cannot be published, a good one is, the runner follows it, a roll back restores it, and a new script starts as a draft', async () => {
     const page = await desk('supervisor', 'Sue Pervisor', 'Conversations');
     await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'Scripts' }).click();
     await page.getByRole('heading', { name: 'Scripts', level: 1 }).waitFor();
@@ -171,6 +171,12 @@ describe('agent scripts', () => {
     expect(await view.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/carebridge-scripts-editor-1280.png' });
+    // The editor follows the desk's dark theme.
+    await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
+    await expect.poll(() => view.locator('.monaco-editor.vs-dark').count()).toBe(1);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: '/tmp/carebridge-scripts-editor-dark-1280.png' });
+    await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
     // Esc closes the problem's message first, then leaves the editor for the next control.
     await page.keyboard.press('Escape');
     expect(await page.evaluate(() => document.activeElement?.closest('.code-editor') !== null)).toBe(true);
@@ -206,6 +212,17 @@ describe('agent scripts', () => {
     const detail = server.context.agentScripts.detail('scheduling');
     expect(detail.versions[0]).toMatchObject({ version: 3, status: 'published', origin: 'rollback', restoredFrom: 1, yaml: original });
     await expect.poll(() => editor.inputValue().catch(() => '')).not.toContain('your appointment today');
+
+    // A new script from the template, created as a draft.
+    await page.getByRole('link', { name: 'New script' }).click();
+    const draft = page.getByRole('article', { name: 'New script' });
+    await draft.getByRole('textbox', { name: 'YAML of the new script' }).waitFor();
+    await expect.poll(() => draft.getByRole('button', { name: 'Create draft' }).isEnabled()).toBe(true);
+    await draft.getByRole('button', { name: 'Create draft' }).click();
+    const created = page.getByRole('article', { name: 'My script' });
+    await expect.poll(() => created.getByText(/^not published · draft v1/).count()).toBe(1);
+    expect(await page.getByRole('navigation', { name: 'Scripts' }).getByRole('link', { name: /My script/ }).getAttribute('aria-current')).toBe('page');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 
   it('agents read scripts without editing them', async () => {

@@ -107,6 +107,8 @@ export function CodeEditor({ value, onChange, language, label, markers = [], rea
           tabSize: 2,
           insertSpaces: true,
           renderValidationDecorations: 'on',
+          // The last line's number at full contrast (dimmed fails WCAG contrast).
+          renderFinalNewline: 'on',
           fontSize: 13,
           automaticLayout: true,
           accessibilitySupport: 'auto',

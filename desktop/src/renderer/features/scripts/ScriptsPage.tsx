@@ -2,7 +2,7 @@
  * The Scripts workspace: every agent script with its version in force and any draft. Supervisors
  * and admins edit a script's YAML in the code editor, checked by the server as they type (markers at
  * the lines its errors name), save it as a draft, publish it, and roll back to an earlier version
- * (after confirming); agents read. `#/scripts/<id>` opens a script.
+ * (after confirming), and start new scripts (`#/scripts/new`); agents read. `#/scripts/<id>` opens a script.
  */
 import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { ScriptDetail, ScriptError, ScriptSummary, ScriptVersionView } from '@carebridge/server/contracts';
@@ -12,8 +12,8 @@ import { statusShown } from '../../app/shell/shell-slice.js';
 import type { CodeMarker } from '../../common/CodeEditor.js';
 import { InlineError } from '../../common/InlineError.js';
 import { Modal } from '../../common/Modal.js';
-import { useRoute } from '../../common/router.js';
-import { problemOf, scriptErrorsOf, useGetScriptQuery, useListScriptsQuery, usePublishScriptMutation, useRollbackScriptMutation, useSaveDraftMutation, useValidateScriptMutation } from './scripts-api.js';
+import { navigate, useRoute } from '../../common/router.js';
+import { problemOf, scriptErrorsOf, useCreateScriptMutation, useGetScriptQuery, useListScriptsQuery, usePublishScriptMutation, useRollbackScriptMutation, useSaveDraftMutation, useValidateScriptMutation } from './scripts-api.js';
 
 const CodeEditor = lazy(() => import('../../common/CodeEditor.js').then((m) => ({ default: m.CodeEditor })));
 const EDITORS = new Set(['supervisor', 'admin']);
@@ -25,7 +25,8 @@ export default function ScriptsPage() {
   const canEdit = EDITORS.has(role);
   const list = useListScriptsQuery();
   const scripts = list.data?.scripts ?? [];
-  const selectedId = route[1] ?? scripts[0]?.id;
+  const creating = canEdit && route[1] === 'new';
+  const selectedId = creating ? undefined : (route[1] ?? scripts[0]?.id);
 
   return (
     <section className="workspace scripts" aria-labelledby="workspace-title">
@@ -34,6 +35,11 @@ export default function ScriptsPage() {
         <p className="muted">
           {canEdit ? 'The guided scripts agents follow in a conversation: edit, publish and roll back.' : 'The guided scripts you follow in a conversation (read only).'}
         </p>
+        {canEdit ? (
+          <a className="button scripts-new" href="#/scripts/new" aria-current={creating ? 'page' : undefined}>
+            New script
+          </a>
+        ) : null}
       </header>
       {list.isLoading ? (
         <p className="loading" role="status">
@@ -65,10 +71,104 @@ export default function ScriptsPage() {
               ))}
             </ul>
           </nav>
-          {selectedId ? <ScriptView key={selectedId} id={selectedId} canEdit={canEdit} /> : null}
+          {creating ? <NewScript /> : selectedId ? <ScriptView key={selectedId} id={selectedId} canEdit={canEdit} /> : null}
         </div>
       )}
     </section>
+  );
+}
+
+const NEW_SCRIPT = `id: my-script
+title: My script
+description: What this script is for, in one sentence.
+selection:
+  queues: [general]
+  priority: 0
+steps:
+  - id: greet
+    type: instruction
+    text: 'Say: "Hi {{patient.firstName}}, this is {{agent.name}} with {{clinic.name}}."'
+  - id: reason
+    type: question
+    text: What can we help with today?
+    answer: text
+    required: true
+`;
+
+/** A new script from a template: checked as you type, created as draft v1. */
+function NewScript() {
+  const dispatch = useAppDispatch();
+  const [text, setText] = useState(NEW_SCRIPT);
+  const [errors, setErrors] = useState<ScriptError[]>([]);
+  const [validate] = useValidateScriptMutation();
+  const [create, creating] = useCreateScriptMutation();
+  const headingId = useId();
+  const checkSeq = useRef(0);
+  useEffect(() => {
+    const seq = ++checkSeq.current;
+    const timer = setTimeout(() => {
+      void validate({ yaml: text }).then((result) => {
+        if (seq === checkSeq.current && 'data' in result && result.data) setErrors(result.data.errors);
+      });
+    }, VALIDATE_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [text, validate]);
+  const markers = useMemo<CodeMarker[]>(() => errors.map((e) => ({ line: e.line, column: e.column, message: e.step ? `Step ${e.step}: ${e.message}` : e.message, severity: 'error' })), [errors]);
+  const submit = async () => {
+    const result = await create({ yaml: text });
+    if ('error' in result) {
+      const found = scriptErrorsOf(result.error);
+      if (found.length > 0) setErrors(found);
+      return;
+    }
+    dispatch(statusShown(`Script created as draft v1: publish it when it is ready.`));
+    navigate(`scripts/${result.data.id}`);
+  };
+  return (
+    <article className="script-view card" aria-labelledby={headingId}>
+      <header className="script-view-header">
+        <h2 id={headingId}>New script</h2>
+        <p className="muted">Start from this example; the format is described in agent-scripts/README.md.</p>
+      </header>
+      <Suspense
+        fallback={
+          <p className="loading small" role="status">
+            Loading the editor…
+          </p>
+        }
+      >
+        <CodeEditor value={text} onChange={setText} language="yaml" label="YAML of the new script" markers={markers} height={440} />
+      </Suspense>
+      <ProblemList errors={errors} />
+      <div className="form-actions">
+        <button type="button" className="button primary" disabled={errors.length > 0 || creating.isLoading} onClick={() => void submit()}>
+          Create draft
+        </button>
+      </div>
+      <InlineError message={scriptErrorsOf(creating.error).length > 0 ? null : problemOf(creating.error, 'create the script')} />
+    </article>
+  );
+}
+
+function ProblemList({ errors }: { errors: readonly ScriptError[] }) {
+  return (
+    <div aria-live="polite">
+      {errors.length > 0 ? (
+        <div className="script-errors" role="group" aria-label="Problems in the YAML">
+          <p className="inline-error">
+            {errors.length} {errors.length === 1 ? 'problem' : 'problems'}: fix {errors.length === 1 ? 'it' : 'them'} before saving or publishing.
+          </p>
+          <ul>
+            {errors.map((e, i) => (
+              <li key={i}>
+                Line {e.line}
+                {e.step ? `, step ${e.step}` : ''}: {e.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
   );
 }
 
@@ -90,7 +190,6 @@ function ScriptView({ id, canEdit }: { id: string; canEdit: boolean }) {
   const [viewing, setViewing] = useState<ScriptVersionView | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const headingId = useId();
-  const errorsId = useId();
   const checkSeq = useRef(0);
 
   const data = detail.data;
@@ -191,25 +290,8 @@ function ScriptView({ id, canEdit }: { id: string; canEdit: boolean }) {
       </Suspense>
       {canEdit ? (
         <>
-          <div id={errorsId} aria-live="polite">
-            {hasErrors ? (
-              <div className="script-errors" role="group" aria-label="Problems in the YAML">
-                <p className="inline-error">
-                  {errors.length} {errors.length === 1 ? 'problem' : 'problems'}: fix {errors.length === 1 ? 'it' : 'them'} before saving or publishing.
-                </p>
-                <ul>
-                  {errors.map((e, i) => (
-                    <li key={i}>
-                      Line {e.line}
-                      {e.step ? `, step ${e.step}` : ''}: {e.message}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            ) : dirty ? (
-              <p className="muted small">Unsaved changes.</p>
-            ) : null}
-          </div>
+          <ProblemList errors={errors} />
+          {!hasErrors && dirty ? <p className="muted small">Unsaved changes.</p> : null}
           <div className="form-actions">
             <button type="button" className="button" disabled={!dirty || hasErrors || saving.isLoading} onClick={() => void onSave()}>
               Save draft

@@ -24,6 +24,10 @@ export const scriptsApi = baseApi.enhanceEndpoints({ addTagTypes: ['AgentScripts
     validateScript: build.mutation<ScriptValidation, { yaml: string; scriptId?: string }>({
       query: ({ yaml, scriptId }) => ({ url: `/agent-scripts/validate${scriptId ? `?scriptId=${encodeURIComponent(scriptId)}` : ''}`, method: 'POST', body: { yaml } }),
     }),
+    createScript: build.mutation<ScriptDetail, { yaml: string }>({
+      query: ({ yaml }) => ({ url: '/agent-scripts', method: 'POST', body: { yaml } }),
+      invalidatesTags: ['AgentScripts'],
+    }),
     saveDraft: build.mutation<ScriptDetail, { id: string; yaml: string }>({
       query: ({ id, yaml }) => ({ url: `/agent-scripts/${encodeURIComponent(id)}/draft`, method: 'PUT', body: { yaml } }),
       invalidatesTags: (_r, _e, { id }) => ['AgentScripts', { type: 'AgentScript', id }],
@@ -86,6 +90,7 @@ export const {
   useListScriptsQuery,
   useGetScriptQuery,
   useValidateScriptMutation,
+  useCreateScriptMutation,
   useSaveDraftMutation,
   usePublishScriptMutation,
   useRollbackScriptMutation,
