@@ -118,6 +118,7 @@ describe('agent scripts', () => {
     // The macro opens the Patient panel (expanded, in view, focused) and the step is done.
     await currentStep(script).getByRole('button', { name: 'Open appointments in the patient 360' }).click();
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Patient');
+    await expect.poll(() => page.evaluate(() => (document.getElementById('p360-appointments') as HTMLDetailsElement | null)?.open)).toBe(true);
     await expect.poll(() => currentStep(script).textContent()).toContain('Would you like to book another time now?');
     // What was done so far, with the answers, collapsible.
     await script.getByText(/^Steps done \(\d+\)$/).click();
@@ -144,7 +145,7 @@ describe('agent scripts', () => {
     await page.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'Scripts' }).click();
     await page.getByRole('heading', { name: 'Scripts', level: 1 }).waitFor();
     const list = page.getByRole('navigation', { name: 'Scripts' });
-    expect(await list.getByRole('link').count()).toBe(11);
+    await expect.poll(() => list.getByRole('link').count()).toBe(11);
     await list.getByRole('link', { name: /Appointment scheduling/ }).click();
     const view = page.getByRole('article', { name: 'Appointment scheduling' });
     const editor = view.getByRole('textbox', { name: /^YAML of Appointment scheduling/ });

@@ -15,7 +15,9 @@ import { conversationAction, sendMessage } from '../conversations/index.js';
 import { problemOf, useChooseScriptMutation, useGetScriptRunQuery, useRecordStepMutation } from './scripts-api.js';
 import { VerifyIdentityForm } from './VerifyIdentityForm.js';
 
-const PANEL_NAMES = { 'patient-360': 'Patient 360', appointments: 'Appointments', knowledge: 'Knowledge' } as const;
+const PANEL_NAMES = { 'patient-360': 'Patient', appointments: 'Appointments', knowledge: 'Knowledge' } as const;
+/** A script's patient 360 section → the Patient panel's own section id (`p360-<id>`), where they differ. */
+const P360_SECTION: Record<string, string> = { summary: 'overview', 'care-team': 'care', encounters: 'visits' };
 
 export default function ScriptPanel({ conversationId, conversation }: ContextPanelProps) {
   const { data, error, isLoading, isFetching, refetch } = useGetScriptRunQuery(conversationId);
@@ -322,7 +324,7 @@ function MacroControl({
           setVerifying(true);
           return;
         case 'open-360-section':
-          return await askPanel('patient-360', requestContextPanel('patient-360', { conversationId, section: argument }));
+          return await askPanel('patient-360', requestContextPanel('patient-360', { conversationId, section: P360_SECTION[argument] ?? argument }));
         case 'search-knowledge':
           return await askPanel('knowledge', requestContextPanel('knowledge', { conversationId, query: argument }));
         case 'send-article':
