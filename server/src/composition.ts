@@ -49,6 +49,7 @@ import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/in
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
+import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -136,6 +137,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       const skills = new Set(agentProfiles.get(userId).skills);
       return routing.api.config.queues.filter((q) => q.skills.every((s) => skills.has(s))).map((q) => q.id);
     },
+    // Required agent-script steps left refuse wrap-up and close (agentScripts is built below).
+    closeGuards: [(conversationId) => agentScripts.api.assertMayClose(conversationId)],
   });
   const assignment = createAssignmentModule({
     engine: routing.api,
@@ -213,6 +216,23 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     timeZone: config.CLINIC_TIME_ZONE,
     ...overrides.scheduling,
   });
+  const agentScripts = createAgentScriptsModule({
+    sqlite,
+    audit,
+    logger,
+    openapi,
+    dir: config.AGENT_SCRIPTS_DIR,
+    conversations: {
+      view: (conversationId) => conversations.api.core.staffView(conversationId),
+      isStaffIn: (conversationId, userId) => conversations.api.core.activeStaff(conversationId).some((p) => p.user_id === userId),
+    },
+    verifiedPatientOf: (conversationId) => patients.api.identities.verifiedPatientOf(conversationId),
+    readPatient: (id) => fhir.api.system.read('Patient', id),
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+    queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
+    dispositions: () => conversations.api.settings.dispositions,
+    clinicName: DEFAULT_CLINIC_NAME,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -231,6 +251,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
     scheduling,
+    agentScripts,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -302,6 +323,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     clinicSettings,
     patients: patients.api,
     scheduling: scheduling.api,
+    agentScripts: agentScripts.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

@@ -14,3 +14,4 @@ export * from './widget.js';
 export * from './clinic-settings.js';
 export * from './patients.js';
 export * from './scheduling.js';
+export * from './agent-scripts.js';

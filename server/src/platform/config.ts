@@ -94,6 +94,8 @@ const configSchema = z.object({
   ROUTING_ALWAYS_OPEN: booleanFlag.optional(),
   /** A JSON file with the routing configuration (queues, business hours, overflow); default: the six built-in queues. */
   ROUTING_CONFIG: z.string().min(1).optional(),
+  /** The agent scripts (YAML) imported at start; a changed file becomes the published version. */
+  AGENT_SCRIPTS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'agent-scripts')),
   /** A JSON file with the conversation settings (dispositions, quick replies, …); default: built-in settings. */
   CONVERSATIONS_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the follow-up survey after a chat (contracts/surveys.ts); default: the built-in survey. */

@@ -13,6 +13,7 @@ describe('one error type', () => {
     [notFound('Conversation', 'c1'), 404, 'not_found'],
     [notFoundMessage('You are not monitoring this conversation.'), 404, 'not_found'],
     [conflict('changed meanwhile'), 409, 'conflict'],
+    [new AppError('script_incomplete', 'Finish the required script steps first: …'), 409, 'script_incomplete'],
     [new AppError('survey_expired', 'expired'), 410, 'conflict'],
     [new AppError('slot_taken', 'taken'), 409, 'conflict'],
     [locked('locked'), 423, 'conflict'],

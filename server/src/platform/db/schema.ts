@@ -283,7 +283,50 @@ export interface SlotHoldTable {
   expires_at: string;
 }
 
+export interface AgentScriptTable {
+  id: string;
+  file: string | null;
+  file_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentScriptVersionTable {
+  script_id: string;
+  version: number;
+  /** draft | published | retired */
+  status: string;
+  /** file | editor | rollback */
+  origin: string;
+  restored_from: number | null;
+  source: string;
+  /** JSON, validated by `agentScriptSchema` (contracts/agent-scripts.ts). */
+  definition: string;
+  created_by: string | null;
+  created_at: string;
+  published_at: string | null;
+}
+
+export interface AgentScriptRunTable {
+  conversation_id: string;
+  script_id: string;
+  version: number;
+  /** auto | agent */
+  chosen_by: string;
+  chosen_by_user: string | null;
+  reason: string;
+  /** JSON: plan step id → { value, by, at }. */
+  answers: Generated<string>;
+  /** JSON: plan step id → { by, at }. */
+  completed: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  agent_scripts: AgentScriptTable;
+  agent_script_versions: AgentScriptVersionTable;
+  agent_script_runs: AgentScriptRunTable;
   clinic_settings: ClinicSettingTable;
   conversation_identity: ConversationIdentityTable;
   personal_quick_replies: PersonalQuickRepliesTable;
