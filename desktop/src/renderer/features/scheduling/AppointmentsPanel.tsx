@@ -5,6 +5,7 @@
  * confirmation card sent into the chat.
  */
 import { useState } from 'react';
+import { useContextRequest } from '../../common/context-requests.js';
 import type { AppointmentView } from '@carebridge/server/contracts';
 import type { ContextPanelProps } from '../../common/context-panels.js';
 import { requestErrorText } from '../../api/request-error.js';
@@ -13,8 +14,9 @@ import { AppointmentList } from './AppointmentList.js';
 import { BookingFlow } from './BookingFlow.js';
 import { Confirmation } from './Confirmation.js';
 import { useGetSchedulingOptionsQuery } from './scheduling-api.js';
+import { specialtyFor } from './format.js';
 
-type Step = { kind: 'list' } | { kind: 'book' } | { kind: 'reschedule'; appointment: AppointmentView } | { kind: 'done'; appointment: AppointmentView; change: 'booked' | 'rescheduled' };
+type Step = { kind: 'list' } | { kind: 'book'; specialty?: string } | { kind: 'reschedule'; appointment: AppointmentView } | { kind: 'done'; appointment: AppointmentView; change: 'booked' | 'rescheduled' };
 
 export default function AppointmentsPanel({ conversationId }: ContextPanelProps) {
   const { data: identity, isLoading, error, refetch } = useGetIdentityQuery(conversationId);
@@ -55,6 +57,11 @@ function VerifiedAppointments({ conversationId, patientId, patientName }: { conv
   const options = useGetSchedulingOptionsQuery();
   const timeZone = options.data?.timeZone ?? 'America/Denver';
   const context = { conversationId, patientId };
+  // A script's "book an appointment" step opens the search, for its specialty when it names one.
+  useContextRequest('appointments', (detail) => {
+    if (detail.conversationId !== conversationId) return;
+    setStep({ kind: 'book', ...(detail.specialty ? { specialty: detail.specialty } : {}) });
+  });
 
   if (step.kind === 'book' || step.kind === 'reschedule') {
     if (options.isLoading) {
@@ -87,6 +94,7 @@ function VerifiedAppointments({ conversationId, patientId, patientName }: { conv
         patientName={patientName}
         options={options.data}
         rescheduling={step.kind === 'reschedule' ? step.appointment : null}
+        initialSpecialty={step.kind === 'book' ? specialtyFor(step.specialty, options.data.specialties) : ''}
         onDone={(appointment) => setStep({ kind: 'done', appointment, change: step.kind === 'reschedule' ? 'rescheduled' : 'booked' })}
         onCancel={() => setStep({ kind: 'list' })}
       />

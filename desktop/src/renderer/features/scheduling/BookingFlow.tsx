@@ -25,15 +25,17 @@ interface Props {
   options: SchedulingOptions;
   /** Moving this appointment instead of booking a new one. */
   rescheduling: AppointmentView | null;
+  /** The specialty to search first (a script's book-appointment step), a code of `options.specialties`. */
+  initialSpecialty?: string;
   onDone(appointment: AppointmentView): void;
   onCancel(): void;
 }
 
-export function BookingFlow({ conversationId, patientId, patientName, options, rescheduling, onDone, onCancel }: Props) {
+export function BookingFlow({ conversationId, patientId, patientName, options, rescheduling, initialSpecialty = '', onDone, onCancel }: Props) {
   const tz = options.timeZone;
   const today = localDate(new Date(), tz);
   const [filters, setFilters] = useState<AvailabilityFilters>(() => ({
-    specialty: rescheduling?.specialty && options.specialties.some((s) => s.code === rescheduling.specialty!.code) ? rescheduling.specialty.code : '',
+    specialty: rescheduling?.specialty && options.specialties.some((s) => s.code === rescheduling.specialty!.code) ? rescheduling.specialty.code : initialSpecialty,
     practitioner: '',
     location: '',
     language: '',

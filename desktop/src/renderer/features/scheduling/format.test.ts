@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentView, AvailableSlot } from '@carebridge/server/contracts';
 import { chatCardSchema } from '@carebridge/server/contracts';
-import { confirmationCard, countdown, formatTime, formatWhen, groupByDay, localDate, whereText } from './format.js';
+import { confirmationCard, countdown, formatTime, formatWhen, groupByDay, localDate, specialtyFor, whereText } from './format.js';
 
 const DENVER = 'America/Denver';
 const slot = (start: string, over: Partial<AvailableSlot> = {}): AvailableSlot => ({
@@ -72,5 +72,22 @@ describe('scheduling format', () => {
       actions: [{ label: 'Add to calendar', url: '/api/scheduling/appointments/a1/ics' }],
     });
     expect(whereText(slot('2031-01-07T15:00:00Z'))).toBe('Carebridge Capitol Hill Clinic, 1450 E Colfax Ave, Denver, CO 80218');
+  });
+});
+
+describe('specialtyFor (a script step names a specialty)', () => {
+  const specialties = [
+    { code: '207Q00000X', display: 'Family Medicine' },
+    { code: '207RC0000X', display: 'Internal Medicine, Cardiovascular Disease' },
+    { code: '208000000X', display: 'Pediatrics' },
+  ];
+  it('takes a code as it is, a word of a display, or an alias; nothing else', () => {
+    expect(specialtyFor('208000000X', specialties)).toBe('208000000X');
+    expect(specialtyFor('pediatrics', specialties)).toBe('208000000X');
+    expect(specialtyFor('cardiovascular-disease', specialties)).toBe('207RC0000X');
+    expect(specialtyFor('primary-care', specialties)).toBe('207Q00000X');
+    expect(specialtyFor('cardiology', specialties)).toBe('207RC0000X');
+    expect(specialtyFor('astrology', specialties)).toBe('');
+    expect(specialtyFor(undefined, specialties)).toBe('');
   });
 });

@@ -85,3 +85,22 @@ export function confirmationCard(appointment: AppointmentView, kind: 'booked' | 
     actions: [{ label: 'Add to calendar', url: appointment.icsPath }],
   };
 }
+
+/** Words a script may use for a specialty that no display names (`primary-care` → family medicine). */
+const SPECIALTY_ALIASES: Record<string, string[]> = { 'primary-care': ['family medicine', 'family practice', 'internal medicine'], 'ob-gyn': ['gynecology', 'obstetrics'], cardiology: ['cardiovascular'], pulmonology: ['pulmonary'], orthopedics: ['orthopaedic'] };
+
+/**
+ * The specialty code a script's `book-appointment` macro means: its code as it is, or a word that
+ * appears in a specialty's display ("cardiology" → "Cardiology"), or an alias; '' when none fits.
+ */
+export function specialtyFor(asked: string | undefined, specialties: readonly { code: string; display: string }[]): string {
+  if (!asked) return '';
+  const exact = specialties.find((s) => s.code === asked);
+  if (exact) return exact.code;
+  const words = [asked.replace(/[-_]+/g, ' ').toLowerCase(), ...(SPECIALTY_ALIASES[asked.toLowerCase()] ?? [])];
+  for (const word of words) {
+    const found = specialties.find((s) => s.display.toLowerCase().includes(word));
+    if (found) return found.code;
+  }
+  return '';
+}
