@@ -343,6 +343,8 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       // Same-site paths only (the server refuses others); resolved against the server, not the page the widget is on.
       if (!action.url.startsWith('/') || action.url.startsWith('//')) continue;
       if (action.url.startsWith('/api/')) {
+        // Files on the API are the signed-in patient's own (a visitor's chat token opens none of them).
+        if (options.identity.kind === 'visitor') continue;
         // An API file (the appointment's .ics) needs this chat's token: fetched, then saved.
         const button = h('button', { type: 'button', className: 'cb-card-action' }, action.label);
         const fileName = action.url.endsWith('/ics') ? 'appointment.ics' : (action.url.split('/').pop() ?? 'file');
