@@ -48,6 +48,7 @@ import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './port
 import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
+import { createKnowledgeModule } from './knowledge/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -196,6 +197,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     },
     displayNameOf: (userId) => directory.displayNameOf(userId),
   });
+  const knowledge = createKnowledgeModule({
+    sqlite,
+    audit,
+    openapi,
+    logger,
+    contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
+    synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -213,6 +222,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
+    knowledge,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -283,6 +293,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys: surveys.api,
     clinicSettings,
     patients: patients.api,
+    knowledge: knowledge.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

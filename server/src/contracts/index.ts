@@ -13,3 +13,4 @@ export * from './forms.js';
 export * from './widget.js';
 export * from './clinic-settings.js';
 export * from './patients.js';
+export * from './knowledge.js';
