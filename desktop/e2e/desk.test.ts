@@ -65,7 +65,7 @@ describe('/desk sign-in', () => {
   it('an agent sees only the agent workspaces', async () => {
     await signedInAs('agent');
     await page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor();
-    expect(await navLinks()).toEqual(['Conversations', 'History', 'Knowledge', 'Scripts', 'Settings']);
+    expect(await navLinks()).toEqual(['Conversations', 'Patients', 'History', 'Knowledge', 'Scripts', 'Settings']);
     expect(page.url()).toMatch(/#\/conversations$/);
     await page.getByRole('link', { name: 'Knowledge' }).click();
     await page.getByRole('heading', { name: 'Knowledge', level: 1 }).waitFor();
@@ -80,7 +80,7 @@ describe('/desk sign-in', () => {
 
   it('a supervisor sees the supervisor workspaces', async () => {
     await signedInAs('supervisor');
-    expect(await navLinks()).toEqual(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Admin', 'Settings']);
+    expect(await navLinks()).toEqual(['Conversations', 'Patients', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Admin', 'Settings']);
     await page.getByRole('link', { name: 'Supervisor' }).click();
     await page.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
     expect(await page.getByText('Signed in as').count()).toBe(0);
@@ -239,6 +239,6 @@ describe('/desk signed in', () => {
       await page.getByRole('heading', { name: 'Sign in to the desk' }).waitFor();
     }
     // Every workspace was visited by at least one role.
-    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Admin', 'Settings']));
+    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'Patients', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Admin', 'Settings']));
   }, 120_000);
 });

@@ -196,6 +196,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       },
     },
     displayNameOf: (userId) => directory.displayNameOf(userId),
+    previousConversations: (patientId, limit, except) => conversations.api.history.ofPatient(patientId, limit, except),
+    dispositionLabel: (code) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label,
   });
   const knowledge = createKnowledgeModule({
     sqlite,

@@ -58,6 +58,8 @@ export async function startClinicSite(): Promise<ClinicSite> {
 /** An agent's desk, as a plain socket.io client on /staff. */
 export interface StaffDesk {
   socket: Socket;
+  /** The agent's access token (for REST calls as the desk makes them). */
+  token: string;
   offers: OfferEvent[];
   messages: MessageView[];
   typing: TypingEvent[];
@@ -67,7 +69,7 @@ export interface StaffDesk {
 export async function staffDesk(server: TestServer, userId: string): Promise<StaffDesk> {
   const token = await server.tokenFor({ kind: 'staff', userId, email: `${userId}@example.test`, role: 'agent', practitionerId: null });
   const socket = io(`${server.url}/staff`, { auth: { token }, transports: ['websocket'], forceNew: true });
-  const desk: StaffDesk = { socket, offers: [], messages: [], typing: [], receipts: [] };
+  const desk: StaffDesk = { socket, token, offers: [], messages: [], typing: [], receipts: [] };
   socket.on('offer:new', (o: OfferEvent) => desk.offers.push(o));
   socket.on('message:new', (m: MessageView) => desk.messages.push(m));
   socket.on('typing', (t: TypingEvent) => desk.typing.push(t));

@@ -137,6 +137,16 @@ describe('the chat widget embedded on a clinic website', () => {
     await (await chooser).setFiles({ name: 'rash.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1X1, 'base64') });
     await expect.poll(() => chat().getByRole('img', { name: 'rash.png' }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
     expect((await until(() => desk.messages.find((m) => m.kind === 'attachment')))?.attachment).toMatchObject({ fileName: 'rash.png', contentType: 'image/png', size: 70 });
+    // A card from the agent: its facts and its link, opened on the Carebridge server (not the clinic's site).
+    const cardReply = await fetch(`${server.url}/api/conversations/${conversation!.id}/cards`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${desk.token}` },
+      body: JSON.stringify({ card: { type: 'info', title: 'Before your visit', facts: [{ label: 'Bring', value: 'Your insurance card' }], actions: [{ label: 'Read more', url: '/portal/' }] } }),
+    });
+    expect(cardReply.status).toBe(201);
+    await expect.poll(() => textOf(messages())).toContain('Before your visit');
+    await expect.poll(() => textOf(messages())).toContain('Your insurance card');
+    expect(await chat().getByRole('link', { name: 'Read more' }).getAttribute('href')).toBe(`${server.url}/portal/`);
     // The transcript downloads as a text file.
     const downloading = page.waitForEvent('download');
     await chat().getByRole('button', { name: 'Download transcript' }).click();

@@ -142,6 +142,47 @@ export const transcriptQuerySchema = z.strictObject({
   tz: timeZoneSchema.optional(),
 });
 
+/**
+ * A card in a chat (migration 016): an appointment confirmation, an article link or other notice a
+ * staff member sends; the widget, the portal and the desk render it. Links are same-site paths only,
+ * so a card never sends a patient elsewhere.
+ */
+export const chatCardSchema = z.strictObject({
+  type: z.enum(['appointment', 'article', 'info']),
+  title: z.string().trim().min(1).max(200),
+  subtitle: z.string().trim().max(300).optional(),
+  text: z.string().trim().max(2000).optional(),
+  facts: z
+    .array(z.strictObject({ label: z.string().trim().min(1).max(60), value: z.string().trim().min(1).max(300) }))
+    .max(12)
+    .optional(),
+  actions: z
+    .array(
+      z.strictObject({
+        label: z.string().trim().min(1).max(60),
+        url: z
+          .string()
+          .max(2000)
+          .regex(/^\/(?![/\\])[^\s]*$/, 'A link in a card is a path on this site, starting with one "/".'),
+      }),
+    )
+    .max(4)
+    .optional(),
+});
+export type ChatCard = z.infer<typeof chatCardSchema>;
+
+export const sendCardBodySchema = z.strictObject({
+  card: chatCardSchema,
+  /** For a retry: the same id sends the card once. */
+  clientMessageId: id.optional(),
+});
+export type SendCardBody = z.infer<typeof sendCardBodySchema>;
+
+/** The words a card stands for: what transcripts, search and notifications show. */
+export function cardText(card: ChatCard): string {
+  return [card.title, card.subtitle, card.text, ...(card.facts ?? []).map((f) => `${f.label}: ${f.value}`)].filter(Boolean).join('\n');
+}
+
 export const messageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -153,6 +194,8 @@ export const messageSchema = z.object({
   createdAt: z.string(),
   /** Set on `attachment` messages. */
   attachment: attachmentSchema.nullable().optional(),
+  /** Set on `card` messages. */
+  card: chatCardSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageSchema>;
 

@@ -18,6 +18,7 @@ import {
   STAFF_ONLY_MESSAGE_KINDS,
   SYNC_PAGE_SIZE,
   type AttachmentView,
+  type ChatCard,
   type ConversationChannel,
   type ConversationSettings,
   type ConversationState,
@@ -104,8 +105,9 @@ export interface SendInput {
   conversationId: string;
   clientMessageId: string;
   body: string;
-  kind?: 'text' | 'note' | 'whisper' | 'attachment';
+  kind?: 'text' | 'note' | 'whisper' | 'attachment' | 'card';
   attachment?: AttachmentView;
+  card?: ChatCard;
 }
 
 /** A message as stored, before it has its id and seq. */
@@ -116,6 +118,7 @@ export interface StoredMessageInput {
   body: string;
   clientMessageId?: string | null;
   attachment?: AttachmentView | undefined;
+  card?: ChatCard | undefined;
   at?: string;
 }
 
@@ -310,7 +313,7 @@ export class ConversationCore {
       const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
       if (existing) return { duplicate: toMessageView(existing) };
       const now = this.repo.get(row.id);
-      if (!now || now.state === 'closed' || ((message.kind === 'text' || message.kind === 'attachment') && !isOpen(now.state))) {
+      if (!now || now.state === 'closed' || ((message.kind === 'text' || message.kind === 'attachment' || message.kind === 'card') && !isOpen(now.state))) {
         throw conflict(`The conversation is ${now?.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
       }
       return { stored: this.appendMessageRow(row.id, message) };
@@ -329,6 +332,8 @@ export class ConversationCore {
     if ((messageKind === 'attachment') !== (input.attachment !== undefined)) {
       throw badRequest('An attachment message needs its attachment, and only it has one.');
     }
+    if ((messageKind === 'card') !== (input.card !== undefined)) throw badRequest('A card message needs its card, and only it has one.');
+    if (messageKind === 'card' && kind !== 'agent' && kind !== 'supervisor') throw forbidden('Only the agent or a supervisor in the conversation sends cards.');
     if (messageKind === 'note' && !STAFF_KINDS.has(kind)) throw forbidden('Only staff write internal notes.');
     if (messageKind === 'whisper' && kind !== 'supervisor') throw forbidden('Only a supervisor whispers.');
     if (kind === 'consultant' && messageKind !== 'note') {
@@ -336,12 +341,12 @@ export class ConversationCore {
     }
     const existing = this.repo.findByClientMessageId(row.id, actor.userId, input.clientMessageId);
     if (existing) return { duplicate: { message: toMessageView(existing), duplicate: true } };
-    if (row.state === 'closed' || ((messageKind === 'text' || messageKind === 'attachment') && !isOpen(row.state))) {
+    if (row.state === 'closed' || ((messageKind === 'text' || messageKind === 'attachment' || messageKind === 'card') && !isOpen(row.state))) {
       throw conflict(`The conversation is ${row.state === 'closed' ? 'closed' : 'in wrap-up'}: no new messages.`);
     }
     return {
       row,
-      message: { senderKind: kind, senderId: actor.userId, kind: messageKind, body: input.body, clientMessageId: input.clientMessageId, attachment: input.attachment },
+      message: { senderKind: kind, senderId: actor.userId, kind: messageKind, body: input.body, clientMessageId: input.clientMessageId, attachment: input.attachment, card: input.card },
     };
   }
 
@@ -376,6 +381,7 @@ export class ConversationCore {
         body: input.body,
         createdAt: input.at ?? this.stamp(),
         attachment: input.attachment ? JSON.stringify(input.attachment) : null,
+        card: input.card ? JSON.stringify(input.card) : null,
       }),
     );
   }

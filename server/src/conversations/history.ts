@@ -126,6 +126,28 @@ export class ConversationHistory {
     };
   }
 
+  /**
+   * A patient's conversations, newest first, for patient 360: those the patient had signed in and those
+   * an agent verified as this patient (`conversation_identity`), with the wrap-up's disposition and notes.
+   * The caller has checked access to the patient and audits the read with the rest of the record.
+   */
+  async ofPatient(patientId: string, limit: number, exceptConversationId: string | null) {
+    let query = this.deps.db
+      .selectFrom('conversations as c')
+      .leftJoin('conversation_wrapups as w', 'w.conversation_id', 'c.id')
+      .select(['c.id', 'c.channel', 'c.created_at', 'c.closed_at', 'c.queue', 'c.agent_id', 'w.disposition', 'w.notes'])
+      .where((eb) =>
+        eb.or([
+          eb('c.patient_id', '=', patientId),
+          eb('c.id', 'in', eb.selectFrom('conversation_identity as i').select('i.conversation_id').where('i.patient_id', '=', patientId).where('i.verified_at', 'is not', null)),
+        ]),
+      )
+      .orderBy('c.created_at', 'desc')
+      .limit(limit);
+    if (exceptConversationId) query = query.where('c.id', '!=', exceptConversationId);
+    return query.execute();
+  }
+
   /** Whether this staff member may read the conversation in history (other domains ask before showing what belongs to it). */
   canRead(actor: Actor, conversationId: string): boolean {
     const row = this.deps.core.repo.get(conversationId);

@@ -27,12 +27,14 @@ import { requireSupervisor } from './policy.js';
 import { conversationEmits, conversationSockets } from './realtime.js';
 import { registerConversationRoutes } from './routes.js';
 import { StaffActions } from './staff-actions.js';
+import { ChatCards } from './cards.js';
 import './events.js';
 
 export type { BotContext, BotParticipant, BotReply, BotTurn, HandoffRequest } from './bot.js';
 export type { ConversationCore, DisclosurePurpose, OpenConversation } from './core.js';
 export { staffRecipient } from './core.js';
 export type { StaffActions } from './staff-actions.js';
+export type { ChatCards } from './cards.js';
 export type { ConversationHistory } from './history.js';
 export type { BotTurns } from './bot-turns.js';
 export type { ConversationRow } from './repository.js';
@@ -47,6 +49,8 @@ export interface ConversationsApi {
   staff: StaffActions;
   bot: BotTurns;
   history: ConversationHistory;
+  /** Cards staff send into a chat (appointment confirmations, article links). */
+  cards: ChatCards;
   /** The settings in force. */
   readonly settings: ConversationSettings;
   updateSettings(next: ConversationSettings): void;
@@ -110,11 +114,13 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     queuesServedBy: deps.queuesServedBy,
     dispositionLabel: (code) => core.settings.dispositions.find((d) => d.code === code)?.label ?? code,
   });
+  const cards = new ChatCards(core);
   const api: ConversationsApi = {
     core,
     staff,
     bot,
     history,
+    cards,
     get settings() {
       return core.settings;
     },
@@ -126,7 +132,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
   return {
     name: 'conversations',
     api,
-    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => core.settings, queues: deps.queues, history, personalQuickReplies: new PersonalQuickReplies(deps.db) }),
+    routes: (router) => registerConversationRoutes(router, { openapi: deps.openapi, visitorTokens: deps.visitorTokens, settings: () => core.settings, queues: deps.queues, history, cards, personalQuickReplies: new PersonalQuickReplies(deps.db) }),
     sockets: conversationSockets({ core, staff, bot }),
     listeners: [
       bot.listener(),

@@ -27,6 +27,8 @@ export interface NewMessage {
   createdAt: string;
   /** JSON of the `AttachmentView`, on `attachment` messages. */
   attachment?: string | null;
+  /** JSON of the `ChatCard`, on `card` messages. */
+  card?: string | null;
 }
 
 export class ConversationRepository {
@@ -49,9 +51,9 @@ export class ConversationRepository {
       nextSeq: s.prepare<[string, string], { last_seq: number }>(
         'UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq',
       ),
-      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string, string | null]>(
-        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at, attachment)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string, string | null, string | null]>(
+        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at, attachment, card)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       findByClientId: s.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM conversation_messages WHERE conversation_id = ? AND sender_id = ? AND client_message_id = ?',
@@ -169,6 +171,7 @@ export class ConversationRepository {
       message.body,
       message.createdAt,
       message.attachment ?? null,
+      message.card ?? null,
     );
     return {
       id: message.id,
@@ -181,6 +184,7 @@ export class ConversationRepository {
       body: message.body,
       created_at: message.createdAt,
       attachment: message.attachment ?? null,
+      card: message.card ?? null,
     };
   }
 

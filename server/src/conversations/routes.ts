@@ -2,7 +2,9 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import {
   conversationSettingsResponseSchema,
+  messageSchema,
   personalQuickRepliesSchema,
+  sendCardBodySchema,
   visitorTokenRequestSchema,
   visitorTokenResponseSchema,
   type ConversationSettingsResponse,
@@ -20,6 +22,7 @@ import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import { notFound, tooManyRequests } from '../platform/errors.js';
 import type { ConversationHistory } from './history.js';
 import type { PersonalQuickReplies } from './personal-quick-replies.js';
+import type { ChatCards } from './cards.js';
 import { parseInput } from '../platform/http/validation.js';
 
 export interface ConversationRouteDeps {
@@ -30,12 +33,14 @@ export interface ConversationRouteDeps {
   queues: () => { id: string; name: string }[];
   history: ConversationHistory;
   personalQuickReplies: PersonalQuickReplies;
+  cards: ChatCards;
 }
 
 /** Who keeps quick replies of their own: those who chat with patients. */
 const QUICK_REPLY_OWNERS = ['agent', 'supervisor'] as const;
 
 const HISTORY_READERS = ['agent', 'supervisor', 'admin'] as const;
+const CARD_SENDERS = ['agent', 'supervisor'] as const;
 const conversationIdParam = z.string().uuid();
 
 export function registerConversationRoutes(api: Router, ctx: ConversationRouteDeps): void {
@@ -125,6 +130,34 @@ export function registerConversationRoutes(api: Router, ctx: ConversationRouteDe
       if (!id.success) throw notFound('Conversation');
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(await ctx.history.read(actorOf(principal), id.data, requestMeta(req)));
+    },
+  );
+
+  addGuardedRoute(
+    api,
+    ctx.openapi,
+    {
+      method: 'post',
+      path: '/conversations/:conversationId/cards',
+      summary: 'Send the patient a card (appointment confirmation, article link, notice) in an open conversation',
+      tags: ['conversations'],
+      access: roles(...CARD_SENDERS),
+      body: sendCardBodySchema,
+      responses: {
+        201: { description: 'The card message, delivered', schema: z.object({ message: messageSchema }) },
+        200: { description: 'Already sent with this clientMessageId: the same message', schema: z.object({ message: messageSchema }) },
+        403: { description: 'Not the agent or a supervisor in this conversation' },
+        404: { description: 'Unknown conversation' },
+        409: { description: 'The conversation is in wrap-up or closed' },
+      },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, CARD_SENDERS);
+      const id = conversationIdParam.safeParse(req.params.conversationId);
+      if (!id.success) throw notFound('Conversation');
+      const body = parseInput(sendCardBodySchema, req.body);
+      const sent = await ctx.cards.send(actorOf(principal), id.data, body.card, body.clientMessageId);
+      res.status(sent.duplicate ? 200 : 201).json({ message: sent.message });
     },
   );
 

@@ -22,7 +22,7 @@ export { FhirService } from './service.js';
 export { ResourceStore } from './store.js';
 export { validateStructure } from './validation.js';
 export { BulkLoader, rebuildDroppedIndexes } from './bulk-load.js';
-export { SUPPORTED_RESOURCE_TYPES } from './search-parameters.js';
+export { SUPPORTED_RESOURCE_TYPES, type SupportedResourceType } from './search-parameters.js';
 export { parseSearch } from './search-query.js';
 
 export interface FhirApi {

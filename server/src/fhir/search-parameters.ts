@@ -46,6 +46,8 @@ export const SUPPORTED_RESOURCE_TYPES = [
   'Communication',
   'Task',
   'DocumentReference',
+  // Patients' consent and contact preferences (patient 360, the portal's preferences).
+  'Consent',
   'Questionnaire',
   'QuestionnaireResponse',
   // The rest of what a Synthea patient export contains, so its Bundles import whole.
@@ -262,6 +264,13 @@ export const SEARCH_PARAMETERS: Record<SupportedResourceType, SearchParamDef[]> 
     p('sender', 'reference', ['sender']),
     p('encounter', 'reference', ['encounter'], ['Encounter']),
   ],
+  Consent: [
+    p('patient', 'reference', ['patient'], ['Patient']),
+    p('status', 'token', ['status']),
+    p('category', 'token', ['category']),
+    p('scope', 'token', ['scope']),
+    p('date', 'date', ['dateTime']),
+  ],
   Task: [
     p('patient', 'reference', ['for'], ['Patient']),
     p('subject', 'reference', ['for']),
@@ -366,6 +375,7 @@ const COMPARTMENT_PATHS: Partial<Record<SupportedResourceType, string[]>> = {
   Communication: ['subject'],
   Task: ['for'],
   DocumentReference: ['subject'],
+  Consent: ['patient'],
   QuestionnaireResponse: ['subject'],
   MedicationAdministration: ['subject'],
   Goal: ['subject'],

@@ -132,6 +132,17 @@ export class ConversationIdentities {
     return this.present(conversationId);
   }
 
+  /**
+   * Refuses unless `actor` is staff in the conversation (or a supervisor) and its patient is verified as
+   * `patientId`: the 360 and reveals in a chat need both. The refusal does not say who the patient is.
+   */
+  requireVerifiedPatient(actor: Actor, conversationId: string, patientId: string): void {
+    this.requireInConversation(actor, conversationId);
+    const verified = this.verifiedPatientOf(conversationId);
+    if (verified === null) throw new AppError('forbidden', 'Verify the patient in this conversation first.', { reason: 'not_verified' });
+    if (verified !== patientId) throw new AppError('forbidden', 'This conversation is verified as another patient.', { reason: 'other_patient' });
+  }
+
   private requireInConversation(actor: Actor, conversationId: string): void {
     const portal = this.deps.conversations.patientOf(conversationId);
     if (portal === undefined) throw notFound('Conversation', conversationId);

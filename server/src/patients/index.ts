@@ -13,6 +13,7 @@ import type { DomainModule } from '../platform/module.js';
 import { ConversationIdentities, type ConversationLookup } from './identity.js';
 import { registerPatientRoutes } from './routes.js';
 import { PatientFinder } from './search.js';
+import { PatientSummary, type SummaryDeps } from './summary.js';
 
 export { ConversationIdentities, MAX_VERIFY_ATTEMPTS } from './identity.js';
 export { PatientFinder, nameSimilarity } from './search.js';
@@ -21,20 +22,23 @@ export interface PatientsModuleDeps {
   sqlite: SQLite.Database;
   audit: AuditLog;
   openapi: OpenApiRegistry;
-  fhir: Pick<FhirService, 'searchType'>;
+  fhir: Pick<FhirService, 'searchType' | 'read'>;
+  previousConversations: SummaryDeps['previousConversations'];
+  dispositionLabel(code: string): string | undefined;
   readPatient(id: string): Patient | undefined;
   conversations: ConversationLookup;
   displayNameOf(userId: string): string | undefined;
 }
 
-export type PatientsModule = DomainModule & { api: { finder: PatientFinder; identities: ConversationIdentities } };
+export type PatientsModule = DomainModule & { api: { finder: PatientFinder; identities: ConversationIdentities; summary: PatientSummary } };
 
 export function createPatientsModule(deps: PatientsModuleDeps): PatientsModule {
   const finder = new PatientFinder(deps.fhir);
   const identities = new ConversationIdentities(deps);
+  const summary = new PatientSummary({ fhir: deps.fhir, audit: deps.audit, previousConversations: deps.previousConversations, displayNameOf: deps.displayNameOf, dispositionLabel: deps.dispositionLabel });
   return {
     name: 'patients',
-    api: { finder, identities },
-    routes: (api) => registerPatientRoutes(api, { openapi: deps.openapi, finder, identities }),
+    api: { finder, identities, summary },
+    routes: (api) => registerPatientRoutes(api, { openapi: deps.openapi, finder, identities, summary }),
   };
 }

@@ -92,14 +92,12 @@ describe('finding a patient', () => {
 });
 
 describe('verifying the caller in a conversation', () => {
-  const staff = (userId: string): Actor => ({ kind: 'staff', userId, role: 'agent', displayName: null });
   function chatWithAgent(patientActor?: Actor): string {
     const { core } = server.context.conversations;
     const who: Actor = patientActor ?? { kind: 'visitor', userId: `visitor-${randomUUID()}`, displayName: 'Caller' };
     const row = core.createConversation(who, 'widget');
     core.handoff(row.id, { reason: 'patient-asked', intent: 'general', language: 'en', collectedAnswers: {}, summary: 'Asked for a person' });
     core.assignAgent(row.id, agentId, 'Agent');
-    void staff;
     return row.id;
   }
   const identity = (id: string, token = tokens.agent) => call<ConversationIdentity>(server, 'GET', `/api/conversations/${id}/identity`, { token });

@@ -4,7 +4,19 @@
  */
 import type { Router } from 'express';
 import { z } from 'zod';
-import { patientSearchRequestSchema, verifyIdentityRequestSchema, type ConversationIdentity, type PatientSearchResponse } from '../contracts/patients.js';
+import {
+  patient360QuerySchema,
+  patientSearchRequestSchema,
+  revealRequestSchema,
+  verifyIdentityRequestSchema,
+  type ConversationIdentity,
+  type Patient360,
+  type PatientSearchResponse,
+} from '../contracts/patients.js';
+import type { Request } from 'express';
+import type { FhirActor } from '../fhir/index.js';
+import type { Principal } from '../platform/auth/principal.js';
+import type { PatientSummary } from './summary.js';
 import { actorOf } from '../platform/auth/actor.js';
 import { addGuardedRoute, requireStaff, roles } from '../platform/auth/access.js';
 import { accessReason, PHI_READER_ROLES } from '../platform/auth/phi-access.js';
@@ -18,8 +30,78 @@ import type { PatientFinder } from './search.js';
 const conversationIdParam = z.string().uuid();
 const CHAT_STAFF = ['agent', 'supervisor', 'admin'] as const;
 
-export function registerPatientRoutes(api: Router, ctx: { openapi: OpenApiRegistry; finder: PatientFinder; identities: ConversationIdentities }): void {
+const patientIdParam = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
+
+export interface PatientRouteDeps {
+  openapi: OpenApiRegistry;
+  finder: PatientFinder;
+  identities: ConversationIdentities;
+  summary: PatientSummary;
+}
+
+export function registerPatientRoutes(api: Router, ctx: PatientRouteDeps): void {
   const route = addGuardedRoute.bind(null, api, ctx.openapi);
+
+  /**
+   * Who reads a patient's record and why: in a conversation, staff in it once the patient is verified
+   * (the reason is the conversation); otherwise the stated X-Access-Reason (the FHIR service refuses without one).
+   */
+  function recordAccess(req: Request, principal: Extract<Principal, { kind: 'staff' }>, patientId: string, conversationId: string | undefined): { actor: FhirActor; access: Patient360['access'] } {
+    const meta = requestMeta(req);
+    if (conversationId !== undefined) {
+      ctx.identities.requireVerifiedPatient(actorOf(principal), conversationId, patientId);
+      const reason = `patient contact in conversation ${conversationId}`;
+      return { actor: { principal, reason, requestId: meta.requestId ?? '', ip: meta.ip }, access: { conversationId, reason } };
+    }
+    const reason = accessReason(req);
+    return { actor: { principal, reason, requestId: meta.requestId ?? '', ip: meta.ip }, access: { conversationId: null, reason: reason ?? '' } };
+  }
+
+  route(
+    {
+      method: 'get',
+      path: '/patients/:patientId/360',
+      summary: 'Patient 360: demographics, contacts, coverage, allergies, conditions, medications, immunizations, labs and vitals, appointments, visits, care plans and team, tasks, conversations, preferences (audited)',
+      tags: ['patients'],
+      access: roles(...PHI_READER_ROLES),
+      query: patient360QuerySchema,
+      responses: {
+        200: { description: 'The record, contact details masked' },
+        403: { description: 'Not verified in this conversation (details.reason not_verified), not in it, or no X-Access-Reason outside one' },
+        404: { description: 'Unknown patient or conversation' },
+      },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, PHI_READER_ROLES);
+      const patientId = patientIdParam.safeParse(req.params.patientId);
+      if (!patientId.success) throw notFound('Patient');
+      const query = parseInput(patient360QuerySchema, req.query);
+      const { actor, access } = recordAccess(req, principal, patientId.data, query.conversationId);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(await ctx.summary.build(actor, patientId.data, access));
+    },
+  );
+
+  route(
+    {
+      method: 'post',
+      path: '/patients/:patientId/reveal',
+      summary: 'Show one masked detail of a patient in full (MRN, phone, e-mail, address, contacts’ phones, member id); audited as phi.reveal',
+      tags: ['patients'],
+      access: roles(...PHI_READER_ROLES),
+      body: revealRequestSchema,
+      responses: { 200: { description: '`{ field, values }`' }, 403: { description: 'As for the 360' }, 404: { description: 'Unknown patient or conversation' } },
+    },
+    async (req, res) => {
+      const principal = requireStaff(req, PHI_READER_ROLES);
+      const patientId = patientIdParam.safeParse(req.params.patientId);
+      if (!patientId.success) throw notFound('Patient');
+      const body = parseInput(revealRequestSchema, req.body);
+      const { actor, access } = recordAccess(req, principal, patientId.data, body.conversationId);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(await ctx.summary.reveal(actor, patientId.data, body.field, access));
+    },
+  );
 
   route(
     {

@@ -10,6 +10,7 @@ import { ConversationsPage } from '../features/conversations/index.js';
 import { HistoryPage } from '../features/history/index.js';
 import { KnowledgePage } from '../features/knowledge/index.js';
 import { OutreachPage } from '../features/outreach/index.js';
+import { PatientsPage } from '../features/patients/index.js';
 import { ScriptsPage } from '../features/scripts/index.js';
 import { SettingsPage } from '../features/settings/index.js';
 import { SupervisorPage } from '../features/supervisor/index.js';
@@ -25,6 +26,7 @@ export interface Workspace {
 
 export const WORKSPACES: readonly Workspace[] = [
   { id: 'conversations', label: 'Conversations', roles: ['agent', 'supervisor'], Page: ConversationsPage },
+  { id: 'patients', label: 'Patients', roles: ['agent', 'supervisor', 'practitioner'], Page: PatientsPage },
   { id: 'history', label: 'History', roles: ['agent', 'supervisor', 'admin'], Page: HistoryPage },
   { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: SupervisorPage },
   { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner'], Page: KnowledgePage },

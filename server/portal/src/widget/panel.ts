@@ -3,7 +3,7 @@
  * for the one-tag embed) or inline (the portal's page). Every control has an accessible name, new
  * messages are announced through the log's live region, and everything works with the keyboard.
  */
-import type { AttachmentView, ConversationChannel, MessageView } from '../../../src/contracts/conversations.js';
+import type { AttachmentView, ChatCard, ConversationChannel, MessageView } from '../../../src/contracts/conversations.js';
 import type { SurveyAnswers } from '../../../src/contracts/surveys.js';
 import type { PendingMessage } from './chat-log.js';
 import { h, setText } from './dom.js';
@@ -309,6 +309,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       li = h('li', { className: `cb-msg${own ? ' cb-own' : ''}${system ? ' cb-system' : ''}` });
       li.append(h('span', { className: 'cb-who' }, `${senderLabel(message ?? ({ sender: { kind: 'visitor', id: '' } } as MessageView), own)}:`));
       if (message?.kind === 'attachment' && message.attachment) li.append(attachmentView(message.attachment));
+      else if (message?.kind === 'card' && message.card) li.append(cardView(message.card));
       else li.append(h('span', { className: 'cb-text' }, message?.body ?? pending?.body ?? ''));
       if (own) li.append(h('span', { className: 'cb-meta' }));
       rendered.set(key, li);
@@ -326,6 +327,25 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       }
     }
     return li;
+  }
+
+  /** A card from the clinic: its facts as a list and its links opened on the Carebridge server (in a new tab: the chat stays). */
+  function cardView(card: ChatCard): HTMLElement {
+    const box = h('span', { className: `cb-card cb-card-${card.type}` }, h('strong', { className: 'cb-card-title' }, card.title));
+    if (card.subtitle) box.append(h('span', { className: 'cb-card-sub' }, card.subtitle));
+    if (card.text) box.append(h('span', { className: 'cb-card-text' }, card.text));
+    if (card.facts && card.facts.length > 0) {
+      const facts = h('dl', { className: 'cb-card-facts' });
+      for (const fact of card.facts) facts.append(h('dt', {}, fact.label), h('dd', {}, fact.value));
+      box.append(facts);
+    }
+    for (const action of card.actions ?? []) {
+      // Same-site paths only (the server refuses others); resolved against the server, not the page the widget is on.
+      if (!action.url.startsWith('/') || action.url.startsWith('//')) continue;
+      const link = h('a', { className: 'cb-card-action', href: `${options.serverOrigin}${action.url}`, target: '_blank', rel: 'noopener' }, action.label);
+      box.append(link);
+    }
+    return box;
   }
 
   function attachmentView(attachment: AttachmentView): HTMLElement {

@@ -58,6 +58,13 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-meta { display: block; font-size: 12px; color: #57606a; text-align: right; }
 .cb-failed { color: #8a1c12; }
 .cb-msg img { display: block; max-width: 100%; max-height: 200px; border-radius: 6px; margin-top: 4px; }
+.cb-card { display: grid; gap: 4px; margin-top: 4px; padding: 8px 10px; background: #fff; border: 1px solid #c9d1d9; border-left: 4px solid var(--cb-accent, #0f6e8c); border-radius: 8px; white-space: normal; }
+.cb-card-sub, .cb-card-text { color: #44505c; white-space: pre-wrap; }
+.cb-card-facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
+.cb-card-facts dt { color: #57606a; }
+.cb-card-facts dd { margin: 0; }
+.cb-card-action { justify-self: start; padding: 4px 10px; border-radius: 999px; background: var(--cb-accent, #0f6e8c); color: #fff; text-decoration: none; font-weight: 600; }
+.cb-card-action:focus-visible { outline: 3px solid #1f2328; outline-offset: 2px; }
 .cb-typing { margin: 0; font-size: 13px; color: #57606a; font-style: italic; }
 .cb-quick:empty { display: none; }
 .cb-quick { display: flex; flex-wrap: wrap; gap: 6px; }

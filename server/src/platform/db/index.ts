@@ -18,6 +18,7 @@ import * as m012 from './migrations/012_conversation_prechat.js';
 import * as m013 from './migrations/013_clinic_settings.js';
 import * as m014 from './migrations/014_personal_quick_replies.js';
 import * as m015 from './migrations/015_conversation_identity.js';
+import * as m016 from './migrations/016_message_cards.js';
 import * as m018 from './migrations/018_knowledge.js';
 
 export type { Database } from './schema.js';
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '013_clinic_settings': m013,
   '014_personal_quick_replies': m014,
   '015_conversation_identity': m015,
+  '016_message_cards': m016,
   '018_knowledge': m018,
 };
 

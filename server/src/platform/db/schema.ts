@@ -168,6 +168,8 @@ export interface ConversationMessageTable {
   created_at: string;
   /** JSON `AttachmentView` on `attachment` messages (migration 006). */
   attachment: string | null;
+  /** JSON `ChatCard` on `card` messages (migration 016). */
+  card: string | null;
 }
 
 export interface ConversationReceiptTable {

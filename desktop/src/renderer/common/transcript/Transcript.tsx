@@ -185,6 +185,8 @@ function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerR
       </header>
       {message.kind === 'attachment' && message.attachment ? (
         <Attachment attachment={message.attachment} />
+      ) : message.kind === 'card' && message.card ? (
+        <Card card={message.card} />
       ) : (
         <Body text={message.body} mention={message.kind === 'note' || message.kind === 'whisper'} names={mentionNames} />
       )}
@@ -220,6 +222,36 @@ function PendingMessageLine({ line, mentionNames = [], onRetry, onDiscard }: Pro
         </div>
       ) : null}
     </article>
+  );
+}
+
+/** A card the agent sent (appointment, article, notice), as the patient sees it; its links open in the browser. */
+function Card({ card }: { card: NonNullable<MessageView['card']> }) {
+  return (
+    <section className={`chat-card chat-card-${card.type}`} aria-label={`Card: ${card.title}`}>
+      <p className="chat-card-title">{card.title}</p>
+      {card.subtitle ? <p className="chat-card-subtitle">{card.subtitle}</p> : null}
+      {card.text ? <p className="chat-card-text">{card.text}</p> : null}
+      {card.facts && card.facts.length > 0 ? (
+        <dl className="chat-card-facts">
+          {card.facts.map((f) => (
+            <div key={f.label}>
+              <dt>{f.label}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {card.actions && card.actions.length > 0 ? (
+        <p className="chat-card-actions">
+          {card.actions.map((a) => (
+            <span key={a.url} className="chat-card-action">
+              {a.label}
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
   );
 }
 

@@ -15,4 +15,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('verified_at', 'text')
     .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
+  // Patient 360's previous conversations: those an agent verified as this patient.
+  await db.schema.createIndex('conversation_identity_patient').on('conversation_identity').column('patient_id').execute();
 }
