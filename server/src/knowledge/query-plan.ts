@@ -36,6 +36,8 @@ export interface SearchPlan {
 
 /** Words of a query taken at most: a pasted page is searched by its beginning. */
 export const MAX_QUERY_WORDS = 24;
+/** The shortest unfinished word taken as a prefix: "re" would be every word starting with it. */
+export const MIN_PREFIX = 3;
 /** Longer "words" (a pasted token, a hash) are not words anyone searches for. */
 const MAX_WORD_LENGTH = 40;
 
@@ -52,7 +54,7 @@ export function planSearch(text: string, deps: PlannerDeps): SearchPlan {
   const tokens = typed.map((word, i) => {
     const last = i === typed.length - 1;
     if (STOP_WORDS.has(word) || deps.spelling.has(word)) return word;
-    if (last && lastIsPrefix && word.length >= 2 && deps.spelling.hasPrefix(word)) return word;
+    if (last && lastIsPrefix && word.length >= MIN_PREFIX && deps.spelling.hasPrefix(word)) return word;
     const fix = deps.spelling.correct(word);
     if (fix === null) return word;
     corrected = true;
@@ -62,7 +64,9 @@ export function planSearch(text: string, deps: PlannerDeps): SearchPlan {
   const groups: PlannedGroup[] = [];
   const stopGroups: PlannedGroup[] = [];
   for (let i = 0; i < tokens.length; ) {
-    const match = deps.synonyms.matchAt(tokens, i);
+    // A one-word term that is also a stop word ("mi": Spanish "my", and myocardial infarction) is read as the stop word.
+    const found = deps.synonyms.matchAt(tokens, i);
+    const match = found && !(found.length === 1 && STOP_WORDS.has(tokens[i]!)) ? found : null;
     const reachesEnd = (length: number) => i + length === tokens.length;
     if (match) {
       const prefix = lastIsPrefix && reachesEnd(match.length);
@@ -71,7 +75,7 @@ export function planSearch(text: string, deps: PlannerDeps): SearchPlan {
       continue;
     }
     const word = tokens[i]!;
-    const group = { alternatives: [{ words: [word], prefix: lastIsPrefix && reachesEnd(1) && word.length >= 2 }] };
+    const group = { alternatives: [{ words: [word], prefix: lastIsPrefix && reachesEnd(1) && word.length >= MIN_PREFIX }] };
     (STOP_WORDS.has(word) ? stopGroups : groups).push(group);
     i += 1;
   }

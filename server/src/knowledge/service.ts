@@ -95,38 +95,41 @@ export class KnowledgeService {
     const report: ImportReport = { created: 0, updated: 0, unchanged: 0, skipped: [] };
     const files = readArticleFiles(dir);
     const ids = new Set(files.flatMap((f) => (f.ok ? [f.article.frontMatter.id] : [])));
-    for (const parsed of files) {
-      if (!parsed.ok) {
-        report.skipped.push(parsed.problem);
-        this.deps.logger.warn({ file: parsed.problem.file, field: parsed.problem.field, problem: parsed.problem.message }, 'knowledge article file skipped');
-        continue;
-      }
-      const { frontMatter, body, hash, file } = parsed.article;
-      if (frontMatter.translationOf !== undefined && !ids.has(frontMatter.translationOf) && !this.deps.store.article(frontMatter.translationOf)) {
-        this.deps.logger.warn({ file, field: 'translationOf', problem: `no article ${frontMatter.translationOf}` }, 'knowledge article translates an unknown article');
-      }
-      const outcome = this.deps.store.transaction(() => {
-        const existing = this.deps.store.article(frontMatter.id);
-        if (existing?.file_hash === hash) return 'unchanged' as const;
-        const at = this.now().toISOString();
-        const version = (existing?.latest_version ?? 0) + 1;
-        const row = versionRow(frontMatter.id, version, 'published', { ...frontMatter, body }, { source: 'file', at, by: null });
-        row.published_at = at;
-        if (existing) {
-          this.supersede(existing.published_version, frontMatter.id, at);
-          this.deps.store.insertVersion(row);
-          this.deps.store.updateArticle({ ...existing, published_version: version, latest_version: version, source_file: file, file_hash: hash, updated_at: at });
-          this.deps.index.put(indexed(existing.seq, row));
-          return 'updated' as const;
+    // One transaction for the whole folder: the import is all or nothing, and one fsync, not one per file.
+    this.deps.store.transaction(() => {
+      for (const parsed of files) {
+        if (!parsed.ok) {
+          report.skipped.push(parsed.problem);
+          this.deps.logger.warn({ file: parsed.problem.file, field: parsed.problem.field, problem: parsed.problem.message }, 'knowledge article file skipped');
+          continue;
         }
-        const seq = this.deps.store.nextSeq();
-        this.deps.store.insertArticle({ id: frontMatter.id, seq, published_version: version, latest_version: version, source_file: file, file_hash: hash, created_at: at, updated_at: at });
-        this.deps.store.insertVersion(row);
-        this.deps.index.put(indexed(seq, row));
-        return 'created' as const;
-      });
-      report[outcome] += 1;
-    }
+        const { frontMatter, body, hash, file } = parsed.article;
+        if (frontMatter.translationOf !== undefined && !ids.has(frontMatter.translationOf) && !this.deps.store.article(frontMatter.translationOf)) {
+          this.deps.logger.warn({ file, field: 'translationOf', problem: `no article ${frontMatter.translationOf}` }, 'knowledge article translates an unknown article');
+        }
+        const outcome = ((): 'created' | 'updated' | 'unchanged' => {
+          const existing = this.deps.store.article(frontMatter.id);
+          if (existing?.file_hash === hash) return 'unchanged' as const;
+          const at = this.now().toISOString();
+          const version = (existing?.latest_version ?? 0) + 1;
+          const row = versionRow(frontMatter.id, version, 'published', { ...frontMatter, body }, { source: 'file', at, by: null });
+          row.published_at = at;
+          if (existing) {
+            this.supersede(existing.published_version, frontMatter.id, at);
+            this.deps.store.insertVersion(row);
+            this.deps.store.updateArticle({ ...existing, published_version: version, latest_version: version, source_file: file, file_hash: hash, updated_at: at });
+            this.deps.index.put(indexed(existing.seq, row));
+            return 'updated' as const;
+          }
+          const seq = this.deps.store.nextSeq();
+          this.deps.store.insertArticle({ id: frontMatter.id, seq, published_version: version, latest_version: version, source_file: file, file_hash: hash, created_at: at, updated_at: at });
+          this.deps.store.insertVersion(row);
+          this.deps.index.put(indexed(seq, row));
+          return 'created' as const;
+        })();
+        report[outcome] += 1;
+      }
+    });
     this.deps.logger.info({ dir, created: report.created, updated: report.updated, unchanged: report.unchanged, skipped: report.skipped.length }, 'knowledge base imported');
     return report;
   }

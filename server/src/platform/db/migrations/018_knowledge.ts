@@ -7,7 +7,9 @@ import { sql, type Kysely } from 'kysely';
  *
  * Search: `knowledge_fts`, an FTS5 index of each article's published version (title, summary, body
  * as plain text, keywords = tags and condition codes), Porter-stemmed, diacritics folded, its rowid
- * the article's `seq`. `knowledge_words` is a contentless FTS5 table over the same text without
+ * the article's `seq`; `knowledge_head`, the same without the body: what an article is about, small
+ * enough to rank quickly at tens of thousands of articles (searched first, the body only when it
+ * finds too few). `knowledge_words` is a contentless FTS5 table over the same text without
  * stemming: its vocabulary (`knowledge_words_vocab`) is what spelling correction compares typed words
  * with. Both are SQLite-only and read and written only by the knowledge index (knowledge/sqlite-index.ts);
  * PostgreSQL would implement the same `KnowledgeIndex` with tsvector columns and pg_trgm.
@@ -53,7 +55,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE VIRTUAL TABLE knowledge_fts USING fts5(
     title, summary, body, keywords,
     article_id UNINDEXED, language UNINDEXED, audience UNINDEXED, category UNINDEXED,
-    tokenize = 'porter unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3'
+  )`.execute(db);
+  await sql`CREATE VIRTUAL TABLE knowledge_head USING fts5(
+    title, summary, keywords,
+    article_id UNINDEXED, language UNINDEXED, audience UNINDEXED, category UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3'
   )`.execute(db);
   await sql`CREATE VIRTUAL TABLE knowledge_words USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
