@@ -120,7 +120,7 @@ export const knowledgeSearchQuerySchema = z.strictObject({
   category: categorySchema.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
-export type KnowledgeSearchQuery = z.input<typeof knowledgeSearchQuerySchema>;
+export type KnowledgeSearchQuery = Omit<z.input<typeof knowledgeSearchQuerySchema>, 'limit'> & { limit?: number };
 
 /** `GET /api/knowledge/articles`: browse (editors may list drafts and articles in review by status). */
 export const knowledgeListQuerySchema = z.strictObject({

@@ -9,8 +9,10 @@
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
 import { Patient360Panel } from '../features/patients/index.js';
+import { KnowledgePanel } from '../features/knowledge/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
   { id: 'patient-360', title: 'Patient', roles: ['agent', 'supervisor'], order: 20, Panel: Patient360Panel },
+  { id: 'knowledge', title: 'Knowledge', roles: ['agent', 'supervisor'], order: 40, Panel: KnowledgePanel },
 ];
