@@ -140,7 +140,7 @@ function ArticlePreview({ id, conversationId, canSend, onClose }: { id: string; 
   return (
     <section className="knowledge-preview" aria-labelledby={headingId}>
       <div className="knowledge-preview-header">
-        <h3 id={headingId}>{article.title}</h3>
+        <h4 id={headingId}>{article.title}</h4>
         <button type="button" className="button ghost small" onClick={onClose}>
           Close preview
         </button>
