@@ -50,6 +50,7 @@ import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
+import { createKnowledgeModule } from './knowledge/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -233,6 +234,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     dispositions: () => conversations.api.settings.dispositions,
     clinicName: DEFAULT_CLINIC_NAME,
   });
+  const knowledge = createKnowledgeModule({
+    sqlite,
+    audit,
+    openapi,
+    logger,
+    contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
+    synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -252,6 +261,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     patients,
     scheduling,
     agentScripts,
+    knowledge,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -324,6 +334,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     patients: patients.api,
     scheduling: scheduling.api,
     agentScripts: agentScripts.api,
+    knowledge: knowledge.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

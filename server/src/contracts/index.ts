@@ -15,3 +15,4 @@ export * from './clinic-settings.js';
 export * from './patients.js';
 export * from './scheduling.js';
 export * from './agent-scripts.js';
+export * from './knowledge.js';

@@ -77,6 +77,10 @@ const configSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s*]+)$/, 'must be * or a comma-separated list of origins like https://clinic.example')))
     .default([]),
+  /** Knowledge articles (Markdown with YAML front matter) imported at start; `none` imports nothing. */
+  KNOWLEDGE_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'knowledge-base')),
+  /** The medical synonyms search widens queries with (health-bot/vocabulary/README.md); `none` for none. */
+  MEDICAL_SYNONYMS_FILE: z.string().min(1).default(path.join(REPO_ROOT, 'health-bot/vocabulary/synonyms.json')),
   /** Desktop update files, served at /updates/<channel>/ for electron-updater's generic provider. */
   UPDATES_DIR: z.string().min(1).default('./data/updates'),
   /**
