@@ -69,7 +69,7 @@ describe('/desk sign-in', () => {
     expect(page.url()).toMatch(/#\/conversations$/);
     await page.getByRole('link', { name: 'Knowledge' }).click();
     await page.getByRole('heading', { name: 'Knowledge', level: 1 }).waitFor();
-    expect(await page.getByText('This workspace arrives with the knowledge base').isVisible()).toBe(true);
+    await page.getByRole('search', { name: 'Search articles' }).waitFor();
     // A workspace outside the role falls back to the first one.
     await page.evaluate(() => {
       window.location.hash = '#/supervisor';

@@ -48,7 +48,9 @@ import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './port
 import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
+import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
+import { createKnowledgeModule } from './knowledge/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +61,8 @@ export interface AppDeps {
 /** What tests (and benchmarks) may swap: routing's queues and clock. */
 export interface CompositionOverrides {
   routing?: { config?: RoutingConfigInput; clock?: Clock; scheduler?: Scheduler };
+  /** Scheduling's clock (hold expiry). */
+  scheduling?: { now?: () => number };
 }
 
 export type Composition = ReturnType<typeof compose>;
@@ -201,6 +205,18 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     previousConversations: (patientId, limit, except) => conversations.api.history.ofPatient(patientId, limit, except),
     dispositionLabel: (code) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label,
   });
+  const scheduling = createSchedulingModule({
+    sqlite,
+    fhir: fhir.api.system,
+    audit,
+    auditBatch,
+    commits,
+    openapi,
+    conversations: { requireVerifiedPatient: (actor, conversationId, patientId) => patients.api.identities.requireVerifiedPatient(actor, conversationId, patientId) },
+    holdMinutes: config.SCHEDULING_HOLD_MINUTES,
+    timeZone: config.CLINIC_TIME_ZONE,
+    ...overrides.scheduling,
+  });
   const agentScripts = createAgentScriptsModule({
     sqlite,
     audit,
@@ -217,6 +233,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
     dispositions: () => conversations.api.settings.dispositions,
     clinicName: DEFAULT_CLINIC_NAME,
+  });
+  const knowledge = createKnowledgeModule({
+    sqlite,
+    audit,
+    openapi,
+    logger,
+    contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
+    synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
@@ -235,7 +259,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
+    scheduling,
     agentScripts,
+    knowledge,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -306,7 +332,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys: surveys.api,
     clinicSettings,
     patients: patients.api,
+    scheduling: scheduling.api,
     agentScripts: agentScripts.api,
+    knowledge: knowledge.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

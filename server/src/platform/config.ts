@@ -77,6 +77,10 @@ const configSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s*]+)$/, 'must be * or a comma-separated list of origins like https://clinic.example')))
     .default([]),
+  /** Knowledge articles (Markdown with YAML front matter) imported at start; `none` imports nothing. */
+  KNOWLEDGE_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'knowledge-base')),
+  /** The medical synonyms search widens queries with (health-bot/vocabulary/README.md); `none` for none. */
+  MEDICAL_SYNONYMS_FILE: z.string().min(1).default(path.join(REPO_ROOT, 'health-bot/vocabulary/synonyms.json')),
   /** Desktop update files, served at /updates/<channel>/ for electron-updater's generic provider. */
   UPDATES_DIR: z.string().min(1).default('./data/updates'),
   /**
@@ -102,6 +106,21 @@ const configSchema = z.object({
   SURVEY_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the chat widget's configuration (contracts/widget.ts: colour, title, greeting, pre-chat form); default: built-in. */
   WIDGET_CONFIG: z.string().min(1).optional(),
+  /** How long a hold on an appointment slot lasts while the patient or agent confirms (minutes). */
+  SCHEDULING_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** The clinic's time zone (IANA): day boundaries of availability searches and how times are worded. */
+  CLINIC_TIME_ZONE: z
+    .string()
+    .min(1)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as America/Denver')
+    .default('America/Denver'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

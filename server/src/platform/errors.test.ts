@@ -15,6 +15,7 @@ describe('one error type', () => {
     [conflict('changed meanwhile'), 409, 'conflict'],
     [new AppError('script_incomplete', 'Finish the required script steps first: …'), 409, 'script_incomplete'],
     [new AppError('survey_expired', 'expired'), 410, 'conflict'],
+    [new AppError('slot_taken', 'taken'), 409, 'conflict'],
     [locked('locked'), 423, 'conflict'],
     [tooManyRequests('slow down', 3), 429, 'too_many_requests'],
     [new AppError('unauthorized', 'sign in'), 401, 'forbidden'],

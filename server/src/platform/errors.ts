@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   not_acceptable: 406,
   conflict: 409,
   mfa_unavailable: 409,
+  /** An appointment slot someone else just booked or holds. */
+  slot_taken: 409,
   /** Required agent-script steps are left: the conversation cannot be wrapped up or closed yet. */
   script_incomplete: 409,
   gone: 410,

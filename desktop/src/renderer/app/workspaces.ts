@@ -29,7 +29,7 @@ export const WORKSPACES: readonly Workspace[] = [
   { id: 'patients', label: 'Patients', roles: ['agent', 'supervisor', 'practitioner'], Page: PatientsPage },
   { id: 'history', label: 'History', roles: ['agent', 'supervisor', 'admin'], Page: HistoryPage },
   { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: SupervisorPage },
-  { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner'], Page: KnowledgePage },
+  { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner', 'admin'], Page: KnowledgePage },
   { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: ScriptsPage },
   { id: 'outreach', label: 'Outreach', roles: ['outreach', 'admin'], Page: OutreachPage },
   { id: 'bot-studio', label: 'Bot studio', roles: ['bot-author', 'admin'], Page: BotStudioPage },

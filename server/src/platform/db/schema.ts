@@ -273,6 +273,16 @@ export interface ConversationIdentityTable {
   failed_attempts: Generated<number>;
 }
 
+/** A hold on an appointment slot (scheduling): one per slot, live until `expires_at`. */
+export interface SlotHoldTable {
+  id: string;
+  slot_id: string;
+  holder_id: string;
+  holder_role: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface AgentScriptTable {
   id: string;
   file: string | null;
@@ -313,13 +323,55 @@ export interface AgentScriptRunTable {
   updated_at: string;
 }
 
+/** Knowledge articles (migration 018): which version is published and which is the latest. */
+export interface KnowledgeArticleTable {
+  id: string;
+  /** The article's rowid in the search index. */
+  seq: number;
+  published_version: number | null;
+  latest_version: number;
+  /** The knowledge-base/ file it was imported from, if any, and the hash of what was last imported. */
+  source_file: string | null;
+  file_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Every version of every article; tags and conditions as JSON arrays. */
+export interface KnowledgeVersionTable {
+  article_id: string;
+  version: number;
+  status: string;
+  title: string;
+  summary: string;
+  audience: string;
+  category: string;
+  tags: string;
+  conditions: string;
+  language: string;
+  translation_of: string | null;
+  review_date: string;
+  owner: string;
+  body: string;
+  source: string;
+  restored_from: number | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  published_at: string | null;
+  published_by: string | null;
+}
+
 export interface Database {
+  knowledge_articles: KnowledgeArticleTable;
+  knowledge_versions: KnowledgeVersionTable;
   agent_scripts: AgentScriptTable;
   agent_script_versions: AgentScriptVersionTable;
   agent_script_runs: AgentScriptRunTable;
   clinic_settings: ClinicSettingTable;
   conversation_identity: ConversationIdentityTable;
   personal_quick_replies: PersonalQuickRepliesTable;
+  slot_holds: SlotHoldTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
   search_token: SearchTokenTable;

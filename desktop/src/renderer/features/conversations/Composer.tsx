@@ -10,6 +10,7 @@ import {
   quickReplySuggestions,
   type MentionQuery,
 } from './composer.js';
+import { withInsertedText } from '../../common/composer-insert.js';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -31,6 +32,8 @@ export interface ComposerProps {
   onAttach(file: File): Promise<string | null>;
   onTransfer(): void;
   onConsult(): void;
+  /** Text put in from elsewhere (the Knowledge panel's excerpts): subscribe, get an unsubscribe back. */
+  subscribeInserts?(onInsert: (text: string) => void): () => void;
 }
 
 type Suggestions =
@@ -101,6 +104,12 @@ export function Composer(props: ComposerProps) {
       textareaRef.current?.setSelectionRange(at, at);
     });
   };
+
+  // An excerpt inserted from a context panel goes after what is typed, for the agent to edit.
+  const latest = useRef({ text, setValue });
+  latest.current = { text, setValue };
+  const { subscribeInserts } = props;
+  useEffect(() => subscribeInserts?.((inserted) => latest.current.setValue(withInsertedText(latest.current.text, inserted))), [subscribeInserts]);
 
   const quickQuery = quickReplyQuery(text);
   const mention = notes || text.startsWith('/n ') ? mentionQueryAt(text, caret) : null;

@@ -1,5 +1,7 @@
 import type { AgentSummary, QuickReply } from '@carebridge/server/contracts';
+import { useCallback } from 'react';
 import { useAppDispatch } from '../../app/hooks.js';
+import { subscribeComposerInserts } from '../../common/composer-insert.js';
 import { uploadAttachment } from '../../common/transcript/files.js';
 import { Composer } from './Composer.js';
 import { sendMessage, sendTyping } from './inbox-actions.js';
@@ -20,6 +22,7 @@ export interface ComposerContainerProps {
 export function ComposerContainer({ userId, conversationId, ...rest }: ComposerContainerProps) {
   const dispatch = useAppDispatch();
   const { draft, keep, keepNow } = useKeptDraft(userId, conversationId);
+  const subscribeInserts = useCallback((onInsert: (text: string) => void) => subscribeComposerInserts(conversationId, onInsert), [conversationId]);
   return (
     <Composer
       {...rest}
@@ -32,6 +35,7 @@ export function ComposerContainer({ userId, conversationId, ...rest }: ComposerC
       }}
       onTyping={(typing) => sendTyping(conversationId, typing)}
       onAttach={(file) => dispatch(uploadAttachment(conversationId, file))}
+      subscribeInserts={subscribeInserts}
     />
   );
 }

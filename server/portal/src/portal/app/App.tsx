@@ -1,10 +1,17 @@
 /** The portal's frame: the header (with who is signed in) and the page for the path. */
-import { Suspense } from 'react';
+import { Suspense, useSyncExternalStore } from 'react';
 import { PageLoading } from '../common/PageLoading.js';
 import { SignedInUser } from '../features/session/index.js';
-import { pageFor } from './routes.js';
+import { pageFor, pageForHash } from './routes.js';
+
+const subscribeToHash = (onChange: () => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
 
 export function App({ path }: { path: string }) {
+  const hash = useSyncExternalStore(subscribeToHash, () => window.location.hash);
+  const page = (path.startsWith('/portal') ? pageForHash(hash) : null) ?? pageFor(path);
   return (
     <>
       <header className="portal-header">
@@ -15,7 +22,7 @@ export function App({ path }: { path: string }) {
         <SignedInUser />
       </header>
       <main className="portal-main">
-        <Suspense fallback={<PageLoading />}>{pageFor(path)}</Suspense>
+        <Suspense fallback={<PageLoading />}>{page}</Suspense>
       </main>
     </>
   );

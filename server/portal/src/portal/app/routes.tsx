@@ -12,6 +12,7 @@ export interface PortalRoute {
   render(match: RegExpExecArray): ReactNode;
 }
 
+const LibraryPage = lazy(() => import('../features/library/index.js').then((m) => ({ default: m.LibraryPage })));
 const SurveyPage = lazy(() => import('../features/survey/index.js').then((m) => ({ default: m.SurveyPage })));
 
 export const ROUTES: readonly PortalRoute[] = [
@@ -25,6 +26,21 @@ export function pageFor(path: string): ReactNode {
   for (const route of ROUTES) {
     const match = route.path.exec(path);
     if (match) return route.render(match);
+  }
+  return null;
+}
+
+/** Pages under /portal/ addressed by the hash (links in chat cards: `/portal/#/library/<id>`), or null. */
+export function pageForHash(hash: string): ReactNode {
+  const library = /^#\/library\/([^/?#]+)\/?$/.exec(hash);
+  if (library) {
+    let id = library[1]!;
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // A malformed escape: the id as written, which the server will not know.
+    }
+    return <LibraryPage key={id} id={id} />;
   }
   return null;
 }
