@@ -21,4 +21,6 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
   },
+  // Monaco's editor worker (common/CodeEditor.tsx) is a module worker with chunks of its own.
+  worker: { format: 'es' },
 });

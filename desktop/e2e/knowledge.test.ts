@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'] });
   contexts.push(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -152,7 +152,12 @@ describe('Knowledge workspace', () => {
     await form.getByRole('textbox', { name: 'Category' }).fill('vaccines');
     await form.getByRole('textbox', { name: 'Tags (comma-separated)' }).fill('flu shot, walk in, saturday');
     await form.getByRole('textbox', { name: 'Owner' }).fill('Preventive Care Coordinator');
-    await form.getByRole('textbox', { name: 'Article text (Markdown)' }).fill('## When\n\nEvery **Saturday** from 9 a.m. to noon in October and November.\n\n- No appointment needed\n- Bring your insurance card');
+    // The Markdown editor (Monaco): paste the text, as a writer would.
+    const body = form.getByRole('textbox', { name: /^Article text \(Markdown\)/ });
+    await body.waitFor();
+    await body.focus();
+    await desk.evaluate((t) => navigator.clipboard.writeText(t), '## When\n\nEvery **Saturday** from 9 a.m. to noon in October and November.\n\n- No appointment needed\n- Bring your insurance card');
+    await desk.keyboard.press('Control+V');
     const preview = form.getByRole('region', { name: 'Preview' });
     await preview.getByRole('heading', { name: 'When' }).waitFor();
     expect(await preview.locator('strong').textContent()).toBe('Saturday');

@@ -28,8 +28,11 @@ export async function waitFor<T>(probe: () => T | undefined | null | false, time
   }
 }
 
-/** A visitor who starts a chat and says "I want to talk to a person" (the bot hands off to the general queue). */
-export async function visitorAsksForPerson(server: TestServer, displayName: string): Promise<Visitor> {
+/**
+ * A visitor who starts a chat and says "I want to talk to a person" (the bot hands off to the general
+ * queue), or `firstWords` (e.g. about an appointment: the scheduling queue).
+ */
+export async function visitorAsksForPerson(server: TestServer, displayName: string, firstWords = 'I want to talk to a person'): Promise<Visitor> {
   const reply = await call<{ token: string }>(server, 'POST', '/api/chat/visitor', { body: { displayName } });
   if (reply.status !== 201 && reply.status !== 200) throw new Error(`visitor token: HTTP ${reply.status}`);
   const socket = io(`${server.url}/patient`, { auth: { token: reply.body.token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200 });
@@ -45,7 +48,7 @@ export async function visitorAsksForPerson(server: TestServer, displayName: stri
   if (!start.ok) throw new Error('conversation:start refused');
   const conversationId = start.conversation.id;
   const send = (body: string) => socket.timeout(5000).emitWithAck('message:send', { conversationId, clientMessageId: randomUUID(), body }) as Promise<{ ok: boolean; seq?: number }>;
-  const sent = await send('I want to talk to a person');
+  const sent = await send(firstWords);
   if (!sent.ok) throw new Error('message:send refused');
   return {
     socket,

@@ -49,6 +49,8 @@ import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/in
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
+import { createSchedulingModule } from './scheduling/index.js';
+import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +61,8 @@ export interface AppDeps {
 /** What tests (and benchmarks) may swap: routing's queues and clock. */
 export interface CompositionOverrides {
   routing?: { config?: RoutingConfigInput; clock?: Clock; scheduler?: Scheduler };
+  /** Scheduling's clock (hold expiry). */
+  scheduling?: { now?: () => number };
 }
 
 export type Composition = ReturnType<typeof compose>;
@@ -134,6 +138,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       const skills = new Set(agentProfiles.get(userId).skills);
       return routing.api.config.queues.filter((q) => q.skills.every((s) => skills.has(s))).map((q) => q.id);
     },
+    // Required agent-script steps left refuse wrap-up and close (agentScripts is built below).
+    closeGuards: [(conversationId) => agentScripts.api.assertMayClose(conversationId)],
   });
   const assignment = createAssignmentModule({
     engine: routing.api,
@@ -207,6 +213,35 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
     synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
+  const scheduling = createSchedulingModule({
+    sqlite,
+    fhir: fhir.api.system,
+    audit,
+    auditBatch,
+    commits,
+    openapi,
+    conversations: { requireVerifiedPatient: (actor, conversationId, patientId) => patients.api.identities.requireVerifiedPatient(actor, conversationId, patientId) },
+    holdMinutes: config.SCHEDULING_HOLD_MINUTES,
+    timeZone: config.CLINIC_TIME_ZONE,
+    ...overrides.scheduling,
+  });
+  const agentScripts = createAgentScriptsModule({
+    sqlite,
+    audit,
+    logger,
+    openapi,
+    dir: config.AGENT_SCRIPTS_DIR,
+    conversations: {
+      view: (conversationId) => conversations.api.core.staffView(conversationId),
+      isStaffIn: (conversationId, userId) => conversations.api.core.activeStaff(conversationId).some((p) => p.user_id === userId),
+    },
+    verifiedPatientOf: (conversationId) => patients.api.identities.verifiedPatientOf(conversationId),
+    readPatient: (id) => fhir.api.system.read('Patient', id),
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+    queues: () => routing.api.config.queues.map((q) => ({ id: q.id, name: q.name })),
+    dispositions: () => conversations.api.settings.dispositions,
+    clinicName: DEFAULT_CLINIC_NAME,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -225,6 +260,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
     knowledge,
+    scheduling,
+    agentScripts,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -296,6 +333,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     clinicSettings,
     patients: patients.api,
     knowledge: knowledge.api,
+    scheduling: scheduling.api,
+    agentScripts: agentScripts.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

@@ -308,7 +308,8 @@ export const staffConversationEvents = {
 } as const;
 export type StaffConversationEvent = keyof typeof staffConversationEvents;
 
-export const CONVERSATION_ERROR_CODES = ['bad_payload', 'too_many_requests', 'forbidden', 'not_found', 'conflict', 'internal'] as const;
+/** `script_incomplete`: wrap-up or close refused while required agent-script steps are left (a conflict). */
+export const CONVERSATION_ERROR_CODES = ['bad_payload', 'too_many_requests', 'forbidden', 'not_found', 'conflict', 'script_incomplete', 'internal'] as const;
 export type ConversationErrorCode = (typeof CONVERSATION_ERROR_CODES)[number];
 export interface ConversationError {
   code: ConversationErrorCode;

@@ -14,3 +14,5 @@ export * from './widget.js';
 export * from './clinic-settings.js';
 export * from './patients.js';
 export * from './knowledge.js';
+export * from './scheduling.js';
+export * from './agent-scripts.js';

@@ -26,14 +26,14 @@ import { isOpen } from './model.js';
 import { requireSupervisor } from './policy.js';
 import { conversationEmits, conversationSockets } from './realtime.js';
 import { registerConversationRoutes } from './routes.js';
-import { StaffActions } from './staff-actions.js';
+import { StaffActions, type CloseGuard } from './staff-actions.js';
 import { ChatCards } from './cards.js';
 import './events.js';
 
 export type { BotContext, BotParticipant, BotReply, BotTurn, HandoffRequest } from './bot.js';
 export type { ConversationCore, DisclosurePurpose, OpenConversation } from './core.js';
 export { staffRecipient } from './core.js';
-export type { StaffActions } from './staff-actions.js';
+export type { CloseGuard, StaffActions } from './staff-actions.js';
 export type { ChatCards } from './cards.js';
 export type { ConversationHistory } from './history.js';
 export type { BotTurns } from './bot-turns.js';
@@ -83,6 +83,8 @@ export interface ConversationsModuleDeps {
   /** The queues whose skills this agent has (history's "my queues"). */
   queuesServedBy: (userId: string) => string[];
   bot?: BotParticipant;
+  /** Asked before an agent wraps up or closes (the agent scripts' required steps); each may refuse. */
+  closeGuards?: readonly CloseGuard[];
   now?: () => Date;
 }
 
@@ -105,7 +107,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps): Conver
     queuePriority: (queueId) => deps.queues().find((q) => q.id === queueId)?.priority,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const staff = new StaffActions(core);
+  const staff = new StaffActions(core, deps.closeGuards ?? []);
   const bot = new BotTurns(core, participant, deps.logger);
   const history = new ConversationHistory({
     db: deps.db,

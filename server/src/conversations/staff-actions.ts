@@ -14,8 +14,18 @@ import type { ConversationRow } from './repository.js';
 import { canTransition } from './model.js';
 import { requireOwner, requireOwnerOrSupervisor, requireSupervisor, WITH_AN_AGENT } from './policy.js';
 
+/**
+ * Asked before the agent wraps up or closes a conversation; throws an `AppError` to refuse (the agent
+ * scripts' required steps: `script_incomplete`). Given by the composition root, so this domain knows
+ * no module that guards.
+ */
+export type CloseGuard = (conversationId: string, action: 'wrapup' | 'close') => void;
+
 export class StaffActions {
-  constructor(private readonly core: ConversationCore) {}
+  constructor(
+    private readonly core: ConversationCore,
+    private readonly closeGuards: readonly CloseGuard[] = [],
+  ) {}
 
   /**
    * Open conversations the staff member takes part in (their desk gets them and their live messages):
@@ -259,6 +269,7 @@ export class StaffActions {
     const row = this.core.require(conversationId);
     requireOwner(actor, row, 'wrap it up');
     requireWithAgent(row, 'wrapped up');
+    for (const guard of this.closeGuards) guard(row.id, 'wrapup');
     const updated = this.core.transition(row, 'wrapup', 'The agent ended the chat. Thank you for contacting us.');
     this.core.auditAction(actor, updated, 'conversation.wrapup', {});
     return updated;
@@ -284,6 +295,8 @@ export class StaffActions {
     if (input.disposition !== undefined && !dispositions.some((d) => d.code === input.disposition)) {
       throw badRequest(`Unknown disposition "${input.disposition}": use one of ${dispositions.map((d) => d.code).join(', ')}.`);
     }
+    // A chat the patient ended is over: its wrap-up is still recorded, whatever is left to do.
+    if (!alreadyClosed) for (const guard of this.closeGuards) guard(row.id, 'close');
     const notes = input.notes?.trim() ? input.notes.trim() : null;
     const save = (at: string) => repo.saveWrapup({ conversationId: row.id, disposition: input.disposition ?? null, notes, byUserId: actor.userId, at });
     if (alreadyClosed) {

@@ -41,6 +41,9 @@ describe('/desk', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
     expect(csp).toContain("frame-ancestors 'none'");
+    // Monaco's run-time <style> elements (the Scripts editor); scripts stay same-origin only.
+    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
     expect(await res.text()).not.toContain('<base');
   });
 

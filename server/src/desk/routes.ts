@@ -18,6 +18,8 @@ export function registerDeskRoutes(app: Express, ctx: { config: Pick<Config, 'UP
     directory: ctx.config.DESK_DIR,
     notBuilt: { title: 'Carebridge desk', name: 'Carebridge desk', buildCommand: 'npm run build:renderer -w @carebridge/desktop' },
     relativeAssetUrls: true,
+    // Monaco (the Scripts workspace's editor) creates its theme and marker styles at run time.
+    inlineStyles: true,
   });
 
   app.get('/updates/:channel/*file', (req, res) => {

@@ -62,8 +62,18 @@ export interface SystemFhir {
   read<T extends Resource = Resource>(type: string, id: string): (T & { id: string }) | undefined;
   /** Ids of live resources of `type` with identifier `system|code`, by code (the first id per code). */
   idsByIdentifier(type: string, system: string, codes: readonly string[]): Map<string, string>;
-  /** Stores a version of the resource (its id given), validated, with its audit entry, in the current transaction if any. */
-  write<T extends Resource & { id: string }>(resource: T, options: { now?: string; audit: AuditEntry | null }): T;
+  /**
+   * Live resources of `type` matching FHIR search parameters (`[['status', 'free']]`), at most `limit`
+   * (1–1000), in the order `_sort` asks for (id order by default). No policy and no audit: the
+   * calling domain decides who may see the results and records the read.
+   */
+  search<T extends Resource = Resource>(type: SupportedResourceType, params: ReadonlyArray<readonly [string, string]>, options: { limit: number }): Array<T & { id: string }>;
+  /**
+   * Stores a version of the resource (its id given), validated, with its audit entry, in the current
+   * transaction if any. `ifMatch`: the version it must be at now, else a 412 (`precondition_failed`)
+   * and nothing is written — an optimistic check for read-modify-write.
+   */
+  write<T extends Resource & { id: string }>(resource: T, options: { now?: string; audit: AuditEntry | null; ifMatch?: number }): T;
 }
 
 export class FhirService {
@@ -86,10 +96,23 @@ export class FhirService {
         return row && !row.deleted ? (row.resource as T & { id: string }) : undefined;
       },
       idsByIdentifier: (type, system, codes) => this.search.idsByIdentifier(type, system, codes),
+      search: <T extends Resource>(type: SupportedResourceType, params: ReadonlyArray<readonly [string, string]>, options: { limit: number }) => {
+        if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000) throw new RangeError('limit must be an integer from 1 to 1000');
+        const query = parseSearch(type, params.map(([k, v]) => [k, v] as [string, string]));
+        const result = this.search.search({ ...query, count: options.limit, offset: 0, total: 'none' });
+        return result.rows.map((row) => JSON.parse(row.content) as T & { id: string });
+      },
       write: (resource, options) => {
         validateStructure(resource);
         return inTransaction(sqlite, () => {
-          const stored = store.writeVersion(resource, options.now === undefined ? {} : { now: options.now });
+          const writeOptions = { ...(options.now === undefined ? {} : { now: options.now }), ...(options.ifMatch === undefined ? {} : { ifMatchVersion: options.ifMatch }) };
+          let stored: typeof resource;
+          try {
+            stored = store.writeVersion(resource, writeOptions);
+          } catch (err) {
+            if (err instanceof VersionConflictError) throw versionMismatch(err);
+            throw err;
+          }
           if (options.audit) audit.record(options.audit);
           return stored as typeof resource;
         });

@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://ok.example, javascript:alert(1)'],
     ['LOGIN_FREE_FAILURES_PER_ADDRESS', '0'],
     ['LOGIN_BACKOFF_MAX_SECONDS', 'forever'],
+    ['SCHEDULING_HOLD_MINUTES', '0'],
+    ['CLINIC_TIME_ZONE', 'Mars/Olympus_Mons'],
   ])('fails with one line naming %s when it is %s', (name, value) => {
     let error: unknown;
     try {

@@ -98,12 +98,29 @@ const configSchema = z.object({
   ROUTING_ALWAYS_OPEN: booleanFlag.optional(),
   /** A JSON file with the routing configuration (queues, business hours, overflow); default: the six built-in queues. */
   ROUTING_CONFIG: z.string().min(1).optional(),
+  /** The agent scripts (YAML) imported at start; a changed file becomes the published version. */
+  AGENT_SCRIPTS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'agent-scripts')),
   /** A JSON file with the conversation settings (dispositions, quick replies, …); default: built-in settings. */
   CONVERSATIONS_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the follow-up survey after a chat (contracts/surveys.ts); default: the built-in survey. */
   SURVEY_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the chat widget's configuration (contracts/widget.ts: colour, title, greeting, pre-chat form); default: built-in. */
   WIDGET_CONFIG: z.string().min(1).optional(),
+  /** How long a hold on an appointment slot lasts while the patient or agent confirms (minutes). */
+  SCHEDULING_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** The clinic's time zone (IANA): day boundaries of availability searches and how times are worded. */
+  CLINIC_TIME_ZONE: z
+    .string()
+    .min(1)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as America/Denver')
+    .default('America/Denver'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

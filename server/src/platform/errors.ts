@@ -7,7 +7,7 @@
  * `{ ok: false, error: { code, message } }`. Unexpected errors (anything else) are `internal`.
  */
 
-import type { ConversationErrorCode } from '../contracts/conversations.js';
+import { CONVERSATION_ERROR_CODES, type ConversationErrorCode } from '../contracts/conversations.js';
 
 /** Code → HTTP status. Codes are stable: clients branch on them. */
 export const ERROR_STATUS = {
@@ -31,6 +31,10 @@ export const ERROR_STATUS = {
   not_acceptable: 406,
   conflict: 409,
   mfa_unavailable: 409,
+  /** An appointment slot someone else just booked or holds. */
+  slot_taken: 409,
+  /** Required agent-script steps are left: the conversation cannot be wrapped up or closed yet. */
+  script_incomplete: 409,
   gone: 410,
   survey_expired: 410,
   precondition_failed: 412,
@@ -89,6 +93,8 @@ export function isAppError(err: unknown): err is AppError {
 
 /** The acknowledgement code of an error on a socket: its code's class, `internal` for anything unexpected. */
 export function ackCodeOf(err: AppError): AckErrorCode {
+  // A code the acknowledgements name themselves (script_incomplete) is kept as it is.
+  if ((CONVERSATION_ERROR_CODES as readonly string[]).includes(err.code)) return err.code as AckErrorCode;
   return ACK_CODE_BY_STATUS[err.status] ?? 'internal';
 }
 

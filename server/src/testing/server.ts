@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
 import { createApp } from '../app.js';
-import { compose, type Composition } from '../composition.js';
+import { compose, type Composition, type CompositionOverrides } from '../composition.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { attachRealtime, type Realtime } from '../platform/realtime/index.js';
 
@@ -37,7 +37,8 @@ export interface TestServer {
 /** The audit checkpoint key test servers use (64 hex digits), for tests that run audit:verify. */
 export const TEST_AUDIT_KEY = 'a0'.repeat(32);
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `overrides`: what tests may swap in the composition (routing's clock, scheduling's clock). */
+export async function startTestServer(env: Record<string, string> = {}, overrides: CompositionOverrides = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -50,7 +51,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config.databasePath);
-  const context = compose({ config, logger, database });
+  const context = compose({ config, logger, database }, overrides);
   await context.start();
   const app = createApp(context);
   const listen = async (port: number) => {

@@ -28,7 +28,9 @@ export function liveErrorMessage(what: string, error: LiveError | undefined): st
       return `Could not ${what}: ${said || 'it no longer exists'}.`;
     case 'forbidden':
       return `Could not ${what}: ${said || 'you are not allowed to'}.`;
+    // script_incomplete: required agent-script steps are left, and the message names them.
     case 'conflict':
+    case 'script_incomplete':
       return `Could not ${what}: ${said || 'it changed meanwhile'}.`;
     case 'bad_payload':
       return `Could not ${what}: the server did not accept it (${said || 'invalid input'}).`;

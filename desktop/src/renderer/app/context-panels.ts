@@ -3,16 +3,20 @@
  * `workspaces.ts`). Each Panel is a `lazy()` component from its feature's index.ts and gets
  * `ContextPanelProps` (common/context-panels.ts). The shell provides this list to the page.
  *
- * Coming, in this order: patient 360 (20), agent scripts (30), knowledge (40), smart assist (50),
+ * Coming, in this order: patient 360 (20), appointments (25), agent scripts (30), knowledge (40), smart assist (50),
  * sentiment (60).
  */
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
 import { Patient360Panel } from '../features/patients/index.js';
 import { KnowledgePanel } from '../features/knowledge/index.js';
+import { AppointmentsPanel } from '../features/scheduling/index.js';
+import { ScriptPanel } from '../features/scripts/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
   { id: 'patient-360', title: 'Patient', roles: ['agent', 'supervisor'], order: 20, Panel: Patient360Panel },
+  { id: 'appointments', title: 'Appointments', roles: ['agent', 'supervisor'], order: 25, Panel: AppointmentsPanel },
+  { id: 'script', title: 'Script', roles: ['agent', 'supervisor'], order: 30, Panel: ScriptPanel },
   { id: 'knowledge', title: 'Knowledge', roles: ['agent', 'supervisor'], order: 40, Panel: KnowledgePanel },
 ];

@@ -1,9 +1,19 @@
 /**
- * The code editor of the desk (YAML, Markdown, JSON). This is the plain `<textarea>` version; the
- * Monaco one replaces it with exactly this interface, so callers depend on nothing else. The label is
- * the editor's accessible name; markers are listed under it, tied by aria-describedby.
+ * A code editor (Monaco, bundled with the desk — never fetched from a CDN: the desk has no network
+ * but its server) for YAML, Markdown and JSON, with markers at the lines a validator names, the
+ * desk's light or dark theme, a read-only mode and an accessible name.
+ *
+ * Heavy (Monaco is megabytes): consumers load it lazily, so it stays out of the initial bundle:
+ *
+ *   const CodeEditor = lazy(() => import('../../common/CodeEditor.js').then((m) => ({ default: m.CodeEditor })));
+ *
+ * Keyboard: Tab indents inside the editor (Monaco keeps it). **Esc** leaves the editor: focus moves
+ * to the next control after it (when no suggestion or find box is open, where Esc closes that
+ * first). **Ctrl+M** (⌃⇧M on macOS) switches "Tab moves focus" on and off, as in VS Code.
  */
-import { useId, type JSX } from 'react';
+import { useEffect, useId, useRef, useSyncExternalStore, type JSX } from 'react';
+import { Editor, loader, type OnMount } from '@monaco-editor/react';
+import { monaco } from './monaco.js';
 
 export interface CodeMarker {
   line: number;
@@ -24,31 +34,104 @@ export interface CodeEditorProps {
   height?: number | string;
 }
 
-export function CodeEditor({ value, onChange, language, label, markers = [], readOnly = false, height = 320 }: CodeEditorProps): JSX.Element {
-  const markersId = useId();
+// The bundled Monaco, and its editor worker built by Vite from the package (same origin, allowed by the CSP).
+self.MonacoEnvironment = {
+  getWorker: () => new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'editor' }),
+};
+loader.config({ monaco });
+if (!monaco.languages.getLanguages().some((l) => l.id === 'json')) monaco.languages.register({ id: 'json', extensions: ['.json'], aliases: ['JSON'] });
+
+const MARKER_OWNER = 'carebridge';
+type Model = NonNullable<ReturnType<Parameters<OnMount>[0]['getModel']>>;
+type MarkerData = Parameters<typeof monaco.editor.setModelMarkers>[2][number];
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function subscribeTheme(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => observer.disconnect();
+}
+const currentTheme = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
+
+export function CodeEditor({ value, onChange, language, label, markers = [], readOnly = false, height = 400 }: CodeEditorProps): JSX.Element {
+  const theme = useSyncExternalStore(subscribeTheme, currentTheme);
+  const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
+  const containerRef = useRef<HTMLDivElement>(null);
+  const hintId = useId();
+
+  useEffect(() => {
+    const model = editorRef.current?.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.map((m) => toMarker(model, m)));
+  }, [markers]);
+
+  const onMount: OnMount = (editor) => {
+    editorRef.current = editor;
+    const model = editor.getModel();
+    if (model) monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.map((m) => toMarker(model, m)));
+    // Esc leaves the editor when nothing inside it is open for Esc to close.
+    editor.addCommand(
+      monaco.KeyCode.Escape,
+      () => {
+        const container = containerRef.current;
+        if (!container) return;
+        const all = [...document.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !container.contains(el) && el.offsetParent !== null);
+        const next = all.find((el) => container.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+        (next ?? all.at(-1))?.focus();
+      },
+      '!suggestWidgetVisible && !findWidgetVisible && !markersNavigationVisible && !parameterHintsVisible && !renameInputVisible',
+    );
+  };
+
   return (
-    <div className="code-editor" data-language={language}>
-      <textarea
-        className="input code-editor-input"
-        aria-label={label}
-        aria-describedby={markers.length > 0 ? markersId : undefined}
-        aria-invalid={markers.some((m) => m.severity === 'error') || undefined}
-        spellCheck={language === 'markdown'}
-        readOnly={readOnly}
+    <div className="code-editor" ref={containerRef} role="group" aria-label={label} aria-describedby={hintId}>
+      <Editor
+        height={height}
+        language={language}
         value={value}
-        style={{ height }}
-        onChange={(e) => onChange(e.target.value)}
+        theme={theme}
+        onChange={(next) => onChange(next ?? '')}
+        onMount={onMount}
+        loading={
+          <p className="loading small" role="status">
+            Loading the editor…
+          </p>
+        }
+        options={{
+          ariaLabel: label,
+          readOnly,
+          domReadOnly: readOnly,
+          minimap: { enabled: false },
+          scrollBeyondLastLine: false,
+          wordWrap: 'on',
+          tabSize: 2,
+          insertSpaces: true,
+          renderValidationDecorations: 'on',
+          // The last line's number at full contrast (dimmed fails WCAG contrast).
+          renderFinalNewline: 'on',
+          fontSize: 13,
+          automaticLayout: true,
+          accessibilitySupport: 'auto',
+        }}
       />
-      {markers.length > 0 ? (
-        <ul id={markersId} className="code-editor-markers small">
-          {markers.map((m, i) => (
-            <li key={i} className={m.severity === 'error' ? 'inline-error' : 'muted'}>
-              Line {m.line}
-              {m.column ? `, column ${m.column}` : ''}: {m.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <p id={hintId} className="muted small code-editor-hint">
+        {readOnly ? 'Read only. ' : 'Tab indents. '}Esc leaves the editor; Ctrl+M switches Tab to move focus.
+      </p>
     </div>
   );
+}
+
+function toMarker(model: Model, m: CodeMarker): MarkerData {
+  const line = Math.min(Math.max(1, m.line), model.getLineCount());
+  const column = Math.max(1, m.column ?? model.getLineFirstNonWhitespaceColumn(line) ?? 1);
+  const endLine = Math.min(Math.max(line, m.endLine ?? line), model.getLineCount());
+  const endColumn = m.endColumn ?? model.getLineMaxColumn(endLine);
+  return {
+    startLineNumber: line,
+    startColumn: column,
+    endLineNumber: endLine,
+    endColumn: Math.max(endColumn, column + 1),
+    message: m.message,
+    severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+  };
 }

@@ -342,6 +342,21 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     for (const action of card.actions ?? []) {
       // Same-site paths only (the server refuses others); resolved against the server, not the page the widget is on.
       if (!action.url.startsWith('/') || action.url.startsWith('//')) continue;
+      if (action.url.startsWith('/api/')) {
+        // Files on the API are the signed-in patient's own (a visitor's chat token opens none of them).
+        if (options.identity.kind === 'visitor') continue;
+        // An API file (the appointment's .ics) needs this chat's token: fetched, then saved.
+        const button = h('button', { type: 'button', className: 'cb-card-action' }, action.label);
+        const fileName = action.url.endsWith('/ics') ? 'appointment.ics' : (action.url.split('/').pop() ?? 'file');
+        button.addEventListener('click', () => {
+          session.apiFileBlob(action.url).then(
+            (blob) => download(blob, fileName),
+            (err: unknown) => session.reportNotice(t.downloadFailed(fileName, err instanceof Error ? err.message : t.cannotReach)),
+          );
+        });
+        box.append(button);
+        continue;
+      }
       const link = h('a', { className: 'cb-card-action', href: `${options.serverOrigin}${action.url}`, target: '_blank', rel: 'noopener' }, action.label);
       box.append(link);
     }

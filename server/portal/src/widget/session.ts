@@ -517,6 +517,13 @@ export class ChatSession {
     return res.blob();
   }
 
+  /** A file a card links to on the server's API (an appointment's calendar file), fetched with this chat's token. */
+  async apiFileBlob(path: string): Promise<Blob> {
+    if (!path.startsWith('/api/')) throw new Error('not an API path');
+    const res = await this.request('GET', path);
+    return res.blob();
+  }
+
   async transcriptBlob(): Promise<Blob> {
     if (!this.conversationId) throw new Error('no conversation');
     const res = await this.request('GET', `/api/conversations/${encodeURIComponent(this.conversationId)}/transcript?format=text&tz=${encodeURIComponent(readerTimeZone())}`);

@@ -19,7 +19,9 @@ import * as m013 from './migrations/013_clinic_settings.js';
 import * as m014 from './migrations/014_personal_quick_replies.js';
 import * as m015 from './migrations/015_conversation_identity.js';
 import * as m016 from './migrations/016_message_cards.js';
+import * as m017 from './migrations/017_slot_holds.js';
 import * as m018 from './migrations/018_knowledge.js';
+import * as m019 from './migrations/019_agent_scripts.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -43,7 +45,9 @@ const migrations: Record<string, Migration> = {
   '014_personal_quick_replies': m014,
   '015_conversation_identity': m015,
   '016_message_cards': m016,
+  '017_slot_holds': m017,
   '018_knowledge': m018,
+  '019_agent_scripts': m019,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

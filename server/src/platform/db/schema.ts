@@ -273,6 +273,56 @@ export interface ConversationIdentityTable {
   failed_attempts: Generated<number>;
 }
 
+/** A hold on an appointment slot (scheduling): one per slot, live until `expires_at`. */
+export interface SlotHoldTable {
+  id: string;
+  slot_id: string;
+  holder_id: string;
+  holder_role: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AgentScriptTable {
+  id: string;
+  file: string | null;
+  file_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentScriptVersionTable {
+  script_id: string;
+  version: number;
+  /** draft | published | retired */
+  status: string;
+  /** file | editor | rollback */
+  origin: string;
+  restored_from: number | null;
+  source: string;
+  /** JSON, validated by `agentScriptSchema` (contracts/agent-scripts.ts). */
+  definition: string;
+  created_by: string | null;
+  created_at: string;
+  published_at: string | null;
+}
+
+export interface AgentScriptRunTable {
+  conversation_id: string;
+  script_id: string;
+  version: number;
+  /** auto | agent */
+  chosen_by: string;
+  chosen_by_user: string | null;
+  reason: string;
+  /** JSON: plan step id → { value, by, at }. */
+  answers: Generated<string>;
+  /** JSON: plan step id → { by, at }. */
+  completed: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Knowledge articles (migration 018): which version is published and which is the latest. */
 export interface KnowledgeArticleTable {
   id: string;
@@ -315,9 +365,13 @@ export interface KnowledgeVersionTable {
 export interface Database {
   knowledge_articles: KnowledgeArticleTable;
   knowledge_versions: KnowledgeVersionTable;
+  agent_scripts: AgentScriptTable;
+  agent_script_versions: AgentScriptVersionTable;
+  agent_script_runs: AgentScriptRunTable;
   clinic_settings: ClinicSettingTable;
   conversation_identity: ConversationIdentityTable;
   personal_quick_replies: PersonalQuickRepliesTable;
+  slot_holds: SlotHoldTable;
   resources: ResourceTable;
   resource_history: ResourceHistoryTable;
   search_token: SearchTokenTable;

@@ -7,13 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Request, type Response } from 'express';
 
-/** The app talks only to the server it came from (REST and its socket.io channel); blob: images are chat attachments. */
-export function singlePageAppContentSecurityPolicy(host: string | undefined): string {
+/**
+ * The app talks only to the server it came from (REST and its socket.io channel); blob: images are
+ * chat attachments. `inlineStyles`: the desk's code editor (Monaco) writes its theme and markers as
+ * <style> elements it creates at run time, which `style-src 'self'` would block; scripts stay 'self' only.
+ */
+export function singlePageAppContentSecurityPolicy(host: string | undefined, options: { inlineStyles?: boolean } = {}): string {
   const sameHostSockets = host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    options.inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self'${sameHostSockets}`,
@@ -36,6 +40,8 @@ export interface SinglePageAppOptions {
    * relative asset URLs right.
    */
   relativeAssetUrls?: boolean;
+  /** Allow run-time <style> elements (the desk's code editor); see `singlePageAppContentSecurityPolicy`. */
+  inlineStyles?: boolean;
 }
 
 export interface SinglePageApp {
@@ -55,7 +61,7 @@ export function serveSinglePageApp(app: Express, options: SinglePageAppOptions):
 </body></html>
 `;
 
-  const withCsp = (req: Request, res: Response) => res.setHeader('Content-Security-Policy', singlePageAppContentSecurityPolicy(req.headers.host));
+  const withCsp = (req: Request, res: Response) => res.setHeader('Content-Security-Policy', singlePageAppContentSecurityPolicy(req.headers.host, { inlineStyles: options.inlineStyles === true }));
 
   const sendIndex = (req: Request, res: Response, cacheControl = 'no-cache') => {
     withCsp(req, res);

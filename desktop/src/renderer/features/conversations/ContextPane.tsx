@@ -1,9 +1,12 @@
 /**
  * The conversation view's third pane: the context panels registered for the user's role
  * (app/context-panels.ts, provided through ContextPanelsContext), each a collapsible section with
- * the panel in its own chunk and error boundary. With no conversation selected it says so.
+ * the panel in its own chunk and error boundary. With no conversation selected it says so. Another
+ * feature may ask for a panel (`common/context-requests.ts`, e.g. a script's macro): the pane then
+ * opens (narrow screens), expands that section, scrolls to it and puts the focus on its heading.
  */
 import { Suspense, useId } from 'react';
+import { useContextPanelOpener } from '../../common/context-requests.js';
 import { ErrorBoundary } from '../../common/ErrorBoundary.js';
 import { useContextPanels, type ContextPanel, type ContextPanelProps } from '../../common/context-panels.js';
 
@@ -15,13 +18,26 @@ interface Props {
   /** Sections the user folded, by panel id (kept by the page across conversations). */
   collapsed: Readonly<Record<string, boolean>>;
   onToggle(panelId: string): void;
+  /** Another feature asked for this panel: show the pane and expand the section. */
+  onReveal(panelId: string): void;
   /** On a narrow screen the pane shows only when asked for. */
   narrowOpen: boolean;
 }
 
-export function ContextPane({ id, role, selected, collapsed, onToggle, narrowOpen }: Props) {
+export function ContextPane({ id, role, selected, collapsed, onToggle, onReveal, narrowOpen }: Props) {
   const panels = useContextPanels(role);
   const titleId = useId();
+  useContextPanelOpener((panelId, conversationId) => {
+    if (!selected || selected.conversationId !== conversationId || !panels.some((p) => p.id === panelId)) return false;
+    onReveal(panelId);
+    // After the section is shown and expanded.
+    requestAnimationFrame(() => {
+      const toggle = document.querySelector<HTMLButtonElement>(`#context-${panelId}-heading button`);
+      toggle?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      toggle?.focus({ preventScroll: true });
+    });
+    return true;
+  });
   return (
     <aside id={id} className={`pane pane-context${narrowOpen ? '' : ' narrow-closed'}`} aria-labelledby={titleId}>
       <h2 id={titleId} className="pane-title">

@@ -179,6 +179,10 @@ export default function ConversationsPage() {
           selected={activeEntry ? { conversationId: activeEntry.id, conversation: activeEntry.conversation, packet: activeEntry.packet } : null}
           collapsed={collapsed}
           onToggle={(panelId) => setCollapsed((c) => ({ ...c, [panelId]: !c[panelId] }))}
+          onReveal={(panelId) => {
+            setCollapsed((c) => ({ ...c, [panelId]: false }));
+            setContextOpen(true);
+          }}
           narrowOpen={contextOpen}
         />
       </div>

@@ -11,7 +11,7 @@ export const ConversationsPage = lazy(() => import('./ConversationsPage.js'));
 export const ConversationDetailsPanel = lazy(() => import('./ConversationDetailsPanel.js'));
 export { inboxSlice, type InboxState } from './inbox-slice.js';
 export { registerInboxListeners } from './inbox-live.js';
-export { acceptOldestOffer } from './inbox-actions.js';
+export { acceptOldestOffer, conversationAction, sendMessage } from './inbox-actions.js';
 export { focusComposerSoon, hasComposer } from './focus.js';
 export { CHANNEL_LABELS, STATE_LABELS } from './labels.js';
 export { FALLBACK_SETTINGS, conversationsApi, useGetColleaguesQuery, useGetConversationSettingsQuery, useGetMyQuickRepliesQuery, useSaveMyQuickRepliesMutation } from './conversations-api.js';

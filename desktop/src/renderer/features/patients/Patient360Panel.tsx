@@ -4,12 +4,24 @@
  */
 import type { ContextPanelProps } from '../../common/context-panels.js';
 import { requestErrorText } from '../../api/request-error.js';
+import { useContextRequest } from '../../common/context-requests.js';
 import { useGetIdentityQuery } from './patients-api.js';
 import { Patient360View } from './Patient360View.js';
 import { VerifyIdentity } from './VerifyIdentity.js';
 
 export default function Patient360Panel({ conversationId, conversation }: ContextPanelProps) {
   const { data: identity, isLoading, error, refetch } = useGetIdentityQuery(conversationId);
+  // Another panel asked for a section (an agent script's macro): open it and bring it into view.
+  useContextRequest('patient-360', (detail) => {
+    if (detail.conversationId !== conversationId) return;
+    requestAnimationFrame(() => {
+      const section = document.getElementById(`p360-${detail.section}`);
+      if (section instanceof HTMLDetailsElement) {
+        section.open = true;
+        section.scrollIntoView({ block: 'nearest' });
+      }
+    });
+  });
   if (isLoading) {
     return (
       <p className="muted small" role="status">

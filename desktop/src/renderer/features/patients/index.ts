@@ -9,3 +9,5 @@ import { lazy } from 'react';
 export const Patient360Panel = lazy(() => import('./Patient360Panel.js'));
 /** The workspace page (app/workspaces.ts). */
 export const PatientsPage = lazy(() => import('./PatientsPage.js'));
+/** Who the patient in a conversation is (one cache for every panel that must wait for verification). */
+export { useGetIdentityQuery } from './patients-api.js';
