@@ -10,7 +10,7 @@
 import type { Appointment, Resource, Slot } from '@medplum/fhirtypes';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
+import { SHIPPED_AGENT_SCRIPTS, startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
 import { seedSyntheticData } from '@carebridge/server/synthetic/index';
 import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
   await browser?.close();
 });
 beforeEach(async () => {
-  server = await startTestServer({ DESK_DIR: inject('deskDir'), PORTAL_DIR: inject('portalDir'), ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' });
+  server = await startTestServer({ DESK_DIR: inject('deskDir'), PORTAL_DIR: inject('portalDir'), AGENT_SCRIPTS_DIR: SHIPPED_AGENT_SCRIPTS, ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' });
   // The clinic: practitioners, schedules and 60 days of free slots.
   await seedSyntheticData(server.context.database, { patients: 3, seed: 42 });
   const create = <T extends Resource>(r: T) => server.context.store.create<T>(r).id!;

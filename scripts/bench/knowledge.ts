@@ -13,6 +13,7 @@
  *   npm run bench:knowledge [-- --articles 10000 --passes 5]
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import { SqliteKnowledgeIndex, searchWords } from '../../server/src/knowledge/in
 import { speedQueries } from './knowledge-queries.js';
 import { knowledgeOnFreshDatabase, miniSearchOver, percentile, shippedArticles, type PlainArticle } from './knowledge-support.js';
 
+const loadAtStart = os.loadavg()[0]!;
 const { values: args } = parseArgs({ options: { articles: { type: 'string', default: '10000' }, passes: { type: 'string', default: '5' } } });
 const COUNT = Number(args.articles);
 const PASSES = Number(args.passes);
@@ -135,7 +137,7 @@ const row = (label: string, samples: number[], results: number) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return `| ${label} | ${samples.length} | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 95))} | ${ms(percentile(sorted, 99))} | ${(results / samples.length).toFixed(1)} |`;
 };
-console.log(`Knowledge base at ${COUNT.toLocaleString('en-US')} articles (${Math.round(words / COUNT)} words each on average), ${queries.length} queries × ${PASSES} passes\n`);
+console.log(`Knowledge base at ${COUNT.toLocaleString('en-US')} articles (${Math.round(words / COUNT)} words each on average), ${queries.length} queries × ${PASSES} passes; load average ${loadAtStart.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end\n`);
 console.log('| build | time |');
 console.log('| --- | ---: |');
 console.log(`| import (parse, validate, store, index; one transaction) | ${(importMs / 1000).toFixed(2)} s |`);

@@ -3,14 +3,16 @@
  * preview beside it, and "Save draft". A new article becomes a draft; an existing one gets a new
  * draft (or its open draft is saved again), which then goes through review before it is published.
  */
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CreateArticleRequest, KnowledgeArticle, KnowledgeAudience, KnowledgeLanguage } from '@carebridge/server/contracts';
 import { requestErrorText } from '../../api/request-error.js';
-import { CodeEditor } from '../../common/CodeEditor.js';
 import { InlineError } from '../../common/InlineError.js';
 import { hrefFor, navigate } from '../../common/router.js';
 import { ArticleBody } from './ArticleBody.js';
 import { useCreateArticleMutation, useGetArticleQuery, useGetVersionQuery, useSaveDraftMutation } from './knowledge-api.js';
+
+// Monaco is megabytes: loaded when the editor first opens, not with the workspace.
+const CodeEditor = lazy(() => import('../../common/CodeEditor.js').then((m) => ({ default: m.CodeEditor })));
 
 interface Form {
   id: string;
@@ -176,7 +178,9 @@ export function ArticleEditor({ articleId }: { articleId: string | null }) {
       </div>
       <div className="knowledge-editor-body">
         <div>
-          <CodeEditor label="Article text (Markdown)" language="markdown" value={form.body} onChange={(body) => set({ body })} height={360} />
+          <Suspense fallback={<p role="status">Loading the editor…</p>}>
+            <CodeEditor label="Article text (Markdown)" language="markdown" value={form.body} onChange={(body) => set({ body })} height={360} />
+          </Suspense>
         </div>
         <section className="knowledge-preview-pane" aria-label="Preview">
           <p className="muted small">Preview</p>
