@@ -49,6 +49,8 @@ async function startServer(): Promise<void> {
       DESK_DIR: inject('deskDir'),
       PORTAL_DIR: inject('portalDir'),
       ROUTING_ALWAYS_OPEN: '1',
+      // Without agent scripts, whose required steps would hold the wrap-up (scripts.test.ts covers them).
+      AGENT_SCRIPTS_DIR: path.join(dir, 'no-agent-scripts'),
       ROUTING_OFFER_TIMEOUT_MS: '120000',
       PRESENCE_GRACE_MS: '60000',
       LOG_LEVEL: 'warn',

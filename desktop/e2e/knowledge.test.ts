@@ -39,6 +39,7 @@ afterEach(async () => {
 });
 
 async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+  // Clipboard access: text goes into the Monaco editor by paste, as people often do.
   const context = await browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'] });
   contexts.push(context);
   context.setDefaultTimeout(10_000);
@@ -152,10 +153,9 @@ describe('Knowledge workspace', () => {
     await form.getByRole('textbox', { name: 'Category' }).fill('vaccines');
     await form.getByRole('textbox', { name: 'Tags (comma-separated)' }).fill('flu shot, walk in, saturday');
     await form.getByRole('textbox', { name: 'Owner' }).fill('Preventive Care Coordinator');
-    // The Markdown editor (Monaco): paste the text, as a writer would.
-    const body = form.getByRole('textbox', { name: /^Article text \(Markdown\)/ });
-    await body.waitFor();
-    await body.focus();
+    // The Markdown editor is Monaco: text goes in by keyboard (select all, paste).
+    await form.getByRole('textbox', { name: 'Article text (Markdown)' }).focus();
+    await desk.keyboard.press('Control+A');
     await desk.evaluate((t) => navigator.clipboard.writeText(t), '## When\n\nEvery **Saturday** from 9 a.m. to noon in October and November.\n\n- No appointment needed\n- Bring your insurance card');
     await desk.keyboard.press('Control+V');
     const preview = form.getByRole('region', { name: 'Preview' });

@@ -10,7 +10,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
+import { SHIPPED_AGENT_SCRIPTS, startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
 import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
 import { visitorAsksForPerson, type Visitor } from './patient-chat.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
   await browser?.close();
 });
 beforeEach(async () => {
-  server = await startTestServer({ DESK_DIR: inject('deskDir'), ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' });
+  server = await startTestServer({ DESK_DIR: inject('deskDir'), AGENT_SCRIPTS_DIR: SHIPPED_AGENT_SCRIPTS, ROUTING_ALWAYS_OPEN: '1', PRESENCE_GRACE_MS: '60000', ROUTING_OFFER_TIMEOUT_MS: '60000' });
 });
 afterEach(async () => {
   for (const v of visitors) v.socket.disconnect();

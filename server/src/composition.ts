@@ -48,9 +48,9 @@ import { createPortalModule, loadWidgetConfig, realtimeCorsOrigin } from './port
 import { ClinicSettings, createClinicSettingsModule } from './clinic-settings/index.js';
 import { routingFailure } from './routing/index.js';
 import { createPatientsModule } from './patients/index.js';
-import { createKnowledgeModule } from './knowledge/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
+import { createKnowledgeModule } from './knowledge/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -205,14 +205,6 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     previousConversations: (patientId, limit, except) => conversations.api.history.ofPatient(patientId, limit, except),
     dispositionLabel: (code) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label,
   });
-  const knowledge = createKnowledgeModule({
-    sqlite,
-    audit,
-    openapi,
-    logger,
-    contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
-    synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
-  });
   const scheduling = createSchedulingModule({
     sqlite,
     fhir: fhir.api.system,
@@ -242,6 +234,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     dispositions: () => conversations.api.settings.dispositions,
     clinicName: DEFAULT_CLINIC_NAME,
   });
+  const knowledge = createKnowledgeModule({
+    sqlite,
+    audit,
+    openapi,
+    logger,
+    contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
+    synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -259,9 +259,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
-    knowledge,
     scheduling,
     agentScripts,
+    knowledge,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -332,9 +332,9 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     surveys: surveys.api,
     clinicSettings,
     patients: patients.api,
-    knowledge: knowledge.api,
     scheduling: scheduling.api,
     agentScripts: agentScripts.api,
+    knowledge: knowledge.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

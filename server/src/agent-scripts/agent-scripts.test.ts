@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptDetail, ScriptListResponse, ScriptRunResponse, ScriptValidation } from '../contracts/agent-scripts.js';
 import { call, createUser } from '../testing/accounts.js';
 import { conversationsHarness, emit, staffPrincipal } from '../testing/conversations.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { SHIPPED_AGENT_SCRIPTS, startTestServer, type TestServer } from '../testing/server.js';
 import type { RecordStepResult } from './service.js';
 
 let server: TestServer;
@@ -24,7 +24,7 @@ let agentId = '';
 const tokens = { agent: '', other: '', supervisor: '', admin: '' };
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ AGENT_SCRIPTS_DIR: SHIPPED_AGENT_SCRIPTS });
   agentId = (await createUser(server, { role: 'agent', displayName: 'Alex Agent' })).id;
   tokens.agent = await server.tokenFor(staffPrincipal(agentId));
   tokens.other = await server.tokenFor(staffPrincipal(`agent-${randomUUID()}`));

@@ -13,6 +13,6 @@ export * from './forms.js';
 export * from './widget.js';
 export * from './clinic-settings.js';
 export * from './patients.js';
-export * from './knowledge.js';
 export * from './scheduling.js';
 export * from './agent-scripts.js';
+export * from './knowledge.js';

@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logging.js';
 import { openDatabase } from '../platform/db/index.js';
@@ -37,6 +38,12 @@ export interface TestServer {
 /** The audit checkpoint key test servers use (64 hex digits), for tests that run audit:verify. */
 export const TEST_AUDIT_KEY = 'a0'.repeat(32);
 
+/**
+ * The shipped agent scripts (`agent-scripts/`). Test servers start without any (their required steps
+ * would refuse the wrap-ups other tests make); tests of scripts pass `AGENT_SCRIPTS_DIR: SHIPPED_AGENT_SCRIPTS`.
+ */
+export const SHIPPED_AGENT_SCRIPTS = fileURLToPath(new URL('../../../agent-scripts', import.meta.url));
+
 /** `overrides`: what tests may swap in the composition (routing's clock, scheduling's clock). */
 export async function startTestServer(env: Record<string, string> = {}, overrides: CompositionOverrides = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-test-'));
@@ -47,6 +54,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
     JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
     // Outside the database, as production requires; pass AUDIT_KEY: '' for the development key file.
     AUDIT_KEY: TEST_AUDIT_KEY,
+    // No agent scripts unless a test asks for them (a folder that does not exist).
+    AGENT_SCRIPTS_DIR: path.join(dir, 'no-agent-scripts'),
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL);

@@ -9,9 +9,9 @@
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
 import { Patient360Panel } from '../features/patients/index.js';
-import { KnowledgePanel } from '../features/knowledge/index.js';
 import { AppointmentsPanel } from '../features/scheduling/index.js';
 import { ScriptPanel } from '../features/scripts/index.js';
+import { KnowledgePanel } from '../features/knowledge/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },

@@ -4,6 +4,7 @@
  * marked, a preview of one article, "Send to patient" (an article card with a link to read it in the
  * portal) and "Insert excerpt" (the chosen passage into the message box, to edit before sending).
  */
+import { useContextRequest } from '../../common/context-requests.js';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { KnowledgeLanguage, KnowledgeSearchResult } from '@carebridge/server/contracts';
 import { requestErrorText } from '../../api/request-error.js';
@@ -22,6 +23,15 @@ export default function KnowledgePanel({ conversationId, conversation, packet }:
   const [query, setQuery] = useState(text);
   const [language, setLanguage] = useState<'' | KnowledgeLanguage>(packet?.language === 'es' ? 'es' : '');
   const [selected, setSelected] = useState<string | null>(null);
+  // A script's search-knowledge or send-article step: search its words, or open its article to send.
+  useContextRequest('knowledge', (detail) => {
+    if (detail.conversationId !== conversationId) return;
+    if (detail.query) {
+      setText(detail.query);
+      setQuery(detail.query);
+    }
+    if (detail.article) setSelected(detail.article);
+  });
   const ids = { q: useId(), language: useId(), results: useId() };
   const timer = useRef<number | undefined>(undefined);
 
