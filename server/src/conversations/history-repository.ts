@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
+import { MATCH_END, MATCH_START } from '../platform/db/fts-snippet.js';
 
 export interface HistoryFilter {
   /** Conversations this user took part in (any part, those they left included) or owns. */
@@ -47,9 +48,6 @@ export function ftsQuery(words: readonly string[], joiner: ' ' | ' OR ' = ' '): 
 
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Snippet markers: control characters nobody types into a chat (the service splits on them). */
-export const MATCH_START = '\u0001';
-export const MATCH_END = '\u0002';
 
 export class HistoryRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -15,7 +15,8 @@ import type { Actor } from '../platform/auth/actor.js';
 import type { Database } from '../platform/db/schema.js';
 import { badRequest, forbidden } from '../platform/errors.js';
 import type { ConversationCore } from './core.js';
-import { HistoryRepository, MATCH_END, MATCH_START, type HistoryFilter } from './history-repository.js';
+import { HistoryRepository, type HistoryFilter } from './history-repository.js';
+import { snippetParts } from '../platform/db/fts-snippet.js';
 import { isSupervisor } from './policy.js';
 import { toMessageView } from './presenters.js';
 import type { ConversationRow } from './repository.js';
@@ -76,7 +77,7 @@ export class ConversationHistory {
         createdAt: row.created_at,
         closedAt: row.closed_at,
         disposition: row.disposition ? { code: row.disposition, label: this.deps.dispositionLabel(row.disposition) } : null,
-        snippet: words.length > 0 ? snippetParts(await this.repo.snippet(row.id, words)) : null,
+        snippet: words.length > 0 ? passageParts(await this.repo.snippet(row.id, words)) : null,
       })),
     );
     await this.deps.auditBatch.record(
@@ -208,20 +209,4 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   throw badRequest('The cursor is not valid: start again from the first page.');
 }
 
-/** FTS5's snippet with its markers, as text parts with the matches marked. */
-function snippetParts(passage: string | null): SnippetPart[] | null {
-  if (passage === null) return null;
-  const parts: SnippetPart[] = [];
-  for (const [i, chunk] of passage.split(MATCH_START).entries()) {
-    if (i === 0) {
-      if (chunk) parts.push({ text: chunk, match: false });
-      continue;
-    }
-    const end = chunk.indexOf(MATCH_END);
-    const matched = end >= 0 ? chunk.slice(0, end) : chunk;
-    const rest = end >= 0 ? chunk.slice(end + MATCH_END.length) : '';
-    if (matched) parts.push({ text: matched, match: true });
-    if (rest) parts.push({ text: rest, match: false });
-  }
-  return parts;
-}
+const passageParts = (passage: string | null): SnippetPart[] | null => (passage === null ? null : snippetParts(passage));

@@ -43,9 +43,6 @@ export interface IndexHit {
   passage: string;
 }
 
-/** Snippet markers: control characters nobody writes in an article (the service splits on them). */
-export const MATCH_START = '\u0001';
-export const MATCH_END = '\u0002';
 
 export interface KnowledgeIndex {
   put(article: IndexedArticle): void;

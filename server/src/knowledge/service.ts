@@ -11,7 +11,6 @@
 import type { Logger } from '../platform/logging.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import { conflict, notFound, unprocessable } from '../platform/errors.js';
-import type { SnippetPart } from '../contracts/history.js';
 import {
   CONDITION_SYSTEMS,
   type ArticleFrontMatter,
@@ -31,7 +30,8 @@ import type { createArticleRequestSchema, knowledgeSearchQuerySchema, updateDraf
 import type { z } from 'zod';
 import { readArticleFiles, type FileProblem } from './content.js';
 import { planSearch, type SearchPlan } from './query-plan.js';
-import { MATCH_END, MATCH_START, type IndexFilter, type KnowledgeIndex } from './search-index.js';
+import { snippetParts } from '../platform/db/fts-snippet.js';
+import type { IndexFilter, KnowledgeIndex } from './search-index.js';
 import { SpellingCorrector } from './spelling.js';
 import type { KnowledgeStore, PublishedRow, VersionRow } from './store.js';
 import { Synonyms } from './synonyms.js';
@@ -519,21 +519,5 @@ function dayNumber(date: string): number {
   return Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
 }
 
-/** FTS5's snippet with its markers, as text parts with the matches marked. */
-export function snippetParts(passage: string): SnippetPart[] {
-  const parts: SnippetPart[] = [];
-  for (const [i, chunk] of passage.split(MATCH_START).entries()) {
-    if (i === 0) {
-      if (chunk) parts.push({ text: chunk, match: false });
-      continue;
-    }
-    const end = chunk.indexOf(MATCH_END);
-    const matched = end >= 0 ? chunk.slice(0, end) : chunk;
-    const rest = end >= 0 ? chunk.slice(end + MATCH_END.length) : '';
-    if (matched) parts.push({ text: matched, match: true });
-    if (rest) parts.push({ text: rest, match: false });
-  }
-  return parts;
-}
 
 export { Synonyms };

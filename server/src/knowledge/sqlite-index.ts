@@ -15,7 +15,8 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { PlannedGroup, PlannedPhrase, SearchPlan } from './query-plan.js';
-import { MATCH_END, MATCH_START, type IndexFilter, type IndexHit, type IndexedArticle, type KnowledgeIndex } from './search-index.js';
+import { MATCH_END, MATCH_START } from '../platform/db/fts-snippet.js';
+import type { IndexFilter, IndexHit, IndexedArticle, KnowledgeIndex } from './search-index.js';
 import type { VocabularyEntry } from './spelling.js';
 import { fold, STOP_WORDS } from './text.js';
 
