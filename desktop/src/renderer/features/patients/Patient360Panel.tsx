@@ -3,14 +3,13 @@
  * signed in to the portal, or verified here by two details — and, once verified, their patient 360.
  */
 import type { ContextPanelProps } from '../../common/context-panels.js';
-import { requestErrorText } from '../../api/request-error.js';
 import { useContextRequest } from '../../common/context-requests.js';
-import { useGetIdentityQuery } from './patients-api.js';
+import type { ConversationIdentity } from '@carebridge/server/contracts';
+import { IdentityGate } from './IdentityGate.js';
 import { Patient360View } from './Patient360View.js';
 import { VerifyIdentity } from './VerifyIdentity.js';
 
 export default function Patient360Panel({ conversationId, conversation }: ContextPanelProps) {
-  const { data: identity, isLoading, error, refetch } = useGetIdentityQuery(conversationId);
   // Another panel asked for a section (an agent script's macro): open it and bring it into view.
   useContextRequest('patient-360', (detail) => {
     if (detail.conversationId !== conversationId) return;
@@ -22,27 +21,12 @@ export default function Patient360Panel({ conversationId, conversation }: Contex
       }
     });
   });
-  if (isLoading) {
-    return (
-      <p className="muted small" role="status">
-        Checking who the caller is…
-      </p>
-    );
-  }
-  if (error || !identity) {
-    return (
-      <div>
-        <p role="alert" className="inline-error small">
-          {requestErrorText(error) ?? 'Could not check who the caller is.'}
-        </p>
-        <button type="button" className="button" onClick={() => void refetch()}>
-          Try again
-        </button>
-      </div>
-    );
-  }
+  return <IdentityGate conversationId={conversationId}>{(identity) => <CallerRecord identity={identity} conversationId={conversationId} visitorName={conversation.visitorName} />}</IdentityGate>;
+}
+
+function CallerRecord({ identity, conversationId, visitorName }: { identity: ConversationIdentity; conversationId: string; visitorName: string | null }) {
   if (identity.status !== 'verified' || !identity.patientId) {
-    return <VerifyIdentity conversationId={conversationId} identity={identity} visitorName={conversation.visitorName} />;
+    return <VerifyIdentity conversationId={conversationId} identity={identity} visitorName={visitorName} />;
   }
   return (
     <div className="patient-panel">

@@ -11,3 +11,5 @@ export const Patient360Panel = lazy(() => import('./Patient360Panel.js'));
 export const PatientsPage = lazy(() => import('./PatientsPage.js'));
 /** Who the patient in a conversation is (one cache for every panel that must wait for verification). */
 export { useGetIdentityQuery } from './patients-api.js';
+/** Loading and error states of that identity, the identity to its children once known. */
+export { IdentityGate } from './IdentityGate.js';

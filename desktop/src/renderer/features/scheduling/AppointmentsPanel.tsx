@@ -9,7 +9,7 @@ import { useContextRequest } from '../../common/context-requests.js';
 import type { AppointmentView } from '@carebridge/server/contracts';
 import type { ContextPanelProps } from '../../common/context-panels.js';
 import { requestErrorText } from '../../api/request-error.js';
-import { useGetIdentityQuery } from '../patients/index.js';
+import { IdentityGate } from '../patients/index.js';
 import { AppointmentList } from './AppointmentList.js';
 import { BookingFlow } from './BookingFlow.js';
 import { Confirmation } from './Confirmation.js';
@@ -19,37 +19,22 @@ import { specialtyFor } from './format.js';
 type Step = { kind: 'list' } | { kind: 'book'; specialty?: string } | { kind: 'reschedule'; appointment: AppointmentView } | { kind: 'done'; appointment: AppointmentView; change: 'booked' | 'rescheduled' };
 
 export default function AppointmentsPanel({ conversationId }: ContextPanelProps) {
-  const { data: identity, isLoading, error, refetch } = useGetIdentityQuery(conversationId);
-  if (isLoading) {
-    return (
-      <p className="muted small" role="status">
-        Checking who the patient is…
-      </p>
-    );
-  }
-  if (error || !identity) {
-    return (
-      <div>
-        <p role="alert" className="inline-error small">
-          {requestErrorText(error) ?? 'Could not check who the patient is.'}
-        </p>
-        <button type="button" className="button" onClick={() => void refetch()}>
-          Try again
-        </button>
-      </div>
-    );
-  }
-  if (identity.status !== 'verified' || !identity.patientId) {
-    return (
-      <div className="appointments-locked">
-        <p className="small">
-          <strong>Verify the patient first.</strong>
-        </p>
-        <p className="muted small">Appointments show here once the patient is verified in the Patient panel.</p>
-      </div>
-    );
-  }
-  return <VerifiedAppointments key={identity.patientId} conversationId={conversationId} patientId={identity.patientId} patientName={identity.patientName ?? 'the patient'} />;
+  return (
+    <IdentityGate conversationId={conversationId}>
+      {(identity) =>
+        identity.status !== 'verified' || !identity.patientId ? (
+          <div className="appointments-locked">
+            <p className="small">
+              <strong>Verify the patient first.</strong>
+            </p>
+            <p className="muted small">Appointments show here once the patient is verified in the Patient panel.</p>
+          </div>
+        ) : (
+          <VerifiedAppointments key={identity.patientId} conversationId={conversationId} patientId={identity.patientId} patientName={identity.patientName ?? 'the patient'} />
+        )
+      }
+    </IdentityGate>
+  );
 }
 
 function VerifiedAppointments({ conversationId, patientId, patientName }: { conversationId: string; patientId: string; patientName: string }) {
