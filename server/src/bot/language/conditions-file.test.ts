@@ -24,7 +24,7 @@ describe('health-bot/vocabulary/conditions.json', () => {
     ['hypertension', 'I10', 'high blood pressure', 'hypertention'],
     ['type-2-diabetes', 'E11.9', 'sugar diabetes', 'diabetis'],
     ['asthma', 'J45.909', 'asthma', 'athsma'],
-    ['heart-attack', 'I21.9', 'heart attack', 'hart attack'],
+    ['heart-attack', 'I21.9', 'heart attack', 'myocardial infraction'],
     ['covid-19', 'U07.1', 'coronavirus', 'covid'],
   ])('%s is %s with lay and misspelt terms', (id, code, lay, misspelt) => {
     const c = file.conditions.find((x) => x.id === id)!;
