@@ -60,9 +60,9 @@ export const symptomsVocabularySchema = z.object({
   symptoms: z.array(
     z.object({
       id: z.string().min(1).max(80),
-      name: z.string().min(1).max(120),
-      terms: z.array(z.string().min(1).max(80)).max(60),
-      es: z.array(z.string().min(1).max(80)).max(60).optional(),
+      name: z.string().min(1).max(200),
+      terms: z.array(z.string().min(1).max(200)).max(1_000),
+      es: z.array(z.string().min(1).max(200)).max(1_000).optional(),
     }),
   ),
 });

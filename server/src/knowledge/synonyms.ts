@@ -108,11 +108,13 @@ function readJson<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
 
 const fold = (term: string) => term.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
-/** A group from a vocabulary entry's terms: distinct (accents and case folded), at most 40, none if fewer than two. */
+/** A group from a vocabulary entry's terms: distinct (accents and case folded), of at most 80 characters, at most 40, none if fewer than two. */
 function groupOf(id: string, language: SynonymGroup['language'], terms: readonly string[]): SynonymGroup[] {
   const seen = new Set<string>();
   const distinct = terms.filter((t) => {
     const key = fold(t);
+    // Longer phrases are descriptions rather than words anyone types as a query.
+    if (t.trim().length > 80) return false;
     if (!key || seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -130,6 +130,11 @@ export class CompiledModel {
 
 export interface RecognizeContext {
   models: readonly CompiledModel[];
+  /**
+   * The intent (and its model) for a text that names a symptom but reaches no intent: a patient who
+   * describes a symptom is better asked triage questions than told the bot did not understand.
+   */
+  symptomFallback?: { intent: string; model: CompiledModel } | undefined;
   vocabulary: MedicalVocabulary;
   entities: EntityRecognizers | null;
   threshold: number;
@@ -144,7 +149,8 @@ function mentionEntity(mention: Mention, tokens: readonly Token[], text: string)
   return { type: entry.type, text: text.slice(start, end), value, start, end };
 }
 
-export async function recognizeWith(ctx: RecognizeContext, text: string, locale: string): Promise<Recognition> {
+/** `entities: false` skips dates, numbers and yes/no (the vocabulary's conditions and symptoms are always there). */
+export async function recognizeWith(ctx: RecognizeContext, text: string, locale: string, options: { entities?: boolean } = {}): Promise<Recognition> {
   const language = languageOf(locale);
   const cut = text.slice(0, MAX_RECOGNIZED_LENGTH);
   const analysis = analyze(cut, language, ctx.vocabulary);
@@ -157,12 +163,20 @@ export async function recognizeWith(ctx: RecognizeContext, text: string, locale:
   const ranked = [...best.entries()]
     .map(([intent, { score, model }]) => ({ intent, score: Math.round(score * 1000) / 1000, model }))
     .sort((a, b) => b.score - a.score || a.intent.localeCompare(b.intent));
-  const entities = [...analysis.mentions.map((m) => mentionEntity(m, analysis.tokens, cut)), ...(ctx.entities?.recognize(cut, language, ctx.now) ?? [])].sort((a, b) => a.start - b.start);
+  const entities = [...analysis.mentions.map((m) => mentionEntity(m, analysis.tokens, cut)), ...((options.entities !== false && ctx.entities?.recognize(cut, language, ctx.now)) || [])].sort((a, b) => a.start - b.start);
   const present = (r: (typeof ranked)[number]) => {
     const scenario = r.model.scenarioOf(r.intent);
     return scenario ? { intent: r.intent, score: r.score, scenario } : { intent: r.intent, score: r.score };
   };
-  const top = ranked[0];
+  let top = ranked[0];
+  const fallback = ctx.symptomFallback;
+  if ((!top || top.score < ctx.threshold) && fallback && analysis.mentions.some((m) => m.entry.type === 'symptom')) {
+    const index = ranked.findIndex((r) => r.intent === fallback.intent);
+    const chosen = { intent: fallback.intent, score: Math.max(ctx.threshold, index >= 0 ? ranked[index]!.score : 0), model: fallback.model };
+    if (index >= 0) ranked.splice(index, 1);
+    ranked.unshift(chosen);
+    top = chosen;
+  }
   if (top && top.score >= ctx.threshold) {
     const scenario = top.model.scenarioOf(top.intent);
     return {

@@ -3,7 +3,8 @@
  * Recognizers-Text (the recognizers Azure Health Bot and the Bot Framework use). Building a
  * recognizer costs ~0.3 s, so each is built once per language on first use; parsing a date costs
  * 3–9 ms, so the date and number recognizers run only when the text has a word that can start one,
- * and results are cached by text.
+ * and results are cached by text. The cue words are the ones a date cannot do without: "next" or
+ * "pasado" come with a weekday or "week", "3pm" with a digit; "am" alone is mostly "I am".
  */
 import { ChoiceRecognizer } from '@microsoft/recognizers-text-choice';
 import { DateTimeRecognizer } from '@microsoft/recognizers-text-date-time';
@@ -18,8 +19,8 @@ interface ParseModel {
 const CULTURE: Record<Language, string> = { en: 'en-us', es: 'es-es' };
 
 const DATE_CUES: Record<Language, RegExp> = {
-  en: /\d|\b(today|tonight|tomorrow|yesterday|now|noon|midnight|morning|afternoon|evening|night|week|weekend|month|year|day|days|hour|hours|minute|minutes|next|last|ago|later|oclock|am|pm|(mon|tues|wednes|thurs|fri|satur|sun)day|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|nov(ember)?|dec(ember)?)\b/,
-  es: /\d|\b(hoy|manana|ayer|ahora|mediodia|medianoche|tarde|noche|semana|mes|ano|dia|dias|hora|horas|minuto|minutos|proximo|proxima|pasado|pasada|hace|luego|lunes|martes|miercoles|jueves|viernes|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/,
+  en: /\d|\b(today|tonight|tomorrow|yesterday|noon|midnight|morning|afternoon|evening|night|week|weekend|month|year|day|days|hour|hours|minute|minutes|ago|oclock|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december)\b/,
+  es: /\d|\b(hoy|manana|ayer|mediodia|medianoche|tarde|noche|semana|mes|ano|dia|dias|hora|horas|minuto|minutos|lunes|martes|miercoles|jueves|viernes|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/,
 };
 const NUMBER_CUES: Record<Language, RegExp> = {
   en: /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|half|first|second|third)\b/,

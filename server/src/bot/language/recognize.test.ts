@@ -1,4 +1,5 @@
 /** Recognition with the built-in models, English and Spanish: intents, misspellings, low confidence, entities. */
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLanguageModels, type LanguageModels } from './index.js';
 
@@ -148,5 +149,41 @@ describe('entities', () => {
   it('says "una cita" is no number, and finds nothing in plain words', async () => {
     expect((await language.recognize('quiero una cita', 'es-US')).entities).toEqual([]);
     expect((await language.recognize('find a doctor', 'en-US')).entities).toEqual([]);
+  });
+});
+
+describe('with a symptoms vocabulary', () => {
+  it('finds symptoms as entities and sends an unsure symptom description to triage', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symptoms-'));
+    const file = path.join(dir, 'symptoms.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        symptoms: [
+          { id: 'pruritus', name: 'itching', terms: ['itchy', 'itching', 'itchiness'], es: ['comezón', 'picazón'] },
+          { id: 'shortness_of_breath', name: 'shortness of breath', terms: ['short of breath', 'cant breathe'], es: ['falta de aire'], redFlag: true },
+        ],
+      }),
+    );
+    try {
+      const withSymptoms = createLanguageModels({ symptomsFile: file, entities: false });
+      const itchy = await withSymptoms.recognize('itchiness', 'en-US');
+      expect(itchy.entities).toEqual([{ type: 'symptom', text: 'itchiness', start: 0, end: 9, value: { id: 'pruritus', name: 'itching', corrected: false } }]);
+      expect(itchy).toMatchObject({ intent: 'triage', scenario: 'triage' });
+      const breath = await withSymptoms.recognize('I am so short of breth', 'en-US');
+      expect(breath.entities[0]).toMatchObject({ type: 'symptom', text: 'short of breth', value: { id: 'shortness_of_breath', corrected: true } });
+      expect(breath.intent).toBe('triage');
+      expect((await withSymptoms.recognize('tengo mucha picazón', 'es-US')).entities[0]).toMatchObject({ type: 'symptom', text: 'picazón' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a symptoms file of the wrong shape, naming the field', async () => {
+    await expect(() => createLanguageModels({ symptomsFile: fileURLToPath(new URL('../../../../health-bot/vocabulary/synonyms.json', import.meta.url)) }).ready()).rejects.toThrow(/synonyms\.json: symptoms/);
   });
 });

@@ -25,6 +25,8 @@ import { tokenize, type Language } from './text.js';
 import { MedicalVocabulary } from './vocabulary.js';
 
 export const DEFAULT_THRESHOLD = 0.4;
+/** The built-in intent a text naming a symptom goes to when nothing else is sure (medical-complaint.json). */
+const SYMPTOM_FALLBACK_INTENT = 'triage';
 
 export interface LanguageFiles {
   modelsDir: string | null;
@@ -149,13 +151,15 @@ export class LanguageModelsService {
     return CompiledModel.build(sourceOf(id, definition.intents, labelled(definition)), this.builtIn!.vocabulary);
   }
 
-  async recognize(text: string, locale: string): Promise<Recognition> {
+  async recognize(text: string, locale: string, options: { entities?: boolean } = {}): Promise<Recognition> {
     await this.ready();
     const models = [
       ...(this.builtIn!.model ? [this.builtIn!.model] : []),
       ...[...this.custom.values()].filter((c) => c.stored.definition.enabled).map((c) => c.compiled),
     ];
-    return recognizeWith({ models, vocabulary: this.builtIn!.vocabulary, entities: this.deps.entities, threshold: this.deps.threshold, now: this.deps.now() }, text, locale);
+    const builtIn = this.builtIn!.model;
+    const symptomFallback = builtIn?.scenarioOf(SYMPTOM_FALLBACK_INTENT) !== undefined ? { intent: SYMPTOM_FALLBACK_INTENT, model: builtIn! } : undefined;
+    return recognizeWith({ models, symptomFallback, vocabulary: this.builtIn!.vocabulary, entities: this.deps.entities, threshold: this.deps.threshold, now: this.deps.now() }, text, locale, options);
   }
 
   async list(): Promise<LanguageModelSummary[]> {
