@@ -162,6 +162,8 @@ export async function recognizeWith(ctx: RecognizeContext, text: string, locale:
   }
   const ranked = [...best.entries()]
     .map(([intent, { score, model }]) => ({ intent, score: Math.round(score * 1000) / 1000, model }))
+    // A score that rounds to nothing is no alternative worth offering.
+    .filter((r) => r.score >= 0.01)
     .sort((a, b) => b.score - a.score || a.intent.localeCompare(b.intent));
   const entities = [...analysis.mentions.map((m) => mentionEntity(m, analysis.tokens, cut)), ...((options.entities !== false && ctx.entities?.recognize(cut, language, ctx.now)) || [])].sort((a, b) => a.start - b.start);
   const present = (r: (typeof ranked)[number]) => {
