@@ -10,6 +10,7 @@ import { LangEn } from '@nlpjs/lang-en';
 import { LangEs } from '@nlpjs/lang-es';
 import { NluManager, NluNeural } from '@nlpjs/nlu';
 import type { Language } from './text.js';
+import { trainInWorker } from './trainer.js';
 
 export interface Scored {
   intent: string;
@@ -50,7 +51,7 @@ function features(text: string): string[] {
 /** Nearest training example by cosine over TF-IDF features, per intent (an inverted index keeps it fast). */
 class NearestExample {
   private readonly idf = new Map<string, number>();
-  private readonly postings = new Map<string, Array<{ doc: number; weight: number }>>();
+  private readonly postings = new Map<string, { docs: Int32Array; weights: Float64Array }>();
   private readonly intentOf: string[] = [];
 
   constructor(examples: readonly TrainingExample[]) {
@@ -58,16 +59,20 @@ class NearestExample {
     const df = new Map<string, number>();
     for (const doc of docs) for (const f of doc) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log(1 + docs.length / n));
+    const lists = new Map<string, { docs: number[]; weights: number[] }>();
     docs.forEach((doc, index) => {
       this.intentOf.push(examples[index]!.intent);
       const weights = [...doc].map((f) => [f, this.idf.get(f)!] as const);
       const norm = Math.sqrt(weights.reduce((s, [, w]) => s + w * w, 0)) || 1;
       for (const [f, w] of weights) {
-        const list = this.postings.get(f) ?? [];
-        list.push({ doc: index, weight: w / norm });
-        this.postings.set(f, list);
+        let list = lists.get(f);
+        if (!list) lists.set(f, (list = { docs: [], weights: [] }));
+        list.docs.push(index);
+        list.weights.push(w / norm);
       }
     });
+    // Typed arrays: scoring walks them for every utterance.
+    for (const [f, list] of lists) this.postings.set(f, { docs: Int32Array.from(list.docs), weights: Float64Array.from(list.weights) });
   }
 
   scores(text: string): Map<string, number> {
@@ -76,13 +81,20 @@ class NearestExample {
     // Unknown features count in the norm: a query mostly of words never seen scores low.
     const unknown = new Set(features(text)).size - query.length;
     const norm = Math.sqrt(weights.reduce((s, w) => s + w * w, 0) + unknown * Math.log(2)) || 1;
-    const dot = new Map<number, number>();
+    // Dense scores over the documents: a feature common to thousands of examples touches each once.
+    const dot = new Float64Array(this.intentOf.length);
     query.forEach((f, i) => {
       const w = weights[i]! / norm;
-      for (const p of this.postings.get(f)!) dot.set(p.doc, (dot.get(p.doc) ?? 0) + w * p.weight);
+      const { docs, weights: docWeights } = this.postings.get(f)!;
+      for (let j = 0; j < docs.length; j++) {
+        const doc = docs[j]!;
+        dot[doc] = dot[doc]! + w * docWeights[j]!;
+      }
     });
     const best = new Map<string, number>();
-    for (const [doc, score] of dot) {
+    for (let doc = 0; doc < dot.length; doc++) {
+      const score = dot[doc]!;
+      if (score === 0) continue;
       const intent = this.intentOf[doc]!;
       if (score > (best.get(intent) ?? 0)) best.set(intent, score);
     }
@@ -115,11 +127,10 @@ export class IntentClassifier {
     readonly intents: readonly string[],
   ) {}
 
-  /** `nlpjs` alone is the raw library, kept as the benchmark's baseline. */
+  /** Trained in a worker thread. `nlpjs` alone is the raw library, kept as the benchmark's baseline. */
   static async train(language: Language, examples: readonly TrainingExample[], mode: ClassifierMode = 'ensemble'): Promise<IntentClassifier> {
     const nlu = new NluManager({ container: container(), locales: [language], trainByDomain: false, log: false });
-    for (const e of examples) nlu.add(language, e.text, e.intent);
-    await nlu.train();
+    nlu.fromJSON(await trainInWorker(language, examples));
     const intents = [...new Set(examples.map((e) => e.intent))];
     return new IntentClassifier(language, nlu, mode === 'ensemble' ? new NearestExample(examples) : null, intents);
   }
