@@ -19,6 +19,7 @@ import {
   MedicalVocabulary,
   SHIPPED_LANGUAGE_FILES,
   commonWordsOf,
+  listEntitiesOf,
   createLanguageModels,
   evaluate,
   readBuiltInModels,
@@ -80,7 +81,7 @@ const MISSPELT: LabelledUtterance[] = [
   ['mi asma esta peor hoy', 'es-US', 'triage'],
 ].map(([utterance, locale, intent]) => ({ utterance: utterance!, locale: locale as 'en-US' | 'es-US', intent: intent! }));
 
-const vocabulary = MedicalVocabulary.fromFiles(SHIPPED_LANGUAGE_FILES, commonWordsOf(intents));
+const vocabulary = MedicalVocabulary.fromFiles(SHIPPED_LANGUAGE_FILES, commonWordsOf(intents), listEntitiesOf(files));
 const ours = await CompiledModel.build(trainingOf(true), vocabulary);
 const oursWithoutPatterns = await CompiledModel.build(trainingOf(false), vocabulary);
 const THRESHOLD = createLanguageModels({ entities: false }).threshold;

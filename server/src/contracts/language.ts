@@ -103,12 +103,32 @@ export const builtInIntentSchema = z.strictObject({
   patterns: z.strictObject({ 'en-US': patternList.optional(), 'es-US': patternList.optional() }).optional(),
 });
 
+/**
+ * A list entity of a built-in model (e.g. `specialty`: "heart doctor", "cardiólogo" → cardiology):
+ * found in utterances like the medical vocabulary (misspellings forgiven), returned as entities, and
+ * standing for one another in training, so "find a cardiologist" also teaches "find a dermatologist".
+ */
+export const listEntitySchema = z.strictObject({
+  type: z.string().regex(/^[a-z][a-z0-9]{1,30}$/, 'must be lower-case letters and digits'),
+  values: z
+    .array(
+      z.strictObject({
+        id: slug,
+        name: z.string().trim().min(1).max(120),
+        terms: z.strictObject({ 'en-US': z.array(term).max(40).optional(), 'es-US': z.array(term).max(40).optional() }),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+
 /** `health-bot/language-models/<id>.json`. */
 export const builtInModelFileSchema = z.strictObject({
   $comment: z.string().optional(),
   id: languageModelIdSchema,
   name: z.string().min(1).max(100),
   description: z.string().max(500),
+  entities: z.array(listEntitySchema).max(10).optional(),
   intents: z.array(builtInIntentSchema).min(1).max(LANGUAGE_MODEL_LIMITS.intents),
 });
 export type BuiltInModelFile = z.infer<typeof builtInModelFileSchema>;
@@ -210,7 +230,7 @@ export const recognizeRequestSchema = z.strictObject({
 });
 
 export interface RecognizedEntity {
-  /** `condition`, `symptom`, `datetime`, `date`, `time`, `number`, `boolean`… */
+  /** `condition`, `symptom`, a built-in list entity (`specialty`), `datetime`, `date`, `time`, `number`, `boolean`… */
   type: string;
   text: string;
   value: unknown;

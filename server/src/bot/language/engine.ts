@@ -12,8 +12,10 @@ import { compilePattern, type CompiledPattern } from './regex.js';
 import { LOCALE_OF, languageOf, tokenize, type Language, type Token } from './text.js';
 import type { MedicalVocabulary, Mention } from './vocabulary.js';
 
-/** Words of the text stand in for a found condition or symptom, so one example covers the vocabulary. */
-const PLACEHOLDER = { condition: 'medcondition', symptom: 'medsymptom' } as const;
+/** Words of the text stand in for a found condition, symptom or list value, so one example covers the vocabulary. */
+function placeholderOf(entry: Mention['entry']): string {
+  return entry.type === 'list' ? `ent${entry.entity}` : `med${entry.type}`;
+}
 /** Longer texts are cut here: intents show early, and a pasted essay must not cost more. */
 export const MAX_RECOGNIZED_LENGTH = 2_000;
 const ALTERNATIVES = 3;
@@ -50,7 +52,7 @@ export function analyze(text: string, language: Language, vocabulary: MedicalVoc
     const mention = mentions[m];
     if (mention && mention.first === i) {
       // The placeholder generalizes ("what is <condition>"); the id keeps what is special about one (COVID-19).
-      words.push(PLACEHOLDER[mention.entry.type], `${mention.entry.type[0]}${mention.entry.id.replace(/[^a-z0-9]/g, '')}`);
+      words.push(placeholderOf(mention.entry), `${mention.entry.type[0]}${mention.entry.id.replace(/[^a-z0-9]/g, '')}`);
       i = mention.last;
       m += 1;
     } else {
@@ -148,8 +150,9 @@ function mentionEntity(mention: Mention, tokens: readonly Token[], text: string)
   const start = tokens[mention.first]!.start;
   const end = tokens[mention.last - 1]!.end;
   const { entry } = mention;
-  const value = entry.type === 'condition' ? { id: entry.id, name: entry.name, icd10: entry.icd10, corrected: mention.edits > 0 } : { id: entry.id, name: entry.name, corrected: mention.edits > 0 };
-  return { type: entry.type, text: text.slice(start, end), value, start, end };
+  const corrected = mention.edits > 0;
+  const value = entry.type === 'condition' ? { id: entry.id, name: entry.name, icd10: entry.icd10, corrected } : { id: entry.id, name: entry.name, corrected };
+  return { type: entry.type === 'list' ? entry.entity : entry.type, text: text.slice(start, end), value, start, end };
 }
 
 /** `entities: false` skips dates, numbers and yes/no (the vocabulary's conditions and symptoms are always there). */

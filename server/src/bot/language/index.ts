@@ -109,6 +109,6 @@ export { readBuiltInModels } from './builtin.js';
 export { CompiledModel, recognizeWith } from './engine.js';
 export { IntentClassifier } from './classifier.js';
 export { evaluate, splitHeldOut, type LabelledUtterance } from './evaluation.js';
-export { commonWordsOf } from './service.js';
+export { commonWordsOf, listEntitiesOf } from './service.js';
 export { MedicalVocabulary } from './vocabulary.js';
 export { EntityRecognizers } from './entities.js';

@@ -88,6 +88,26 @@ describe('misspelt medical words', () => {
   });
 });
 
+describe('list entities of the built-in models', () => {
+  it.each([
+    ['find me a cardiologist', 'en-US', 'cardiology', 'cardiologist'],
+    ['I need a heart doctor', 'en-US', 'cardiology', 'heart doctor'],
+    ['is there a pediatritian near me', 'en-US', 'pediatrics', 'pediatritian'],
+    ['do you have a dermatoligist', 'en-US', 'dermatology', 'dermatoligist'],
+    ['busco un cardiólogo', 'es-US', 'cardiology', 'cardiólogo'],
+    ['necesito un médico de la piel', 'es-US', 'dermatology', 'médico de la piel'],
+  ])('%s (%s): the specialty %s', async (text, locale, id, entityText) => {
+    const r = await language.recognize(text, locale);
+    expect(r.intent).toBe('find_doctor');
+    expect(r.entities.find((e) => e.type === 'specialty')).toMatchObject({ text: entityText, value: { id } });
+  });
+
+  it('finds an unlisted specialty the way it finds a listed one', async () => {
+    expect((await language.recognize('find an endocrinologist', 'en-US')).intent).toBe('find_doctor');
+    expect((await language.recognize('tienen reumatólogo', 'es-US')).intent).toBe('find_doctor');
+  });
+});
+
 describe('low confidence', () => {
   it.each([['asdf qwerty zxcv'], ['how tall is mount everest'], ['cuéntame un chiste'], ['']])('%j has no intent', async (text) => {
     const r = await language.recognize(text, /é/.test(text) ? 'es-US' : 'en-US');

@@ -22,7 +22,7 @@ import { evaluate, splitHeldOut, type LabelledUtterance } from './evaluation.js'
 import { compilePattern, type PatternProblem } from './regex.js';
 import type { LanguageModelStore, StoredModelVersion } from './store.js';
 import { tokenize, type Language } from './text.js';
-import { MedicalVocabulary } from './vocabulary.js';
+import { MedicalVocabulary, type VocabularyItem } from './vocabulary.js';
 
 export const DEFAULT_THRESHOLD = 0.4;
 /** The built-in intent a text naming a symptom goes to when nothing else is sure (medical-complaint.json). */
@@ -56,7 +56,7 @@ export function loadBuiltIn(files: LanguageFiles): Promise<BuiltIn> {
   let cached = builtInCache.get(key);
   if (!cached) {
     cached = (async () => {
-      const vocabulary = MedicalVocabulary.fromFiles(files, commonWordsOf(modelFiles.flatMap((m) => m.intents)));
+      const vocabulary = MedicalVocabulary.fromFiles(files, commonWordsOf(modelFiles.flatMap((m) => m.intents)), listEntitiesOf(modelFiles));
       const source: ModelSource = { id: 'builtin', intents: modelFiles.flatMap((m) => m.intents) };
       const model = source.intents.length > 0 ? await CompiledModel.build(source, vocabulary) : null;
       return { files: modelFiles, vocabulary, model };
@@ -65,6 +65,15 @@ export function loadBuiltIn(files: LanguageFiles): Promise<BuiltIn> {
     cached.catch(() => builtInCache.delete(key));
   }
   return cached;
+}
+
+/** The list entities of the built-in model files, as vocabulary items. */
+export function listEntitiesOf(files: readonly BuiltInModelFile[]): VocabularyItem[] {
+  return files.flatMap((f) =>
+    (f.entities ?? []).flatMap((list) =>
+      list.values.map((v) => ({ entry: { type: 'list' as const, entity: list.type, id: v.id, name: v.name }, terms: { en: v.terms['en-US'] ?? [], es: v.terms['es-US'] ?? [] } })),
+    ),
+  );
 }
 
 /** The everyday words of the models' utterances, which misspelling tolerance leaves alone. */

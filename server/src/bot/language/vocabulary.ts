@@ -12,7 +12,11 @@ import { tokenize, type Language, type Token } from './text.js';
 
 export type VocabularyEntry =
   | { type: 'condition'; id: string; name: string; icd10: string }
-  | { type: 'symptom'; id: string; name: string };
+  | { type: 'symptom'; id: string; name: string }
+  /** A list entity of a built-in model, e.g. `specialty`. */
+  | { type: 'list'; entity: string; id: string; name: string };
+
+export type VocabularyItem = { entry: VocabularyEntry; terms: Record<Language, readonly string[]> };
 
 interface Term {
   words: string[];
@@ -52,7 +56,7 @@ export class MedicalVocabulary {
    * `terms` per entry and language; `commonWords` are everyday words of the language (from the
    * models' utterances) that are never "corrected" into a medical word.
    */
-  constructor(items: Array<{ entry: VocabularyEntry; terms: Record<Language, readonly string[]> }>, commonWords: Record<Language, Iterable<string>> = { en: [], es: [] }) {
+  constructor(items: readonly VocabularyItem[], commonWords: Record<Language, Iterable<string>> = { en: [], es: [] }) {
     const words: Record<Language, Set<string>> = { en: new Set(), es: new Set() };
     for (const { entry, terms } of items) {
       const index = this.entries.push(entry) - 1;
@@ -79,8 +83,8 @@ export class MedicalVocabulary {
   }
 
   /** Reads the conditions file and, when it exists, the symptoms file; throws one line naming file and field. */
-  static fromFiles(files: { conditionsFile: string | null; symptomsFile: string | null }, commonWords?: Record<Language, Iterable<string>>): MedicalVocabulary {
-    const items: Array<{ entry: VocabularyEntry; terms: Record<Language, readonly string[]> }> = [];
+  static fromFiles(files: { conditionsFile: string | null; symptomsFile: string | null }, commonWords?: Record<Language, Iterable<string>>, extra: readonly VocabularyItem[] = []): MedicalVocabulary {
+    const items: VocabularyItem[] = [...extra];
     if (files.conditionsFile) {
       for (const c of readJson(files.conditionsFile, conditionsFileSchema).conditions) {
         items.push({ entry: { type: 'condition', id: c.id, name: c.name, icd10: c.icd10 }, terms: { en: c.terms, es: c.es } });
