@@ -22,6 +22,7 @@ import * as m016 from './migrations/016_message_cards.js';
 import * as m017 from './migrations/017_slot_holds.js';
 import * as m018 from './migrations/018_knowledge.js';
 import * as m019 from './migrations/019_agent_scripts.js';
+import * as m024 from './migrations/024_knowledge_staff_words.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '017_slot_holds': m017,
   '018_knowledge': m018,
   '019_agent_scripts': m019,
+  '024_knowledge_staff_words': m024,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
