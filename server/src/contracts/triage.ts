@@ -165,7 +165,8 @@ export interface TriageReason {
   findings: string[];
 }
 
-export type TriageQuestionType = 'yes_no' | 'number';
+/** `text`: a free description (asked when nothing was recognised). */
+export type TriageQuestionType = 'yes_no' | 'number' | 'text';
 export interface TriageFollowUpQuestion {
   id: string;
   text: string;
