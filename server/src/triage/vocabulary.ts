@@ -34,6 +34,11 @@ const COMMON_WORDS = new Set(
     .map(stem),
 );
 
+const PAIN_WORDS = new Set(['pain', 'pains', 'hurt', 'hurts', 'hurting', 'ache', 'aches', 'aching', 'sore', 'painful', 'killing', 'throbbing', 'tender', 'agony', 'duele', 'dolor'].map(stem));
+const PART_PREPOSITIONS = new Set(['in', 'on', 'around', 'under', 'behind', 'en'].map(stem));
+/** A new clause: the pain word after it belongs to something else. */
+const PART_CLAUSE_ENDS = new Set(['and', 'but', 'or', 'y', 'pero'].map(stem));
+
 export interface TermMatch {
   /** First and last token index (inclusive). */
   start: number;
@@ -47,6 +52,8 @@ export class Vocabulary {
   /** Vocabulary stems by first letter, for spelling tolerance. */
   private readonly wordsByInitial = new Map<string, string[]>();
   private readonly knownStems = new Set<string>();
+  /** Body-part words ("testicle") and the pain finding they name with a pain word near them. */
+  private readonly bodyParts = new Map<string, string[]>();
   /** Corrections already worked out (bounded: text is untrusted). */
   private readonly corrections = new Map<string, string | null>();
 
@@ -58,6 +65,14 @@ export class Vocabulary {
       for (const term of [symptom.name, ...symptom.terms, ...(symptom.es ?? [])]) this.add(term, symptom.id);
     }
     this.symptoms = byId;
+    // A part is a word with both "<part> pain" and "pain in <part>" among a symptom's terms.
+    for (const symptom of file.symptoms) {
+      const terms = new Set(symptom.terms);
+      for (const term of symptom.terms) {
+        const part = /^([a-z]+) pain$/.exec(term)?.[1];
+        if (part && terms.has(`pain in ${part}`)) this.bodyParts.set(stem(part), [...(this.bodyParts.get(stem(part)) ?? []), symptom.id]);
+      }
+    }
     for (const word of this.knownStems) {
       if (word.length < 4 || /\d/.test(word)) continue;
       const list = this.wordsByInitial.get(word[0]!) ?? [];
@@ -93,7 +108,8 @@ export class Vocabulary {
     const stems = tokenize(term)
       .filter((t) => t.kind === 'word' || t.kind === 'number')
       .map((t) => t.stem)
-      .filter((s) => !FILLERS.has(s));
+      // A leading filler is kept: "very short of breath" must not become "short of breath".
+      .filter((s, i) => i === 0 || !FILLERS.has(s));
     if (stems.length === 0) return;
     let node = this.root;
     for (const s of stems) {
@@ -165,7 +181,33 @@ export class Vocabulary {
         i = j;
       }
     }
+    found.push(...this.partPainMatches(stems));
     return found.filter((m) => !found.some((o) => o !== m && o.start <= m.start && o.end >= m.end && o.end - o.start > m.end - m.start));
+  }
+
+  /**
+   * A body part with a pain word a few words after it in the same clause ("my testicle suddenly
+   * started hurting"), or just before it ("it hurts in my chest"): the terms cannot list every
+   * such phrasing.
+   */
+  private partPainMatches(stems: readonly (string | null)[]): TermMatch[] {
+    const found: TermMatch[] = [];
+    for (let i = 0; i < stems.length; i++) {
+      const ids = stems[i] ? this.bodyParts.get(stems[i]!) : undefined;
+      if (!ids) continue;
+      for (let j = i + 1; j < Math.min(stems.length, i + 6); j++) {
+        const s = stems[j];
+        if (s === null || s === undefined || PART_CLAUSE_ENDS.has(s)) break;
+        if (PAIN_WORDS.has(s)) {
+          found.push({ start: i, end: j, ids });
+          break;
+        }
+      }
+      let k = i - 1;
+      while (k >= 0 && stems[k] !== null && FILLERS.has(stems[k]!)) k--;
+      if (k >= 1 && PART_PREPOSITIONS.has(stems[k]!) && PAIN_WORDS.has(stems[k - 1] ?? '')) found.push({ start: k - 1, end: i, ids });
+    }
+    return found;
   }
 }
 
