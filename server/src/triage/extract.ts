@@ -46,7 +46,7 @@ const LIST_WORDS = new Set(s('or and nor any ni o y no'));
 /** A scope lapses after this many words without a symptom. */
 const SCOPE_WINDOW = 6;
 
-const SPANISH = new Set(s('el la los las de que y en tengo me mi con por dolor estoy duele tiene desde hace muy pero una un sin cuando esta'));
+const SPANISH = new Set(s('el la los las de que y en tengo me mi con por dolor estoy duele tiene desde hace muy pero una un sin cuando esta puedo siento mucho'));
 const ENGLISH = new Set(s('the and i my have is of to with pain it a in for has am been since but this feel'));
 
 function startsWith(stems: readonly (string | null)[], at: number, phrase: readonly string[]): boolean {
@@ -214,7 +214,8 @@ export function extract(text: string, vocabulary: Vocabulary): Extraction {
     const present = !denied.has(m);
     for (const id of m.ids) findings.set(id, (findings.get(id) ?? false) || present);
   }
-  const folded = fold(text);
+  // Decimal commas ("38,5") as points, for the number patterns.
+  const folded = fold(text).replace(/(\d),(\d)/g, '$1.$2');
   const extraction: Extraction = { findings, language: languageOf(stems), words: tokens.filter((t) => t.kind === 'word').length };
   const age = ageOf(folded);
   if (age !== undefined) extraction.age = age;
