@@ -51,6 +51,7 @@ import { createPatientsModule } from './patients/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
+import { createTriageModule } from './triage/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -242,6 +243,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
     synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
+  const triage = createTriageModule({ openapi });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -262,6 +264,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling,
     agentScripts,
     knowledge,
+    triage,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -335,6 +338,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling: scheduling.api,
     agentScripts: agentScripts.api,
     knowledge: knowledge.api,
+    triage: triage.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();
