@@ -22,6 +22,7 @@ import * as m016 from './migrations/016_message_cards.js';
 import * as m017 from './migrations/017_slot_holds.js';
 import * as m018 from './migrations/018_knowledge.js';
 import * as m019 from './migrations/019_agent_scripts.js';
+import * as m020 from './migrations/020_bot.js';
 
 export type { Database } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '017_slot_holds': m017,
   '018_knowledge': m018,
   '019_agent_scripts': m019,
+  '020_bot': m020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
