@@ -47,8 +47,8 @@ export const SCOPE_NAMES: readonly ScopeName[] = ['scenario', 'conversation', 'u
 export type Scopes = Record<ScopeName, Record<string, unknown>>;
 
 export interface SandboxEnv {
-  /** `customLocalizedStrings` for the conversation's locale (values that are JSON arrays or objects arrive parsed). */
-  strings: () => Record<string, string>;
+  /** `customLocalizedStrings` for the conversation's locale, as JSON text (values that are JSON arrays or objects arrive parsed). */
+  strings: () => string;
   /** `getEnv(name)`: environment values a scenario may read; anything else throws, as in Azure Health Bot. */
   env?: Record<string, string>;
   /** Read-only facts about the conversation (`session.locale`, `session.channel`, `session.userText`). */
@@ -156,7 +156,7 @@ export class SandboxSession {
   ) {
     const vm = context;
     try {
-      const hostStrings = vm.newFunction('__hostStrings', () => vm.newString(JSON.stringify(env.strings())));
+      const hostStrings = vm.newFunction('__hostStrings', () => vm.newString(env.strings()));
       vm.setProp(vm.global, '__hostStrings', hostStrings);
       hostStrings.dispose();
       this.setGlobalString('__sessionJson', JSON.stringify(env.session ?? {}));
