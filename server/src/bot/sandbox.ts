@@ -12,7 +12,7 @@
  * runaway script (an endless loop, a huge allocation, runaway recursion) fails with a `ScriptError`
  * and poisons the session, which the engine ends with a polite message — the server never notices.
  */
-import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
+import { getQuickJS, getQuickJSSync, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
 
 export interface SandboxLimits {
   /** CPU time one evaluation may take. */
@@ -106,21 +106,34 @@ let deadline = 0;
 
 export class ScriptSandbox {
   private open = false;
+  private runtimeHandle: QuickJSRuntime | undefined;
+  readonly limits: SandboxLimits;
 
-  private constructor(
-    private readonly runtime: QuickJSRuntime,
-    readonly limits: SandboxLimits,
-  ) {}
+  /** Build it any time; `preload()` (at start) must have resolved before the first session. */
+  constructor(limits: Partial<SandboxLimits> = {}) {
+    this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+  }
+
+  /** Loads the QuickJS WebAssembly module (once per process). */
+  static async preload(): Promise<void> {
+    await getQuickJS();
+  }
 
   static async create(limits: Partial<SandboxLimits> = {}): Promise<ScriptSandbox> {
-    const quickjs = await getQuickJS();
-    const merged = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
-    const runtime = quickjs.newRuntime();
-    runtime.setMemoryLimit(merged.memoryBytes);
-    runtime.setMaxStackSize(merged.stackBytes);
-    // Checked by QuickJS every few thousand bytecodes: cheap, and it stops `while (true) {}`.
-    runtime.setInterruptHandler(() => Date.now() > deadline);
-    return new ScriptSandbox(runtime, merged);
+    await ScriptSandbox.preload();
+    return new ScriptSandbox(limits);
+  }
+
+  private get runtime(): QuickJSRuntime {
+    if (!this.runtimeHandle) {
+      const runtime = getQuickJSSync().newRuntime();
+      runtime.setMemoryLimit(this.limits.memoryBytes);
+      runtime.setMaxStackSize(this.limits.stackBytes);
+      // Checked by QuickJS every few thousand bytecodes: cheap, and it stops `while (true) {}`.
+      runtime.setInterruptHandler(() => Date.now() > deadline);
+      this.runtimeHandle = runtime;
+    }
+    return this.runtimeHandle;
   }
 
   /** Opens a session over these scopes. Sessions must not overlap (the engine closes one before awaiting). */

@@ -378,9 +378,9 @@ export type DirectLineStart = z.infer<typeof directLineStartSchema>;
 
 export interface DirectLineStartResponse {
   conversationId: string;
-  /** Send as `Authorization: Bearer <token>` on this conversation's activity routes. */
-  token: string;
-  expiresIn: number;
+  /** Send as `Authorization: Bearer <token>` on this conversation's activity routes (absent for a signed-in patient, who uses their access token). */
+  token?: string;
+  expiresIn?: number;
 }
 
 export const directLineActivitySchema = z

@@ -26,9 +26,15 @@ export class BotTurns {
   ) {}
 
   /** Starts a conversation with the bot: it is created (with the pre-chat answers), the bot greets, the greeting is returned. */
-  async start(actor: Actor, channel: ConversationChannel = 'portal', prechat?: PrechatAnswers): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
+  async start(
+    actor: Actor,
+    channel: ConversationChannel = 'portal',
+    prechat?: PrechatAnswers,
+    start?: BotContext['start'],
+  ): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
     const row = this.core.createConversation(actor, channel, prechat);
-    const turn = await this.bot.onConversationStart(this.context(row, this.core.patientDisplayName(actor), actor.userId));
+    const context = this.context(row, this.core.patientDisplayName(actor), actor.userId);
+    const turn = await this.bot.onConversationStart(start ? { ...context, start } : context);
     const messages = this.apply(row.id, turn);
     return { conversation: this.core.get(row.id)!, messages };
   }
@@ -40,6 +46,11 @@ export class BotTurns {
       if (this.core.get(conversationId)?.state !== 'bot') return;
       this.schedule(conversationId, message);
     });
+  }
+
+  /** Resolves once this conversation's pending bot turns have run (the channel API answers after the bot). */
+  async settled(conversationId: string): Promise<void> {
+    await this.queues.get(conversationId);
   }
 
   /** Resolves once pending bot turns have run (tests, shutdown). */

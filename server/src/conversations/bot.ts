@@ -18,6 +18,8 @@ export interface BotContext {
   displayName: string | null;
   /** The transcript so far (patient, bot and system messages; never internal notes). */
   history(): MessageView[];
+  /** How the conversation was started on a channel that chooses (the Direct Line API's `trigger`, `locale`). */
+  start?: { trigger?: string; locale?: string };
   /** The signed-in patient's id, or the visitor's id (user-scope variables are kept per user). */
   userId?: string;
   patientId?: string | null;

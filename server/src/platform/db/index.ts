@@ -24,7 +24,7 @@ import * as m018 from './migrations/018_knowledge.js';
 import * as m019 from './migrations/019_agent_scripts.js';
 import * as m020 from './migrations/020_bot.js';
 
-export type { Database } from './schema.js';
+export type { Database, BotScenarioTable, BotScenarioVersionTable } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { startCheckpointer } from './checkpointer.js';
 
