@@ -10,6 +10,7 @@ export function fold(text: string): string {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
+    .replace(/['’]/g, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
@@ -30,7 +31,7 @@ export function parseNumber(text: string): number | undefined {
 }
 
 const YES = new Set(['yes', 'y', 'yeah', 'yep', 'yup', 'sure', 'ok', 'okay', 'true', 'correct', 'right', 'of course', 'i do', 'i am', 'si', 's', 'claro', 'por supuesto', 'vale', 'de acuerdo', 'afirmativo', 'cierto']);
-const NO = new Set(['no', 'n', 'nope', 'nah', 'false', 'not', 'never', 'i don t', 'i do not', 'i am not', 'negative', 'nunca', 'para nada', 'negativo']);
+const NO = new Set(['no', 'n', 'nope', 'nah', 'false', 'not', 'never', 'i dont', 'i do not', 'i am not', 'negative', 'nunca', 'para nada', 'negativo']);
 
 export function parseBoolean(text: string): boolean | undefined {
   const words = fold(text);

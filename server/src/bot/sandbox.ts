@@ -250,8 +250,11 @@ export class SandboxSession {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.context.dispose();
-    this.onClose();
+    try {
+      this.context.dispose();
+    } finally {
+      this.onClose();
+    }
   }
 
   private setGlobalString(name: string, value: string): void {
@@ -283,7 +286,25 @@ export class SandboxSession {
     try {
       return this.context.dump(handle);
     } finally {
-      handle.dispose();
+      if (handle.alive) handle.dispose();
+      this.drainJobs();
+    }
+  }
+
+  /** Runs promise callbacks a script queued (under a fresh deadline), so none is left when the context is freed. */
+  private drainJobs(): void {
+    const runtime = this.context.runtime;
+    if (!runtime.hasPendingJob()) return;
+    deadline = Date.now() + this.limits.timeoutMs;
+    try {
+      const jobs = runtime.executePendingJobs(1_000);
+      if (jobs.error) {
+        const error = this.describe(jobs.error);
+        jobs.error.dispose();
+        if (error.kind !== 'error') throw this.poison(error);
+      }
+    } finally {
+      deadline = 0;
     }
   }
 
