@@ -11,7 +11,7 @@ const env = { strings: () => JSON.stringify({ 'CDC/yes_no': '["Yes","No"]', plai
 describe('ScriptSandbox', () => {
   let sandbox: ScriptSandbox;
   beforeAll(async () => {
-    sandbox = await ScriptSandbox.create({ timeoutMs: 50 });
+    sandbox = await ScriptSandbox.create({ timeoutMs: 200 });
   });
 
   it('evaluates expressions and actions over the scopes and hands the scopes back', () => {

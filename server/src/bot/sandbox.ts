@@ -25,7 +25,7 @@ export interface SandboxLimits {
   maxStateBytes: number;
 }
 
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { timeoutMs: 100, memoryBytes: 64 * 1024 * 1024, stackBytes: 256 * 1024, maxStateBytes: 2 * 1024 * 1024 };
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { timeoutMs: 250, memoryBytes: 64 * 1024 * 1024, stackBytes: 256 * 1024, maxStateBytes: 2 * 1024 * 1024 };
 
 export type ScriptErrorKind = 'timeout' | 'memory' | 'error';
 
