@@ -52,6 +52,7 @@ import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
 import { createTriageModule } from './triage/index.js';
+import { createBotEngine, createBotModule } from './bot/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -120,7 +121,16 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     events: bus,
   });
   const routing = createRoutingModule({ events: bus, logger, ...overrides.routing, config: clinicSettings.value('routing') });
+  // The health bot: its participant owns every new conversation (the channel API is added below, once conversations exist).
+  const botEngine = createBotEngine({
+    db,
+    audit,
+    logger,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    connections: config.BOT_DATA_CONNECTIONS,
+  });
   const conversations = createConversationsModule({
+    bot: botEngine.participant,
     sqlite,
     db,
     commits,
@@ -244,6 +254,15 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
   const triage = createTriageModule({ openapi });
+  const bot = createBotModule(botEngine, {
+    conversations: conversations.api,
+    actors,
+    visitorTokens,
+    openapi,
+    logger,
+    scenariosDir: config.BOT_SCENARIOS_DIR === 'none' ? null : config.BOT_SCENARIOS_DIR,
+    startsPerMinute: config.BOT_STARTS_PER_MINUTE,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -265,6 +284,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     agentScripts,
     knowledge,
     triage,
+    bot,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -339,6 +359,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     agentScripts: agentScripts.api,
     knowledge: knowledge.api,
     triage: triage.api,
+    bot: bot.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();
