@@ -209,10 +209,29 @@ function languageOf(stems: readonly (string | null)[]): TriageLanguage {
   return es > en ? 'es' : 'en';
 }
 
+/**
+ * Swallowing something that is not food ("my son ate some of grandma's heart pills", "drank
+ * bleach"): a verb of swallowing with a medicine or household poison a few words after it.
+ */
+const INGEST_VERBS = new Set(s('ate eaten swallowed drank drunk chewed got into tomo trago comio bebio'));
+const INGESTED = new Set(s('pill pills tablet tablets medicine medicines medication medications bleach poison detergent battery batteries magnet magnets cleaner chemical chemicals antifreeze pastillas medicina medicinas cloro veneno'));
+function ingestionMatch(stems: readonly (string | null)[]): TermMatch | undefined {
+  for (let i = 0; i < stems.length; i++) {
+    if (!INGEST_VERBS.has(stems[i] ?? '')) continue;
+    for (let j = i + 1; j < Math.min(stems.length, i + 7); j++) {
+      if (stems[j] === null) break;
+      if (INGESTED.has(stems[j]!)) return { start: i, end: j, ids: ['overdose'] };
+    }
+  }
+  return undefined;
+}
+
 export function extract(text: string, vocabulary: Vocabulary): Extraction {
   const tokens = tokenize(text);
   const stems = stemsFor(tokens, vocabulary);
   const matches = vocabulary.matches(stems);
+  const ingestion = vocabulary.has('overdose') ? ingestionMatch(stems) : undefined;
+  if (ingestion) matches.push(ingestion);
   // "Burning" right before another symptom describes it ("burning stomach pain"): it is not a burn.
   const adjectives = matches.filter((m) => m.start === m.end && m.ids.length === 1 && m.ids[0] === 'burn' && matches.some((o) => o.start === m.end + 1));
   for (const m of adjectives) matches.splice(matches.indexOf(m), 1);
