@@ -138,6 +138,11 @@ function durationHoursOf(folded: string): number | undefined {
     const per = hoursPer(m[2]!);
     if (per !== undefined) hours = Math.max(hours ?? 0, count * per);
   }
+  // "for weeks", "for months": at least two of them.
+  for (const m of folded.matchAll(/\b(?:for|since|durante)\s+(days|weeks|months|years|dias|semanas|meses|anos)\b/g)) {
+    const per = hoursPer(m[1]!);
+    if (per !== undefined) hours = Math.max(hours ?? 0, 2 * per);
+  }
   if (hours === undefined) for (const [re, h] of RELATIVE_HOURS) if (re.test(folded)) hours = Math.max(hours ?? 0, h);
   return hours;
 }
@@ -204,10 +209,32 @@ function languageOf(stems: readonly (string | null)[]): TriageLanguage {
   return es > en ? 'es' : 'en';
 }
 
+/**
+ * Swallowing something that is not food ("my son ate some of grandma's heart pills", "drank
+ * bleach"): a verb of swallowing with a medicine or household poison a few words after it.
+ */
+const INGEST_VERBS = new Set(s('ate eaten swallowed drank drunk chewed got into tomo trago comio bebio'));
+const INGESTED = new Set(s('pill pills tablet tablets medicine medicines medication medications bleach poison detergent battery batteries magnet magnets cleaner chemical chemicals antifreeze pastillas medicina medicinas cloro veneno'));
+function ingestionMatch(stems: readonly (string | null)[]): TermMatch | undefined {
+  for (let i = 0; i < stems.length; i++) {
+    if (!INGEST_VERBS.has(stems[i] ?? '')) continue;
+    for (let j = i + 1; j < Math.min(stems.length, i + 7); j++) {
+      if (stems[j] === null) break;
+      if (INGESTED.has(stems[j]!)) return { start: i, end: j, ids: ['overdose'] };
+    }
+  }
+  return undefined;
+}
+
 export function extract(text: string, vocabulary: Vocabulary): Extraction {
   const tokens = tokenize(text);
   const stems = stemsFor(tokens, vocabulary);
   const matches = vocabulary.matches(stems);
+  const ingestion = vocabulary.has('overdose') ? ingestionMatch(stems) : undefined;
+  if (ingestion) matches.push(ingestion);
+  // "Burning" right before another symptom describes it ("burning stomach pain"): it is not a burn.
+  const adjectives = matches.filter((m) => m.start === m.end && m.ids.length === 1 && m.ids[0] === 'burn' && matches.some((o) => o.start === m.end + 1));
+  for (const m of adjectives) matches.splice(matches.indexOf(m), 1);
   const denied = deniedMatches(tokens, stems, matches);
   const findings = new Map<string, boolean>();
   for (const m of matches) {
@@ -226,6 +253,13 @@ export function extract(text: string, vocabulary: Vocabulary): Extraction {
     if (temperatureC >= 38) findings.set('fever', true);
     else if (temperatureC < 37.8 && findings.has('fever')) findings.set('fever', false);
     if (temperatureC >= 40) findings.set('high_fever', true);
+  }
+  // A blood pressure reading: 180/120 or more is a hypertensive crisis reading.
+  const pressure = /\b(?:blood pressure|bp|pressure|presion|tension)\D{0,20}?(\d{2,3})\s*(?:\/|over)\s*(\d{2,3})\b/.exec(folded);
+  if (pressure) {
+    const [systolic, diastolic] = [Number(pressure[1]), Number(pressure[2])];
+    if (systolic >= 180 || diastolic >= 120) findings.set('very_high_blood_pressure', true);
+    if (systolic >= 140 || diastolic >= 90) findings.set('high_blood_pressure', true);
   }
   const durationHours = durationHoursOf(folded);
   if (durationHours !== undefined) extraction.durationHours = durationHours;
