@@ -109,7 +109,7 @@ function readJson<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
 const fold = (term: string) => term.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
 
 /** A group from a vocabulary entry's terms: distinct (accents and case folded), of at most 80 characters, at most 40, none if fewer than two. */
-function groupOf(id: string, language: SynonymGroup['language'], terms: readonly string[]): SynonymGroup[] {
+function groupOf(id: string, language: SynonymGroup['language'], terms: readonly string[], mode: SynonymGroup['mode'] = 'equivalent'): SynonymGroup[] {
   const seen = new Set<string>();
   const distinct = terms.filter((t) => {
     const key = fold(t);
@@ -120,7 +120,7 @@ function groupOf(id: string, language: SynonymGroup['language'], terms: readonly
     return true;
   });
   if (distinct.length < 2) return [];
-  const parsed = synonymGroupSchema.safeParse({ id, language, terms: distinct.slice(0, 40) });
+  const parsed = synonymGroupSchema.safeParse({ id, language, mode, terms: distinct.slice(0, 40) });
   return parsed.success ? [parsed.data] : [];
 }
 
@@ -129,8 +129,16 @@ export function conditionGroups(file: ConditionsFile): SynonymGroup[] {
   return file.conditions.flatMap((c) => [...groupOf(`condition-${c.id}`, 'en', c.terms), ...groupOf(`condition-${c.id}-es`, 'es', c.es)]);
 }
 
-/** Each symptom: its name with its English terms, and its Spanish terms. */
+/**
+ * Each symptom: its name and English terms, and its Spanish terms, one way (every term finds the
+ * name, or the first term, not the reverse). A symptom has dozens of lay phrases ("cant keep
+ * anything down", "throwing up"); widening the clinical word into all of them pushes down the
+ * articles a query is about.
+ */
 export function symptomGroups(file: SymptomsVocabulary): SynonymGroup[] {
   const slug = (id: string) => fold(id).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return file.symptoms.flatMap((s) => [...groupOf(`symptom-${slug(s.id)}`, 'en', [s.name, ...s.terms]), ...groupOf(`symptom-${slug(s.id)}-es`, 'es', s.es ?? [])]);
+  return file.symptoms.flatMap((s) => [
+    ...groupOf(`symptom-${slug(s.id)}`, 'en', [s.name, ...s.terms], 'oneway'),
+    ...groupOf(`symptom-${slug(s.id)}-es`, 'es', s.es ?? [], 'oneway'),
+  ]);
 }

@@ -2,14 +2,15 @@
  * The intent classifier trained from example utterances, one per language: @nlpjs's neural NLU
  * (stemming and stop words of English and Spanish) and a nearest-example score over
  * TF-IDF features (words, word pairs, and four-letter pieces of words, which carry "cobraron" to
- * "cobro" and "billing" to "bill"), combined by their geometric mean. Both are cheap enough for
- * thousands of utterances a second.
+ * "cobro" and "billing" to "bill"), averaged, and scaled down when no example is near. Both are
+ * cheap enough for thousands of utterances a second.
  */
 import { containerBootstrap, type Container } from '@nlpjs/core';
 import { LangEn } from '@nlpjs/lang-en';
 import { LangEs } from '@nlpjs/lang-es';
 import { NluManager, NluNeural } from '@nlpjs/nlu';
 import type { Language } from './text.js';
+import { trainInWorker } from './trainer.js';
 
 export interface Scored {
   intent: string;
@@ -50,7 +51,7 @@ function features(text: string): string[] {
 /** Nearest training example by cosine over TF-IDF features, per intent (an inverted index keeps it fast). */
 class NearestExample {
   private readonly idf = new Map<string, number>();
-  private readonly postings = new Map<string, Array<{ doc: number; weight: number }>>();
+  private readonly postings = new Map<string, { docs: Int32Array; weights: Float64Array }>();
   private readonly intentOf: string[] = [];
 
   constructor(examples: readonly TrainingExample[]) {
@@ -58,16 +59,20 @@ class NearestExample {
     const df = new Map<string, number>();
     for (const doc of docs) for (const f of doc) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log(1 + docs.length / n));
+    const lists = new Map<string, { docs: number[]; weights: number[] }>();
     docs.forEach((doc, index) => {
       this.intentOf.push(examples[index]!.intent);
       const weights = [...doc].map((f) => [f, this.idf.get(f)!] as const);
       const norm = Math.sqrt(weights.reduce((s, [, w]) => s + w * w, 0)) || 1;
       for (const [f, w] of weights) {
-        const list = this.postings.get(f) ?? [];
-        list.push({ doc: index, weight: w / norm });
-        this.postings.set(f, list);
+        let list = lists.get(f);
+        if (!list) lists.set(f, (list = { docs: [], weights: [] }));
+        list.docs.push(index);
+        list.weights.push(w / norm);
       }
     });
+    // Typed arrays: scoring walks them for every utterance.
+    for (const [f, list] of lists) this.postings.set(f, { docs: Int32Array.from(list.docs), weights: Float64Array.from(list.weights) });
   }
 
   scores(text: string): Map<string, number> {
@@ -76,13 +81,20 @@ class NearestExample {
     // Unknown features count in the norm: a query mostly of words never seen scores low.
     const unknown = new Set(features(text)).size - query.length;
     const norm = Math.sqrt(weights.reduce((s, w) => s + w * w, 0) + unknown * Math.log(2)) || 1;
-    const dot = new Map<number, number>();
+    // Dense scores over the documents: a feature common to thousands of examples touches each once.
+    const dot = new Float64Array(this.intentOf.length);
     query.forEach((f, i) => {
       const w = weights[i]! / norm;
-      for (const p of this.postings.get(f)!) dot.set(p.doc, (dot.get(p.doc) ?? 0) + w * p.weight);
+      const { docs, weights: docWeights } = this.postings.get(f)!;
+      for (let j = 0; j < docs.length; j++) {
+        const doc = docs[j]!;
+        dot[doc] = dot[doc]! + w * docWeights[j]!;
+      }
     });
     const best = new Map<string, number>();
-    for (const [doc, score] of dot) {
+    for (let doc = 0; doc < dot.length; doc++) {
+      const score = dot[doc]!;
+      if (score === 0) continue;
       const intent = this.intentOf[doc]!;
       if (score > (best.get(intent) ?? 0)) best.set(intent, score);
     }
@@ -90,13 +102,19 @@ class NearestExample {
   }
 }
 
+/** Below this cosine the nearest example is unlike the text, and the score is scaled down with it. */
+const NEAREST_FLOOR = 0.3;
+
 /**
- * The geometric mean: both must agree. The neural net alone gives a confident answer to almost any
- * text (its scores are a softmax over the known intents), the nearest example is low for words it
- * has never seen, so "tell me a joke" stays under the threshold.
+ * The mean of both scores, scaled down when even the nearest example is far from the text. The
+ * neural net alone gives a confident answer to almost any text (its scores are a softmax over the
+ * known intents); the nearest example is low for words it has never seen, so "tell me a joke" stays
+ * under the threshold while paraphrases of known utterances keep the mean (the benchmark compares
+ * this with the plain mean and the geometric mean: 82% held-out and 10 of 14 out-of-domain texts
+ * turned away, against 85%/4 and 82%/10).
  */
 function combine(neural: number, nearest: number): number {
-  return Math.sqrt(neural * nearest);
+  return ((neural + nearest) / 2) * Math.min(1, nearest / NEAREST_FLOOR);
 }
 
 export type ClassifierMode = 'ensemble' | 'nlpjs';
@@ -109,11 +127,10 @@ export class IntentClassifier {
     readonly intents: readonly string[],
   ) {}
 
-  /** `nlpjs` alone is the raw library, kept as the benchmark's baseline. */
+  /** Trained in a worker thread. `nlpjs` alone is the raw library, kept as the benchmark's baseline. */
   static async train(language: Language, examples: readonly TrainingExample[], mode: ClassifierMode = 'ensemble'): Promise<IntentClassifier> {
     const nlu = new NluManager({ container: container(), locales: [language], trainByDomain: false, log: false });
-    for (const e of examples) nlu.add(language, e.text, e.intent);
-    await nlu.train();
+    nlu.fromJSON(await trainInWorker(language, examples));
     const intents = [...new Set(examples.map((e) => e.intent))];
     return new IntentClassifier(language, nlu, mode === 'ensemble' ? new NearestExample(examples) : null, intents);
   }

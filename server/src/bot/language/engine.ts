@@ -7,6 +7,7 @@
 import type { BotLocale, Recognition, RecognizedEntity } from '../../contracts/language.js';
 import { IntentClassifier, type ClassifierMode, type TrainingExample } from './classifier.js';
 import type { EntityRecognizers } from './entities.js';
+import { yieldToEventLoop } from './evaluation.js';
 import { compilePattern, type CompiledPattern } from './regex.js';
 import { LOCALE_OF, languageOf, tokenize, type Language, type Token } from './text.js';
 import type { MedicalVocabulary, Mention } from './vocabulary.js';
@@ -73,6 +74,7 @@ export class CompiledModel {
     const scenarios = new Map<string, string | undefined>();
     const patterns: Record<Language, Array<{ intent: string; pattern: CompiledPattern }>> = { en: [], es: [] };
     const examples: Record<Language, TrainingExample[]> = { en: [], es: [] };
+    let analyzed = 0;
     for (const intent of source.intents) {
       scenarios.set(intent.intent, intent.scenario);
       for (const language of ['en', 'es'] as const) {
@@ -83,6 +85,7 @@ export class CompiledModel {
           patterns[language].push({ intent: intent.intent, pattern: compiled });
         }
         for (const u of intent.utterances?.[locale] ?? []) {
+          if (++analyzed % 200 === 0) await yieldToEventLoop();
           const text = mode === 'ensemble' ? analyze(u, language, vocabulary).features : u;
           examples[language].push({ text, intent: intent.intent });
         }

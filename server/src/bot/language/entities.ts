@@ -66,7 +66,7 @@ export class EntityRecognizers {
     for (const language of ['en', 'es'] as const) for (const kind of ['datetime', 'number', 'boolean'] as const) this.model(kind, language);
   }
 
-  /** Entities in the text, by position; dates are resolved against `now` (the day is part of the cache key). */
+  /** Entities in the text, by position; dates are resolved against `now` (its hour is part of the cache key). */
   recognize(text: string, language: Language, now: Date): RecognizedEntity[] {
     const key = `${language}|${now.toISOString().slice(0, 13)}|${text}`;
     const cached = this.cache.get(key);

@@ -29,6 +29,10 @@ export function splitHeldOut(utterances: readonly LabelledUtterance[]): { train:
 }
 
 const MAX_MISSES = 20;
+/** Held-out utterances recognized between two turns of the event loop, so a save does not hold up bot replies. */
+const BATCH = 25;
+
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function evaluate(
   heldOut: readonly LabelledUtterance[],
@@ -38,7 +42,8 @@ export async function evaluate(
   const perIntent = new Map<string, { heldOut: number; correct: number }>();
   const misses: ModelEvaluation['misses'] = [];
   let correct = 0;
-  for (const u of heldOut) {
+  for (const [index, u] of heldOut.entries()) {
+    if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
     const result = await recognize(u);
     const row = perIntent.get(u.intent) ?? { heldOut: 0, correct: 0 };
     row.heldOut += 1;

@@ -17,6 +17,8 @@ declare module '@nlpjs/nlu' {
     add(locale: string, utterance: string, intent: string): void;
     train(): Promise<void>;
     process(locale: string, utterance: string): Promise<NluResult>;
+    toJSON(): unknown;
+    fromJSON(json: unknown): void;
   }
   export const NluNeural: unknown;
 }

@@ -227,6 +227,34 @@ describe('bad and hostile bodies', () => {
   });
 });
 
+describe('a model at the limits', () => {
+  it('trains 5,000 utterances without holding up the server (training runs in a worker)', async () => {
+    const words = ['clinic', 'hours', 'parking', 'flu', 'shot', 'lab', 'result', 'form', 'visit', 'nurse', 'portal', 'email', 'phone', 'address', 'map', 'weekend'];
+    const intents = Array.from({ length: 10 }, (_, i) => ({
+      intent: `topic_${i}`,
+      utterances: {
+        'en-US': Array.from({ length: 250 }, (_, j) => `${words[(i + j) % 16]} ${words[(i * 3 + j * 7) % 16]} question ${j % 13} about ${words[(j * 11) % 16]}`),
+        'es-US': Array.from({ length: 250 }, (_, j) => `pregunta ${words[(i + j) % 16]} sobre ${words[(j * 5) % 16]} ${j % 17}`),
+      },
+    }));
+    let longestPause = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longestPause = Math.max(longestPause, now - last);
+      last = now;
+    }, 10);
+    try {
+      const saved = await api('PUT', '/bot/language-models/big', tokens.author!, { model: { kind: 'nlp', name: 'Big', intents } });
+      expect(saved.status).toBe(201);
+      expect(saved.body.evaluation.trained + saved.body.evaluation.heldOut).toBe(5_000);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(longestPause).toBeLessThan(1_000);
+  }, 60_000);
+});
+
 describe('stored models survive a restart', () => {
   it('a new server on the same database trains them again and recognizes with them', async () => {
     const sqlite = new SQLite(server.config.databasePath);

@@ -51,7 +51,8 @@ function stamp(file: string | null): string {
 
 export function loadBuiltIn(files: LanguageFiles): Promise<BuiltIn> {
   const modelFiles = files.modelsDir ? readBuiltInModels(files.modelsDir) : [];
-  const key = [stamp(files.conditionsFile), stamp(files.symptomsFile), files.modelsDir ?? 'none', JSON.stringify(modelFiles).length, ...(files.modelsDir ? fs.readdirSync(files.modelsDir).map((f) => stamp(`${files.modelsDir}/${f}`)) : [])].join('|');
+  // The files' contents are the key: a changed file trains again, the same files share one model.
+  const key = JSON.stringify([modelFiles, stamp(files.conditionsFile), stamp(files.symptomsFile)]);
   let cached = builtInCache.get(key);
   if (!cached) {
     cached = (async () => {
