@@ -123,6 +123,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   // The health bot: its participant owns every new conversation (the channel API is added below, once conversations exist).
   const botEngine = createBotEngine({
     db,
+    sqlite,
+    commits,
     audit,
     logger,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,

@@ -13,7 +13,7 @@ import { classifyUtterance, type BotContext, type BotParticipant, type BotTurn }
 import type { Logger } from '../platform/logging.js';
 import { ScenarioEngine, emptyState, type SessionState, type TurnEnv, type TurnOutcome } from './engine.js';
 import type { ScenarioLibrary } from './library.js';
-import type { BotStore } from './store.js';
+import type { BotStore, CheckpointWriter } from './store.js';
 
 export interface Recognition {
   intent: string | null;
@@ -74,7 +74,8 @@ export class KeywordRecognizer implements Recognizer {
 export interface EngineParticipantDeps {
   engine: ScenarioEngine;
   library: Pick<ScenarioLibrary, 'current' | 'has'>;
-  store: BotStore;
+  store: Pick<BotStore, 'session' | 'userVars' | 'globals'>;
+  checkpoints: Pick<CheckpointWriter, 'save'>;
   recognizer: Recognizer;
   logger: Logger;
   /** Loads a scenario version a conversation is still in (after a publish or a restart). */
@@ -197,16 +198,23 @@ export class EngineBotParticipant implements BotParticipant {
   /** Checkpoints the state (and changed user and global variables), then hands the replies back. */
   private async finish(ctx: BotContext, state: SessionState, env: { turn: TurnEnv; userKey: string | null }, outcome: TurnOutcome): Promise<BotTurn> {
     const at = (this.deps.now?.() ?? new Date()).toISOString();
-    await this.deps.store.saveSession(ctx.conversationId, JSON.stringify(state), at);
-    if (outcome.userChanged && env.userKey) await this.deps.store.saveUserVars(env.userKey, JSON.stringify(env.turn.user), at);
+    let globals: { set: Record<string, string>; deleted: string[] } | undefined;
+    const after = env.turn.global;
     if (outcome.globalChanged && !outcome.failure) {
       const before = this.globals ?? {};
-      const after = env.turn.global;
-      const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)).map(([k, v]) => [k, JSON.stringify(v)]));
-      await this.deps.store.saveGlobals(changed, at);
-      await this.deps.store.deleteGlobals(Object.keys(before).filter((k) => !(k in after)));
-      this.globals = after;
+      globals = {
+        set: Object.fromEntries(Object.entries(after).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)).map(([k, v]) => [k, JSON.stringify(v)])),
+        deleted: Object.keys(before).filter((k) => !(k in after)),
+      };
     }
+    await this.deps.checkpoints.save({
+      conversationId: ctx.conversationId,
+      state: JSON.stringify(state),
+      ...(outcome.userChanged && env.userKey ? { user: { key: env.userKey, vars: JSON.stringify(env.turn.user) } } : {}),
+      ...(globals ? { globals } : {}),
+      at,
+    });
+    if (globals) this.globals = after;
     const handoff = outcome.handoff && outcome.handoff.reason === 'red-flag' && outcome.handoff.priority === undefined ? { ...outcome.handoff, priority: RED_FLAG_PRIORITY } : outcome.handoff;
     return { replies: outcome.replies, ...(handoff ? { handoff } : {}) };
   }
