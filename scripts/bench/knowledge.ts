@@ -102,12 +102,16 @@ const firstStart = performance.now();
 await bench.service.search(staff, { q: 'high blood pressure', limit: 10 });
 const firstMs = performance.now() - firstStart;
 const ours: number[] = [];
+const perQuery = new Map<string, number[]>();
 let oursResults = 0;
 for (let pass = 0; pass < PASSES; pass++) {
   for (const { q, language } of queries) {
     const t = performance.now();
     const res = await bench.service.search(staff, { q, limit: 10, ...(language ? { language } : {}) });
-    ours.push(performance.now() - t);
+    const took = performance.now() - t;
+    ours.push(took);
+    const key = `${q}${language ? ` [${language}]` : ''}`;
+    perQuery.set(key, [...(perQuery.get(key) ?? []), took]);
     oursResults += res.results.length;
   }
 }
@@ -148,3 +152,5 @@ console.log('| search | n | p50 | p95 | p99 | results |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(row('ours (synonyms, spelling, prefix, snippets)', ours, oursResults));
 console.log(row('baseline: MiniSearch default', baseline, baselineResults));
+const slowest = [...perQuery.entries()].map(([q, t]) => [q, t.reduce((a, b) => a + b, 0) / t.length] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
+console.log(`\nSlowest queries (mean of ${PASSES} passes): ${slowest.map(([q, t]) => `"${q}" ${ms(t)}`).join(', ')}`);

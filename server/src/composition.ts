@@ -51,6 +51,7 @@ import { createPatientsModule } from './patients/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
+import { createTriageModule } from './triage/index.js';
 import { createBotEngine, createBotModule } from './bot/index.js';
 
 export interface AppDeps {
@@ -129,6 +130,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     logger,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     connections: config.BOT_DATA_CONNECTIONS,
+    // The triage module is built below; the bot only calls it during turns, after composition.
+    assessor: { assess: (input) => triage.api.assess(input) },
   });
   const conversations = createConversationsModule({
     bot: botEngine.participant,
@@ -254,6 +257,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
     synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
+  const triage = createTriageModule({ openapi });
   const bot = createBotModule(botEngine, {
     conversations: conversations.api,
     actors,
@@ -283,6 +287,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling,
     agentScripts,
     knowledge,
+    triage,
     bot,
     createDeskModule({ config }),
     createPortalModule({
@@ -357,6 +362,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling: scheduling.api,
     agentScripts: agentScripts.api,
     knowledge: knowledge.api,
+    triage: triage.api,
     bot: bot.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {

@@ -90,6 +90,7 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     library,
     store,
     checkpoints: new CheckpointWriter(deps.sqlite, deps.commits),
+    ...(deps.assessor ? { assessor: deps.assessor } : {}),
     recognizer: deps.recognizer ?? new KeywordRecognizer(() => library.triggers()),
     logger: deps.logger,
     ensureVersion: (trigger, version) => scenarios.ensureVersion(trigger, version),

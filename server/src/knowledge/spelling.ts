@@ -77,21 +77,33 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   if (a === b) return 0;
   const width = b.length + 1;
-  let prevPrev = new Array<number>(width).fill(0);
-  let prev = Array.from({ length: width }, (_, j) => j);
-  let row = new Array<number>(width).fill(0);
+  if (rows.length < width * 3) rows = new Int32Array(width * 6);
+  // Three rows of one reused buffer (this runs for thousands of words per query): two before, one before, this one.
+  let prevPrev = 0;
+  let prev = width;
+  let row = width * 2;
+  for (let j = 0; j < width; j++) {
+    rows[prevPrev + j] = 0;
+    rows[prev + j] = j;
+  }
   for (let i = 1; i <= a.length; i++) {
-    row[0] = i;
+    rows[row] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
+    const aPrev = i > 1 ? a.charCodeAt(i - 2) : -1;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) value = Math.min(value, prevPrev[j - 2]! + 1);
-      row[j] = value;
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let value = Math.min(rows[prev + j]! + 1, rows[row + j - 1]! + 1, rows[prev + j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && aPrev === bj) value = Math.min(value, rows[prevPrev + j - 2]! + 1);
+      rows[row + j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > max) return max + 1;
     [prevPrev, prev, row] = [prev, row, prevPrev];
   }
-  return prev[b.length]!;
+  return rows[prev + b.length]!;
 }
+
+/** The rows `boundedEditDistance` works in, grown as longer words come. */
+let rows = new Int32Array(3 * 48);

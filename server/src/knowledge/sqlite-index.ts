@@ -16,7 +16,7 @@
 import type SQLite from 'better-sqlite3';
 import type { PlannedGroup, PlannedPhrase, SearchPlan } from './query-plan.js';
 import { MATCH_END, MATCH_START } from '../platform/db/fts-snippet.js';
-import type { IndexFilter, IndexHit, IndexedArticle, KnowledgeIndex } from './search-index.js';
+import type { IndexFilter, IndexHit, IndexedArticle, KnowledgeIndex, VocabularyScope } from './search-index.js';
 import type { VocabularyEntry } from './spelling.js';
 import { fold, STOP_WORDS } from './text.js';
 
@@ -86,7 +86,10 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       ),
       deleteWords: sqlite.prepare('DELETE FROM knowledge_words WHERE rowid = ?'),
       insertWords: sqlite.prepare('INSERT INTO knowledge_words (rowid, text) VALUES (?, ?)'),
+      deleteStaffWords: sqlite.prepare('DELETE FROM knowledge_staff_words WHERE rowid = ?'),
+      insertStaffWords: sqlite.prepare('INSERT INTO knowledge_staff_words (rowid, text) VALUES (?, ?)'),
       vocabulary: sqlite.prepare('SELECT term, doc FROM knowledge_words_vocab'),
+      staffVocabulary: sqlite.prepare('SELECT term, doc FROM knowledge_staff_words_vocab'),
       body: sqlite.prepare<[number], { body: string }>('SELECT body FROM knowledge_fts WHERE rowid = ?'),
     };
   }
@@ -99,13 +102,16 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     this.remove(article.seq);
     this.statements.insertFts.run(article);
     this.statements.insertHead.run(article);
-    this.statements.insertWords.run(article.seq, [article.title, article.summary, article.keywords, article.body].join('\n'));
+    // Words of agent-only articles apart: patients' spelling correction must not offer them.
+    const words = article.audience === 'agent' ? this.statements.insertStaffWords : this.statements.insertWords;
+    words.run(article.seq, [article.title, article.summary, article.keywords, article.body].join('\n'));
   }
 
   remove(seq: number): void {
     this.statements.deleteFts.run(seq);
     this.statements.deleteHead.run(seq);
     this.statements.deleteWords.run(seq);
+    this.statements.deleteStaffWords.run(seq);
     this.version++;
   }
 
@@ -142,8 +148,12 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     const candidates = this.run(table, matchExpression(plan, 'all'), filter, Math.max(limit * 3, RESCORED_CANDIDATES));
     if (candidates.length <= 1) return candidates;
     const typed: SearchPlan = { groups: plan.groups.map((g) => ({ alternatives: g.alternatives.filter((a) => !a.synonym) })).filter((g) => g.alternatives.length > 0), correctedQuery: null };
+    // The typed words' score comes from the head (what each article is about) whichever tier found
+    // the candidates: FTS5 ranks every row the words match before a filter narrows them to the
+    // candidates, and the words of a query are common in bodies (at 10,000 articles, "time" or "are"
+    // in thousands), rare in titles and summaries.
     const typedScores = new Map<string, number>(
-      typed.groups.length === 0 ? [] : this.run(table, typed.groups.map(groupQuery).join(' OR '), { ...filter, only: candidates.map((c) => c.id) }, candidates.length).map((h) => [h.id, h.score] as const),
+      typed.groups.length === 0 ? [] : this.run('knowledge_head', typed.groups.map(groupQuery).join(' OR '), { ...filter, only: candidates.map((c) => c.id) }, candidates.length).map((h) => [h.id, h.score] as const),
     );
     return candidates
       .map((c) => ({ ...c, score: Math.round((c.score * SYNONYM_BLEND + (typedScores.get(c.id) ?? 0)) * 1000) / 1000 }))
@@ -181,12 +191,14 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     const wanted = plan.groups.flatMap((g) => g.alternatives.flatMap((a) => a.words)).filter((w) => !STOP_WORDS.has(w));
     // A stem-length prefix of each word stands in for its other forms ("pressures", "pressured").
     const stems = [...new Set(wanted.map((w) => (w.length > 5 ? w.slice(0, Math.max(4, w.length - 3)) : w)))];
-    const matches = (folded.length === tokens.length ? folded : tokens.map(fold)).map((token) => {
-      const word = token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-      if (word.length === 0) return false;
-      for (const stem of stems) if (stem.length <= 3 ? word === stem : word.startsWith(stem)) return true;
-      return false;
-    });
+    // One expression for every stem: a token (punctuation around it aside) is a short stem exactly,
+    // or starts with a longer one.
+    const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const short = stems.filter((w) => w.length <= 3).map(escape);
+    const long = stems.filter((w) => w.length > 3).map(escape);
+    const alternatives = [...(long.length > 0 ? [`(?:${long.join('|')})`] : []), ...(short.length > 0 ? [`(?:${short.join('|')})[^\\p{L}\\p{N}]*$`] : [])];
+    const matcher = alternatives.length > 0 ? new RegExp(`^[^\\p{L}\\p{N}]*(?:${alternatives.join('|')})`, 'u') : null;
+    const matches = (folded.length === tokens.length ? folded : tokens.map(fold)).map((token) => matcher !== null && matcher.test(token));
     let best = 0;
     let bestCount = -1;
     let count = 0;
@@ -218,7 +230,8 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     return statement as SQLite.Statement<unknown[], Row>;
   }
 
-  *vocabulary(): Iterable<VocabularyEntry> {
-    for (const row of this.statements.vocabulary.iterate() as Iterable<{ term: string; doc: number }>) yield { word: row.term, documents: row.doc };
+  *vocabulary(scope: VocabularyScope): Iterable<VocabularyEntry> {
+    const statements = scope === 'staff' ? [this.statements.vocabulary, this.statements.staffVocabulary] : [this.statements.vocabulary];
+    for (const statement of statements) for (const row of statement.iterate() as Iterable<{ term: string; doc: number }>) yield { word: row.term, documents: row.doc };
   }
 }
