@@ -124,10 +124,14 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   // The health bot: its participant owns every new conversation (the channel API is added below, once conversations exist).
   const botEngine = createBotEngine({
     db,
+    sqlite,
+    commits,
     audit,
     logger,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     connections: config.BOT_DATA_CONNECTIONS,
+    // The triage module is built below; the bot only calls it during turns, after composition.
+    assessor: { assess: (input) => triage.api.assess(input) },
   });
   const conversations = createConversationsModule({
     bot: botEngine.participant,

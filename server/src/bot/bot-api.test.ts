@@ -206,6 +206,17 @@ describe('the Direct Line–shaped channel API', () => {
     expect(row.priority).toBe(0);
   });
 
+  it('"crushing chest pain and I\'m sweating": call-911 advice at once and an urgent hand-off with the triage disposition in the packet', async () => {
+    const ann = await h.desk('agent-dl-red');
+    const client = await directLine();
+    await client.read();
+    const reply = await client.send({ text: "crushing chest pain and I'm sweating" });
+    expect(reply.map((a) => a.text).join('\n')).toMatch(/call 911/i);
+    const offer = await until(() => ann.offers.find((o) => o.conversationId === client.conversationId));
+    expect(offer.packet).toMatchObject({ reason: 'red-flag', triageDisposition: expect.stringMatching(/^emergency/) });
+    expect(server.context.conversations.core.get(client.conversationId)!.priority).toBe(0);
+  });
+
   it('resumes at the same prompt after a server restart (the state is checkpointed every turn)', async () => {
     await importCdc();
     const client = await directLine({ trigger: 'covid19' });

@@ -88,15 +88,17 @@ export interface DataConnection {
   timeoutMs?: number;
 }
 
+/** What the triage module answers (its other fields — instruction, advice, level… — are kept for scripts). */
 export interface Assessment {
   disposition: string;
-  reasons: string[];
+  reasons: unknown[];
   findings: unknown[];
+  instruction?: string;
 }
 
-/** The triage module's one-call assessment (the `triage` and `redFlag` steps). */
+/** The triage module's one-call assessment (the `triage` and `redFlag` steps, and the participant's red-flag check). */
 export interface Assessor {
-  assess(input: { text: string; age?: number; sex?: 'female' | 'male'; pregnant?: boolean }): Assessment | Promise<Assessment>;
+  assess(input: { text: string; age?: number; sex?: 'female' | 'male'; pregnant?: boolean; language?: 'en' | 'es' }): Assessment | Promise<Assessment>;
 }
 
 export interface EngineDeps {
@@ -639,24 +641,37 @@ class Turn {
     this.next(frame, step, failed && step.errorStepId ? step.errorStepId : undefined);
   }
 
+  /**
+   * `triage`: the assessment into the variable. `redFlag`: the same, and an emergency disposition
+   * goes to `targetStepId`. Without an assessor (or when it fails) the variable is null and the
+   * scenario goes on: a red-flag scenario must still reach its advice.
+   */
   private async triage(step: StepOf<'triage'> | StepOf<'redFlag'>, frame: Frame): Promise<void> {
-    const assessor = this.deps.assessor;
-    if (!assessor) throw new Error('No triage assessor is configured for triage steps.');
     const text = step.input ? this.textOf(step.input) : String(this.env.session.userText ?? '');
     const age = step.age ? Number(this.evaluate(step.age)) : undefined;
     const sexValue = step.sex ? String(this.evaluate(step.sex) ?? '').toLowerCase() : '';
     const pregnant = step.pregnant ? truthy(this.evaluate(step.pregnant)) : undefined;
     this.settle();
-    const assessment = await assessor.assess({
-      text: text.slice(0, MAX_ANSWER_CHARS),
-      ...(age !== undefined && Number.isFinite(age) ? { age } : {}),
-      ...(sexValue === 'female' || sexValue === 'male' ? { sex: sexValue } : {}),
-      ...(pregnant !== undefined ? { pregnant } : {}),
-    });
+    let assessment: Assessment | null = null;
+    if (!this.deps.assessor) {
+      this.deps.logger.warn({ stepId: step.id, trigger: frame.trigger }, 'bot triage step without a triage assessor');
+    } else if (text.trim() !== '') {
+      try {
+        assessment = await this.deps.assessor.assess({
+          text: text.slice(0, MAX_ANSWER_CHARS),
+          language: this.state.locale.startsWith('es') ? 'es' : 'en',
+          ...(age !== undefined && Number.isFinite(age) ? { age } : {}),
+          ...(sexValue === 'female' || sexValue === 'male' ? { sex: sexValue } : {}),
+          ...(pregnant !== undefined ? { pregnant } : {}),
+        });
+      } catch (err) {
+        this.deps.logger.error({ err, stepId: step.id, trigger: frame.trigger }, 'bot triage assessment failed');
+      }
+    }
     if (this.top() !== frame) return;
-    this.session().assign('scenario', step.variable, { disposition: assessment.disposition, reasons: assessment.reasons, findings: assessment.findings });
-    this.state.answers.triageDisposition = assessment.disposition;
-    const red = step.type === 'redFlag' && EMERGENCY_DISPOSITIONS.has(assessment.disposition);
+    this.session().assign('scenario', step.variable, assessment ? (JSON.parse(JSON.stringify(assessment)) as unknown) : null);
+    if (assessment) this.state.answers.triageDisposition = assessment.disposition;
+    const red = step.type === 'redFlag' && assessment !== null && EMERGENCY_DISPOSITIONS.has(assessment.disposition);
     this.next(frame, step, red ? step.targetStepId : undefined);
   }
 

@@ -10,12 +10,13 @@
  * `EngineBotParticipant`; `createBotModule` adds the authoring routes, the Direct Line–shaped channel
  * API and the start hook (QuickJS loaded, the stored scenarios loaded, the built-ins imported).
  */
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ConversationsApi } from '../conversations/index.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { ActorResolver } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import type { Database } from '../platform/db/index.js';
+import type { Database, GroupCommit } from '../platform/db/index.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
@@ -26,7 +27,7 @@ import { EngineBotParticipant, KeywordRecognizer, type Recognizer } from './part
 import { registerBotRoutes } from './routes.js';
 import { ScriptSandbox, type SandboxLimits } from './sandbox.js';
 import { ScenarioService } from './scenarios.js';
-import { BotStore } from './store.js';
+import { BotStore, CheckpointWriter } from './store.js';
 import { StringCatalog } from './strings.js';
 
 export { ScenarioEngine, emptyState, type Assessor, type Assessment, type SessionState, type TurnEnv, type TurnOutcome } from './engine.js';
@@ -39,6 +40,9 @@ export { checkScenarioCode, parseCodeText, toExport } from './scenario-format.js
 
 export interface BotEngineDeps {
   db: Kysely<Database>;
+  /** The per-turn checkpoint joins the server's group commit on the raw connection. */
+  sqlite: SQLite.Database;
+  commits: GroupCommit;
   audit: Pick<AuditLog, 'record'>;
   logger: Logger;
   /** Carebridge's own API (the `carebridge` data connection). */
@@ -85,6 +89,8 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     engine,
     library,
     store,
+    checkpoints: new CheckpointWriter(deps.sqlite, deps.commits),
+    ...(deps.assessor ? { assessor: deps.assessor } : {}),
     recognizer: deps.recognizer ?? new KeywordRecognizer(() => library.triggers()),
     logger: deps.logger,
     ensureVersion: (trigger, version) => scenarios.ensureVersion(trigger, version),

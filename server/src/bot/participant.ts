@@ -11,9 +11,9 @@ import type { MessageView } from '../contracts/conversations.js';
 import { RED_FLAG_PRIORITY } from '../contracts/routing.js';
 import { classifyUtterance, type BotContext, type BotParticipant, type BotTurn } from '../conversations/index.js';
 import type { Logger } from '../platform/logging.js';
-import { ScenarioEngine, emptyState, type SessionState, type TurnEnv, type TurnOutcome } from './engine.js';
+import { EMERGENCY_DISPOSITIONS, ScenarioEngine, emptyState, type Assessment, type Assessor, type SessionState, type TurnEnv, type TurnOutcome } from './engine.js';
 import type { ScenarioLibrary } from './library.js';
-import type { BotStore } from './store.js';
+import type { BotStore, CheckpointWriter } from './store.js';
 
 export interface Recognition {
   intent: string | null;
@@ -74,8 +74,11 @@ export class KeywordRecognizer implements Recognizer {
 export interface EngineParticipantDeps {
   engine: ScenarioEngine;
   library: Pick<ScenarioLibrary, 'current' | 'has'>;
-  store: BotStore;
+  store: Pick<BotStore, 'session' | 'userVars' | 'globals'>;
+  checkpoints: Pick<CheckpointWriter, 'save'>;
   recognizer: Recognizer;
+  /** The triage module: every free-text message is checked for red flags, whatever scenario is running. */
+  assessor?: Assessor;
   logger: Logger;
   /** Loads a scenario version a conversation is still in (after a publish or a restart). */
   ensureVersion(trigger: string, version: number): Promise<boolean>;
@@ -110,10 +113,14 @@ export class EngineBotParticipant implements BotParticipant {
     const env = await this.env(ctx, state, message, recognized);
     const input = { text: message.body, ...(message.bot?.value !== undefined ? { value: message.bot.value } : {}) };
     const waiting = ScenarioEngine.waiting(state);
-    const trigger = recognized.intent ? (INTENT_TRIGGERS[recognized.intent] ?? recognized.intent) : null;
+    const redFlag = await this.redFlag(message.body, state);
+    const trigger = redFlag ? 'emergency' : recognized.intent ? (INTENT_TRIGGERS[recognized.intent] ?? recognized.intent) : null;
     const scenario = trigger ? this.deps.library.current(trigger) : undefined;
     let outcome: TurnOutcome;
-    if (scenario && (!waiting || recognized.score >= INTERRUPT_SCORE) && (!waiting || scenario.breaking || scenario.interrupting)) {
+    if (redFlag && scenario) {
+      // A red flag is never skipped: the emergency scenario breaks into whatever is running.
+      outcome = await this.deps.engine.begin(state, scenario.trigger, env.turn, { assessment: redFlag });
+    } else if (scenario && (!waiting || recognized.score >= INTERRUPT_SCORE) && (!waiting || scenario.breaking || scenario.interrupting)) {
       outcome = waiting && !scenario.breaking ? await this.deps.engine.interrupt(state, scenario.trigger, env.turn) : await this.deps.engine.begin(state, scenario.trigger, env.turn);
     } else if (waiting) {
       outcome = await this.deps.engine.answer(state, input, env.turn);
@@ -126,6 +133,18 @@ export class EngineBotParticipant implements BotParticipant {
       }
     }
     return this.finish(ctx, state, env, outcome);
+  }
+
+  /** The triage assessment of a free-text message when it is an emergency (short answers like "yes" are not assessed). */
+  private async redFlag(text: string, state: SessionState): Promise<Assessment | undefined> {
+    if (!this.deps.assessor || text.trim().split(/\s+/).length < 2) return undefined;
+    try {
+      const assessment = await this.deps.assessor.assess({ text: text.slice(0, 2_000), language: state.locale.startsWith('es') ? 'es' : 'en' });
+      return EMERGENCY_DISPOSITIONS.has(assessment.disposition) ? assessment : undefined;
+    } catch (err) {
+      this.deps.logger.error({ err }, 'red-flag check failed');
+      return undefined;
+    }
   }
 
   private async load(conversationId: string): Promise<SessionState> {
@@ -197,16 +216,23 @@ export class EngineBotParticipant implements BotParticipant {
   /** Checkpoints the state (and changed user and global variables), then hands the replies back. */
   private async finish(ctx: BotContext, state: SessionState, env: { turn: TurnEnv; userKey: string | null }, outcome: TurnOutcome): Promise<BotTurn> {
     const at = (this.deps.now?.() ?? new Date()).toISOString();
-    await this.deps.store.saveSession(ctx.conversationId, JSON.stringify(state), at);
-    if (outcome.userChanged && env.userKey) await this.deps.store.saveUserVars(env.userKey, JSON.stringify(env.turn.user), at);
+    let globals: { set: Record<string, string>; deleted: string[] } | undefined;
+    const after = env.turn.global;
     if (outcome.globalChanged && !outcome.failure) {
       const before = this.globals ?? {};
-      const after = env.turn.global;
-      const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)).map(([k, v]) => [k, JSON.stringify(v)]));
-      await this.deps.store.saveGlobals(changed, at);
-      await this.deps.store.deleteGlobals(Object.keys(before).filter((k) => !(k in after)));
-      this.globals = after;
+      globals = {
+        set: Object.fromEntries(Object.entries(after).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)).map(([k, v]) => [k, JSON.stringify(v)])),
+        deleted: Object.keys(before).filter((k) => !(k in after)),
+      };
     }
+    await this.deps.checkpoints.save({
+      conversationId: ctx.conversationId,
+      state: JSON.stringify(state),
+      ...(outcome.userChanged && env.userKey ? { user: { key: env.userKey, vars: JSON.stringify(env.turn.user) } } : {}),
+      ...(globals ? { globals } : {}),
+      at,
+    });
+    if (globals) this.globals = after;
     const handoff = outcome.handoff && outcome.handoff.reason === 'red-flag' && outcome.handoff.priority === undefined ? { ...outcome.handoff, priority: RED_FLAG_PRIORITY } : outcome.handoff;
     return { replies: outcome.replies, ...(handoff ? { handoff } : {}) };
   }

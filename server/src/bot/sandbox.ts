@@ -66,12 +66,17 @@ export interface ScriptLog {
  * Defined once per context: the `session` helpers of Azure Health Bot (logging goes to an array the
  * host reads at the end), `getEnv`, and `customLocalizedStrings` fetched from the host on first use.
  */
-const PRELUDE = `
+const SETUP = `
 (function (g) {
   var log = [];
-  var facts = JSON.parse(__sessionJson);
-  var env = JSON.parse(__envJson);
-  delete g.__sessionJson; delete g.__envJson;
+  var setup = JSON.parse(__setupJson);
+  delete g.__setupJson;
+  var facts = setup.session;
+  var env = setup.env;
+  g.scenario = setup.scopes.scenario;
+  g.conversation = setup.scopes.conversation;
+  g.user = setup.scopes.user;
+  g.global = setup.scopes.global;
   g.__log = log;
   g.session = Object.assign(facts, {
     trace: function (data, level) { if (log.length < 200) log.push({ kind: 'trace', data: data, level: level }); },
@@ -172,13 +177,9 @@ export class SandboxSession {
       const hostStrings = vm.newFunction('__hostStrings', () => vm.newString(env.strings()));
       vm.setProp(vm.global, '__hostStrings', hostStrings);
       hostStrings.dispose();
-      this.setGlobalString('__sessionJson', JSON.stringify(env.session ?? {}));
-      this.setGlobalString('__envJson', JSON.stringify(env.env ?? {}));
-      this.exec(PRELUDE);
-      for (const name of SCOPE_NAMES) {
-        this.setGlobalString('__scopeJson', JSON.stringify(scopes[name]));
-        this.exec(`globalThis.${name} = JSON.parse(__scopeJson); delete globalThis.__scopeJson;`);
-      }
+      // One string in, one evaluation: the prelude and the scopes (setup is most of a short turn's cost).
+      this.setGlobalString('__setupJson', JSON.stringify({ session: env.session ?? {}, env: env.env ?? {}, scopes }));
+      this.exec(SETUP);
     } catch (err) {
       this.dispose();
       throw err;

@@ -2,12 +2,58 @@
  * The bot's tables (migration 020), in Kysely: scenarios and versions, string tables, each
  * conversation's checkpointed engine state, user- and global-scope variables. Portable SQL.
  */
+import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
-import type { BotScenarioTable, BotScenarioVersionTable, Database } from '../platform/db/index.js';
+import type { BotScenarioTable, BotScenarioVersionTable, Database, GroupCommit } from '../platform/db/index.js';
 
 export type ScenarioRow = BotScenarioTable;
 export type ScenarioVersionRow = BotScenarioVersionTable;
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** What one turn writes: the engine state, and the user and global variables when they changed. */
+export interface Checkpoint {
+  conversationId: string;
+  state: string;
+  user?: { key: string; vars: string };
+  globals?: { set: Record<string, string>; deleted: string[] };
+  at: string;
+}
+
+/**
+ * The per-turn checkpoint on the chat's hot path: prepared statements in the server's group commit
+ * (one fsync per event-loop turn, off the loop), like the messages of the same turn. SQLite upserts.
+ */
+export class CheckpointWriter {
+  private readonly statements;
+
+  constructor(
+    sqlite: SQLite.Database,
+    private readonly commits: GroupCommit,
+  ) {
+    this.statements = {
+      session: sqlite.prepare<[string, string, string]>(
+        `INSERT INTO bot_sessions (conversation_id, state, turns, updated_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, turns = bot_sessions.turns + 1, updated_at = excluded.updated_at`,
+      ),
+      user: sqlite.prepare<[string, string, string]>(
+        'INSERT INTO bot_user_vars (user_key, vars, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET vars = excluded.vars, updated_at = excluded.updated_at',
+      ),
+      global: sqlite.prepare<[string, string, string]>(
+        'INSERT INTO bot_globals (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+      deleteGlobal: sqlite.prepare<[string]>('DELETE FROM bot_globals WHERE key = ?'),
+    };
+  }
+
+  save(checkpoint: Checkpoint): Promise<void> {
+    return this.commits.run(() => {
+      this.statements.session.run(checkpoint.conversationId, checkpoint.state, checkpoint.at);
+      if (checkpoint.user) this.statements.user.run(checkpoint.user.key, checkpoint.user.vars, checkpoint.at);
+      for (const [key, value] of Object.entries(checkpoint.globals?.set ?? {})) this.statements.global.run(key, value, checkpoint.at);
+      for (const key of checkpoint.globals?.deleted ?? []) this.statements.deleteGlobal.run(key);
+    });
+  }
+}
 
 export class BotStore {
   constructor(readonly db: Kysely<Database>) {}

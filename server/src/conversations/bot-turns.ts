@@ -35,7 +35,7 @@ export class BotTurns {
     const row = this.core.createConversation(actor, channel, prechat);
     const context = this.context(row, this.core.patientDisplayName(actor), actor.userId);
     const turn = await this.bot.onConversationStart(start ? { ...context, start } : context);
-    const messages = this.apply(row.id, turn);
+    const messages = await this.apply(row.id, turn);
     return { conversation: this.core.get(row.id)!, messages };
   }
 
@@ -69,13 +69,12 @@ export class BotTurns {
     };
   }
 
-  /** Persists the bot's replies, then hands off if asked. */
-  private apply(conversationId: string, turn: BotTurn): MessageView[] {
+  /** Persists the bot's replies (one group commit: durable, the fsync off the event loop), then hands off if asked. */
+  private async apply(conversationId: string, turn: BotTurn): Promise<MessageView[]> {
     const at = this.core.stamp();
-    const messages = this.core.inTransaction(() =>
-      turn.replies.map((reply) =>
-        this.core.storeMessage(conversationId, { senderKind: 'bot', senderId: this.bot.id, kind: reply.kind ?? 'text', body: reply.body, at, ...(reply.bot ? { bot: reply.bot } : {}) }),
-      ),
+    const messages = await this.core.storeMessagesDurably(
+      conversationId,
+      turn.replies.map((reply) => ({ senderKind: 'bot' as const, senderId: this.bot.id, kind: reply.kind ?? 'text', body: reply.body, at, ...(reply.bot ? { bot: reply.bot } : {}) })),
     );
     this.core.publishAll(messages.map((message) => ['conversation.message', { message, conversationId }]));
     if (turn.handoff) this.core.handoff(conversationId, turn.handoff);
@@ -91,7 +90,7 @@ export class BotTurns {
         const participant = this.core.repo.participants(conversationId).find((p) => PATIENT_KINDS.has(p.kind));
         const turn = await this.bot.onPatientMessage(this.context(row, participant?.display_name ?? null, participant?.user_id), message);
         if (this.core.get(conversationId)?.state !== 'bot') return;
-        this.apply(conversationId, turn);
+        await this.apply(conversationId, turn);
       })
       .catch((err: unknown) => this.logger.error({ err, conversationId }, 'bot turn failed'))
       .finally(() => {

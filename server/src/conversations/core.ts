@@ -384,6 +384,14 @@ export class ConversationCore {
     return inTransaction(this.deps.sqlite, () => this.appendMessageRow(conversationId, input));
   }
 
+  /**
+   * Messages stored together in the next group commit (the bot's replies of one turn): durable when
+   * it resolves, with the fsync off the event loop like a participant's message.
+   */
+  storeMessagesDurably(conversationId: string, inputs: readonly StoredMessageInput[]): Promise<MessageView[]> {
+    return this.deps.commits.run(() => inputs.map((input) => this.appendMessageRow(conversationId, input)));
+  }
+
   private appendMessageRow(conversationId: string, input: StoredMessageInput): MessageView {
     return toMessageView(
       this.repo.appendMessage({
