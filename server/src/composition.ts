@@ -51,6 +51,8 @@ import { createPatientsModule } from './patients/index.js';
 import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
+import { createTriageModule } from './triage/index.js';
+import { createBotEngine, createBotModule } from './bot/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -119,7 +121,20 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     events: bus,
   });
   const routing = createRoutingModule({ events: bus, logger, ...overrides.routing, config: clinicSettings.value('routing') });
+  // The health bot: its participant owns every new conversation (the channel API is added below, once conversations exist).
+  const botEngine = createBotEngine({
+    db,
+    sqlite,
+    commits,
+    audit,
+    logger,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    connections: config.BOT_DATA_CONNECTIONS,
+    // The triage module is built below; the bot only calls it during turns, after composition.
+    assessor: { assess: (input) => triage.api.assess(input) },
+  });
   const conversations = createConversationsModule({
+    bot: botEngine.participant,
     sqlite,
     db,
     commits,
@@ -242,6 +257,16 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     contentDir: config.KNOWLEDGE_DIR === 'none' ? null : config.KNOWLEDGE_DIR,
     synonymsFile: config.MEDICAL_SYNONYMS_FILE === 'none' ? null : config.MEDICAL_SYNONYMS_FILE,
   });
+  const triage = createTriageModule({ openapi });
+  const bot = createBotModule(botEngine, {
+    conversations: conversations.api,
+    actors,
+    visitorTokens,
+    openapi,
+    logger,
+    scenariosDir: config.BOT_SCENARIOS_DIR === 'none' ? null : config.BOT_SCENARIOS_DIR,
+    startsPerMinute: config.BOT_STARTS_PER_MINUTE,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -262,6 +287,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling,
     agentScripts,
     knowledge,
+    triage,
+    bot,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -335,6 +362,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     scheduling: scheduling.api,
     agentScripts: agentScripts.api,
     knowledge: knowledge.api,
+    triage: triage.api,
+    bot: bot.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

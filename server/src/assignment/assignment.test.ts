@@ -179,6 +179,8 @@ describe('out of hours and restart', () => {
       const closed = { timeZone: 'UTC', weekly: {} };
       const closedQueues = { ...DEFAULT_ROUTING_CONFIG_INPUT, queues: DEFAULT_ROUTING_CONFIG_INPUT.queues.map((q) => ({ ...q, businessHours: closed, outOfHoursMessage: `${q.name} is closed.` })) };
       const first = compose({ config, logger, database }, { routing: { config: closedQueues, clock, scheduler: clock } });
+      // The start hooks load what the bot answers with (its scenarios, the sandbox).
+      await first.start();
       const { conversations, routing: engine } = first;
       const delivered: MessageView[] = [];
       first.bus.register(listen('conversation.message', 'test', ({ message }) => delivered.push(message)));

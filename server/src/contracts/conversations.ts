@@ -8,10 +8,12 @@
 import { z } from 'zod';
 import { ROUTING_SKILLS, type AssignmentReason, type OfferEndCause } from './routing.js';
 import { DATE_OF_BIRTH_MESSAGES, FORM_LIMITS, dateOfBirthProblem, latestDateOnEarth } from './forms.js';
+import { botAttachmentSchema, suggestedActionSchema } from './bot.js';
 
 export const PATIENT_NAMESPACE = '/patient';
 
-export const CONVERSATION_CHANNELS = ['portal', 'widget'] as const;
+/** `api`: the Direct Line–shaped channel API (`/api/bot/conversations`) used by SMS, IVR and other channels. */
+export const CONVERSATION_CHANNELS = ['portal', 'widget', 'api'] as const;
 export const CONVERSATION_STATES = ['bot', 'queued', 'offered', 'active', 'waiting', 'wrapup', 'closed'] as const;
 export const PARTICIPANT_KINDS = ['patient', 'visitor', 'bot', 'agent', 'consultant', 'supervisor'] as const;
 /**
@@ -183,6 +185,24 @@ export function cardText(card: ChatCard): string {
   return [card.title, card.subtitle, card.text, ...(card.facts ?? []).map((f) => `${f.label}: ${f.value}`)].filter(Boolean).join('\n');
 }
 
+/**
+ * What a message carries besides its text (migration 020, column `bot_content`). On a bot message:
+ * Adaptive Cards or hero cards (`attachments`, templated already) and `suggestedActions` (a choice
+ * prompt's choices: each `value` sent back as the patient's text answers it). On a patient's message:
+ * `value`, the inputs of a card they submitted (it answers the pending prompt). `body` always reads
+ * on its own, so a renderer that draws none of this still shows the whole conversation.
+ */
+export const botContentSchema = z.object({
+  attachments: z.array(botAttachmentSchema).max(10).optional(),
+  suggestedActions: z.array(suggestedActionSchema).max(100).optional(),
+  /** `markdown`: the body is Markdown (bold, lists, links). */
+  textFormat: z.enum(['markdown', 'plain']).optional(),
+  /** The bot waits for an answer to this message. */
+  expectingInput: z.boolean().optional(),
+  value: z.union([z.string().max(4_000), z.record(z.string(), z.unknown())]).optional(),
+});
+export type BotContent = z.infer<typeof botContentSchema>;
+
 export const messageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -196,6 +216,8 @@ export const messageSchema = z.object({
   attachment: attachmentSchema.nullable().optional(),
   /** Set on `card` messages. */
   card: chatCardSchema.nullable().optional(),
+  /** Cards and suggested actions on a bot message; submitted card inputs on a patient's (see `botContentSchema`). */
+  bot: botContentSchema.optional(),
 });
 export type MessageView = z.infer<typeof messageSchema>;
 

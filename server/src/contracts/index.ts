@@ -16,3 +16,4 @@ export * from './patients.js';
 export * from './scheduling.js';
 export * from './agent-scripts.js';
 export * from './knowledge.js';
+export * from './triage.js';

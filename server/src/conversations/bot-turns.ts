@@ -26,10 +26,16 @@ export class BotTurns {
   ) {}
 
   /** Starts a conversation with the bot: it is created (with the pre-chat answers), the bot greets, the greeting is returned. */
-  async start(actor: Actor, channel: ConversationChannel = 'portal', prechat?: PrechatAnswers): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
+  async start(
+    actor: Actor,
+    channel: ConversationChannel = 'portal',
+    prechat?: PrechatAnswers,
+    start?: BotContext['start'],
+  ): Promise<{ conversation: ConversationRow; messages: MessageView[] }> {
     const row = this.core.createConversation(actor, channel, prechat);
-    const turn = await this.bot.onConversationStart(this.context(row, this.core.patientDisplayName(actor)));
-    const messages = this.apply(row.id, turn);
+    const context = this.context(row, this.core.patientDisplayName(actor), actor.userId);
+    const turn = await this.bot.onConversationStart(start ? { ...context, start } : context);
+    const messages = await this.apply(row.id, turn);
     return { conversation: this.core.get(row.id)!, messages };
   }
 
@@ -42,25 +48,33 @@ export class BotTurns {
     });
   }
 
+  /** Resolves once this conversation's pending bot turns have run (the channel API answers after the bot). */
+  async settled(conversationId: string): Promise<void> {
+    await this.queues.get(conversationId);
+  }
+
   /** Resolves once pending bot turns have run (tests, shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.queues.values()]);
   }
 
-  private context(row: ConversationRow, displayName: string | null): BotContext {
+  private context(row: ConversationRow, displayName: string | null, userId: string | undefined): BotContext {
     return {
       conversationId: row.id,
       channel: row.channel,
       displayName,
+      ...(userId !== undefined ? { userId } : {}),
+      patientId: row.patient_id,
       history: () => this.core.repo.messagesAfter(row.id, 0, SYNC_PAGE_SIZE, { includeNotes: false }).map(toMessageView),
     };
   }
 
-  /** Persists the bot's replies, then hands off if asked. */
-  private apply(conversationId: string, turn: BotTurn): MessageView[] {
+  /** Persists the bot's replies (one group commit: durable, the fsync off the event loop), then hands off if asked. */
+  private async apply(conversationId: string, turn: BotTurn): Promise<MessageView[]> {
     const at = this.core.stamp();
-    const messages = this.core.inTransaction(() =>
-      turn.replies.map((reply) => this.core.storeMessage(conversationId, { senderKind: 'bot', senderId: this.bot.id, kind: reply.kind ?? 'text', body: reply.body, at })),
+    const messages = await this.core.storeMessagesDurably(
+      conversationId,
+      turn.replies.map((reply) => ({ senderKind: 'bot' as const, senderId: this.bot.id, kind: reply.kind ?? 'text', body: reply.body, at, ...(reply.bot ? { bot: reply.bot } : {}) })),
     );
     this.core.publishAll(messages.map((message) => ['conversation.message', { message, conversationId }]));
     if (turn.handoff) this.core.handoff(conversationId, turn.handoff);
@@ -74,9 +88,9 @@ export class BotTurns {
         const row = this.core.get(conversationId);
         if (!row || row.state !== 'bot' || this.core.isBotMuted(conversationId)) return;
         const participant = this.core.repo.participants(conversationId).find((p) => PATIENT_KINDS.has(p.kind));
-        const turn = await this.bot.onPatientMessage(this.context(row, participant?.display_name ?? null), message);
+        const turn = await this.bot.onPatientMessage(this.context(row, participant?.display_name ?? null, participant?.user_id), message);
         if (this.core.get(conversationId)?.state !== 'bot') return;
-        this.apply(conversationId, turn);
+        await this.apply(conversationId, turn);
       })
       .catch((err: unknown) => this.logger.error({ err, conversationId }, 'bot turn failed'))
       .finally(() => {

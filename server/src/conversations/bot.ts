@@ -6,7 +6,7 @@
  * handoff request. The conversation service persists the replies, builds the handoff packet, moves
  * the conversation to `queued` and mutes the bot once an agent is active.
  */
-import type { ConversationChannel, HandoffQueue, MessageView } from '../contracts/conversations.js';
+import type { BotContent, ConversationChannel, HandoffQueue, MessageView } from '../contracts/conversations.js';
 import { RED_FLAG_PRIORITY } from '../contracts/routing.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -18,11 +18,19 @@ export interface BotContext {
   displayName: string | null;
   /** The transcript so far (patient, bot and system messages; never internal notes). */
   history(): MessageView[];
+  /** How the conversation was started on a channel that chooses (the Direct Line API's `trigger`, `locale`). */
+  start?: { trigger?: string; locale?: string };
+  /** The signed-in patient's id, or the visitor's id (user-scope variables are kept per user). */
+  userId?: string;
+  patientId?: string | null;
 }
 
 export interface BotReply {
+  /** The text (Markdown when `bot.textFormat` says so); it reads on its own wherever cards are not drawn. */
   body: string;
   kind?: 'text' | 'card';
+  /** Adaptive Cards or hero cards and suggested actions (choices), stored with the message (`BotContent`). */
+  bot?: BotContent;
 }
 
 export interface HandoffRequest {

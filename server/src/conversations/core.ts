@@ -18,6 +18,7 @@ import {
   STAFF_ONLY_MESSAGE_KINDS,
   SYNC_PAGE_SIZE,
   type AttachmentView,
+  type BotContent,
   type ChatCard,
   type ConversationChannel,
   type ConversationSettings,
@@ -108,6 +109,8 @@ export interface SendInput {
   kind?: 'text' | 'note' | 'whisper' | 'attachment' | 'card';
   attachment?: AttachmentView;
   card?: ChatCard;
+  /** A patient's submitted card inputs (they answer the bot's pending prompt). */
+  value?: BotContent['value'];
 }
 
 /** A message as stored, before it has its id and seq. */
@@ -119,6 +122,8 @@ export interface StoredMessageInput {
   clientMessageId?: string | null;
   attachment?: AttachmentView | undefined;
   card?: ChatCard | undefined;
+  /** A bot message's cards and choices; a patient's submitted card inputs. */
+  bot?: BotContent | undefined;
   at?: string;
 }
 
@@ -335,6 +340,7 @@ export class ConversationCore {
     if ((messageKind === 'card') !== (input.card !== undefined)) throw badRequest('A card message needs its card, and only it has one.');
     if (messageKind === 'card' && kind !== 'agent' && kind !== 'supervisor') throw forbidden('Only the agent or a supervisor in the conversation sends cards.');
     if (messageKind === 'note' && !STAFF_KINDS.has(kind)) throw forbidden('Only staff write internal notes.');
+    if (input.value !== undefined && kind !== 'patient' && kind !== 'visitor') throw forbidden('Only the patient answers the bot with card inputs.');
     if (messageKind === 'whisper' && kind !== 'supervisor') throw forbidden('Only a supervisor whispers.');
     if (kind === 'consultant' && messageKind !== 'note') {
       throw forbidden('A consultant writes internal notes only until added to the conversation.');
@@ -346,7 +352,16 @@ export class ConversationCore {
     }
     return {
       row,
-      message: { senderKind: kind, senderId: actor.userId, kind: messageKind, body: input.body, clientMessageId: input.clientMessageId, attachment: input.attachment, card: input.card },
+      message: {
+        senderKind: kind,
+        senderId: actor.userId,
+        kind: messageKind,
+        body: input.body,
+        clientMessageId: input.clientMessageId,
+        attachment: input.attachment,
+        card: input.card,
+        ...(input.value !== undefined ? { bot: { value: input.value } } : {}),
+      },
     };
   }
 
@@ -369,6 +384,14 @@ export class ConversationCore {
     return inTransaction(this.deps.sqlite, () => this.appendMessageRow(conversationId, input));
   }
 
+  /**
+   * Messages stored together in the next group commit (the bot's replies of one turn): durable when
+   * it resolves, with the fsync off the event loop like a participant's message.
+   */
+  storeMessagesDurably(conversationId: string, inputs: readonly StoredMessageInput[]): Promise<MessageView[]> {
+    return this.deps.commits.run(() => inputs.map((input) => this.appendMessageRow(conversationId, input)));
+  }
+
   private appendMessageRow(conversationId: string, input: StoredMessageInput): MessageView {
     return toMessageView(
       this.repo.appendMessage({
@@ -382,6 +405,7 @@ export class ConversationCore {
         createdAt: input.at ?? this.stamp(),
         attachment: input.attachment ? JSON.stringify(input.attachment) : null,
         card: input.card ? JSON.stringify(input.card) : null,
+        botContent: input.bot ? JSON.stringify(input.bot) : null,
       }),
     );
   }

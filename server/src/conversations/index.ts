@@ -42,7 +42,7 @@ export type { StaffRemovalCause } from './events.js';
 export { conversationRoom } from './realtime.js';
 export { forPatient, toConversationView, toMessageView } from './presenters.js';
 export { loadConversationSettings, DEFAULT_CONVERSATION_SETTINGS } from './settings.js';
-export { GreetingMenuBot, queueFor } from './bot.js';
+export { GreetingMenuBot, classifyUtterance, normalizeUtterance, queueFor, type Classification } from './bot.js';
 
 export interface ConversationsApi {
   core: ConversationCore;

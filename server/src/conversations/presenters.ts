@@ -1,5 +1,5 @@
 /** Rows of the conversations tables as the API shapes clients and other domains see. */
-import type { AttachmentView, ChatCard, ConversationView, HandoffPacket, MessageView, ParticipantView, WrapupView } from '../contracts/conversations.js';
+import type { AttachmentView, BotContent, ChatCard, ConversationView, HandoffPacket, MessageView, ParticipantView, WrapupView } from '../contracts/conversations.js';
 import type { ConversationRow, MessageRow, ParticipantRow, WrapupRow } from './repository.js';
 
 export const toParticipantView = (p: ParticipantRow): ParticipantView => ({ userId: p.user_id, kind: p.kind, displayName: p.display_name, joinedAt: p.joined_at });
@@ -16,6 +16,7 @@ export function toMessageView(row: MessageRow): MessageView {
     createdAt: row.created_at,
     ...(row.attachment ? { attachment: JSON.parse(row.attachment) as AttachmentView } : {}),
     ...(row.card ? { card: JSON.parse(row.card) as ChatCard } : {}),
+    ...(row.bot_content ? { bot: JSON.parse(row.bot_content) as BotContent } : {}),
   };
 }
 

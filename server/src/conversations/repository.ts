@@ -29,6 +29,8 @@ export interface NewMessage {
   attachment?: string | null;
   /** JSON of the `ChatCard`, on `card` messages. */
   card?: string | null;
+  /** JSON of the `BotContent`: a bot message's cards and choices, a patient's card inputs. */
+  botContent?: string | null;
 }
 
 export class ConversationRepository {
@@ -51,9 +53,9 @@ export class ConversationRepository {
       nextSeq: s.prepare<[string, string], { last_seq: number }>(
         'UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq',
       ),
-      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string, string | null, string | null]>(
-        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at, attachment, card)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertMessage: s.prepare<[string, string, number, string | null, string, string, string, string, string, string | null, string | null, string | null]>(
+        `INSERT INTO conversation_messages (id, conversation_id, seq, client_message_id, sender_kind, sender_id, kind, body, created_at, attachment, card, bot_content)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       findByClientId: s.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM conversation_messages WHERE conversation_id = ? AND sender_id = ? AND client_message_id = ?',
@@ -172,6 +174,7 @@ export class ConversationRepository {
       message.createdAt,
       message.attachment ?? null,
       message.card ?? null,
+      message.botContent ?? null,
     );
     return {
       id: message.id,
@@ -185,6 +188,7 @@ export class ConversationRepository {
       created_at: message.createdAt,
       attachment: message.attachment ?? null,
       card: message.card ?? null,
+      bot_content: message.botContent ?? null,
     };
   }
 

@@ -89,6 +89,16 @@ describe('search', () => {
     expect((await search('diabetis', '&language=en')).body.results[0]?.id).toBe('type-2-diabetes');
   });
 
+  it('corrects patients only towards words of articles they may read', async () => {
+    // "improvise" is a word of agent-only articles alone: staff are corrected to it, patients never see it.
+    expect((await search('improvize', '', tokens.agent)).body.correctedQuery).toBe('improvise');
+    for (const token of [undefined, tokens.patient]) {
+      const res = await search('improvize', '', token);
+      expect(res.status).toBe(200);
+      expect(res.body.correctedQuery ?? '').not.toContain('improvise');
+    }
+  });
+
   it('matches the last word as a prefix while it is typed', async () => {
     expect(ids(await search('hypert', '&language=en'))[0]).toBe('high-blood-pressure');
     expect(ids(await search('mammo', '&language=en'))[0]).toBe('breast-cancer-screening');

@@ -44,6 +44,9 @@ export interface IndexHit {
 }
 
 
+/** Whose words: patients' (articles for patients or both) or staff's (every article). */
+export type VocabularyScope = 'public' | 'staff';
+
 export interface KnowledgeIndex {
   put(article: IndexedArticle): void;
   remove(seq: number): void;
@@ -52,8 +55,12 @@ export interface KnowledgeIndex {
    * (or `mode: 'any'`), those matching any group follow.
    */
   search(plan: SearchPlan, filter: IndexFilter, limit: number, mode?: 'all' | 'any'): Promise<IndexHit[]>;
-  /** The words the index holds with how many articles use each (for spelling correction). */
-  vocabulary(): Iterable<VocabularyEntry>;
+  /**
+   * The words the index holds with how many articles use each (for spelling correction): of the
+   * articles patients may read (`public`), or of every article (`staff`). A word in both is listed
+   * twice; the corrector keeps the larger count.
+   */
+  vocabulary(scope: VocabularyScope): Iterable<VocabularyEntry>;
   /** Bumped by every put and remove: whoever caches the vocabulary rebuilds it when this changes. */
   readonly generation: number;
 }

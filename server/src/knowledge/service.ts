@@ -31,7 +31,7 @@ import type { z } from 'zod';
 import { readArticleFiles, type FileProblem } from './content.js';
 import { planSearch, type SearchPlan } from './query-plan.js';
 import { snippetParts } from '../platform/db/fts-snippet.js';
-import type { IndexFilter, KnowledgeIndex } from './search-index.js';
+import type { IndexFilter, KnowledgeIndex, VocabularyScope } from './search-index.js';
 import { SpellingCorrector } from './spelling.js';
 import type { KnowledgeStore, PublishedRow, VersionRow } from './store.js';
 import { Synonyms } from './synonyms.js';
@@ -78,7 +78,7 @@ const RELATED_COUNT = 4;
 
 export class KnowledgeService {
   private readonly now: () => Date;
-  private corrector: { generation: number; value: SpellingCorrector } | null = null;
+  private readonly correctors = new Map<VocabularyScope, { generation: number; value: SpellingCorrector }>();
 
   constructor(private readonly deps: KnowledgeServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -136,13 +136,16 @@ export class KnowledgeService {
 
   // ─── Search and reading ────────────────────────────────────────────────────
 
-  /** The plan a query becomes (synonyms, corrections, prefix), against the index as it is now. */
-  plan(text: string): SearchPlan {
-    return planSearch(text, { synonyms: this.deps.synonyms, spelling: this.spelling() });
+  /**
+   * The plan a query becomes (synonyms, corrections, prefix), against the index as it is now:
+   * corrected against the words of the articles the viewer may read.
+   */
+  plan(text: string, scope: VocabularyScope): SearchPlan {
+    return planSearch(text, { synonyms: this.deps.synonyms, spelling: this.spelling(scope) });
   }
 
   async search(viewer: Viewer, query: z.infer<typeof knowledgeSearchQuerySchema>): Promise<KnowledgeSearchResponse> {
-    const plan = this.plan(query.q);
+    const plan = this.plan(query.q, viewer.kind === 'public' ? 'public' : 'staff');
     const filter: IndexFilter = {
       audiences: audiencesFor(viewer, query.audience),
       ...(query.language ? { language: query.language } : {}),
@@ -401,15 +404,17 @@ export class KnowledgeService {
     });
   }
 
-  private spelling(): SpellingCorrector {
+  private spelling(scope: VocabularyScope): SpellingCorrector {
     const generation = this.deps.index.generation;
-    if (this.corrector?.generation !== generation) {
-      const entries = [...this.deps.index.vocabulary()];
+    let corrector = this.correctors.get(scope);
+    if (corrector?.generation !== generation) {
+      const entries = [...this.deps.index.vocabulary(scope)];
       for (const word of this.deps.synonyms.allWords()) entries.push({ word, documents: 0 });
       for (const word of STOP_WORDS) entries.push({ word, documents: 0 });
-      this.corrector = { generation, value: new SpellingCorrector(entries) };
+      corrector = { generation, value: new SpellingCorrector(entries) };
+      this.correctors.set(scope, corrector);
     }
-    return this.corrector.value;
+    return corrector.value;
   }
 
   private audit(editor: Editor, action: string, id: string, details: Record<string, unknown>, meta: WriteMeta): void {

@@ -16,7 +16,7 @@
 import type SQLite from 'better-sqlite3';
 import type { PlannedGroup, PlannedPhrase, SearchPlan } from './query-plan.js';
 import { MATCH_END, MATCH_START } from '../platform/db/fts-snippet.js';
-import type { IndexFilter, IndexHit, IndexedArticle, KnowledgeIndex } from './search-index.js';
+import type { IndexFilter, IndexHit, IndexedArticle, KnowledgeIndex, VocabularyScope } from './search-index.js';
 import type { VocabularyEntry } from './spelling.js';
 import { fold, STOP_WORDS } from './text.js';
 
@@ -86,7 +86,10 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
       ),
       deleteWords: sqlite.prepare('DELETE FROM knowledge_words WHERE rowid = ?'),
       insertWords: sqlite.prepare('INSERT INTO knowledge_words (rowid, text) VALUES (?, ?)'),
+      deleteStaffWords: sqlite.prepare('DELETE FROM knowledge_staff_words WHERE rowid = ?'),
+      insertStaffWords: sqlite.prepare('INSERT INTO knowledge_staff_words (rowid, text) VALUES (?, ?)'),
       vocabulary: sqlite.prepare('SELECT term, doc FROM knowledge_words_vocab'),
+      staffVocabulary: sqlite.prepare('SELECT term, doc FROM knowledge_staff_words_vocab'),
       body: sqlite.prepare<[number], { body: string }>('SELECT body FROM knowledge_fts WHERE rowid = ?'),
     };
   }
@@ -99,13 +102,16 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     this.remove(article.seq);
     this.statements.insertFts.run(article);
     this.statements.insertHead.run(article);
-    this.statements.insertWords.run(article.seq, [article.title, article.summary, article.keywords, article.body].join('\n'));
+    // Words of agent-only articles apart: patients' spelling correction must not offer them.
+    const words = article.audience === 'agent' ? this.statements.insertStaffWords : this.statements.insertWords;
+    words.run(article.seq, [article.title, article.summary, article.keywords, article.body].join('\n'));
   }
 
   remove(seq: number): void {
     this.statements.deleteFts.run(seq);
     this.statements.deleteHead.run(seq);
     this.statements.deleteWords.run(seq);
+    this.statements.deleteStaffWords.run(seq);
     this.version++;
   }
 
@@ -224,7 +230,8 @@ export class SqliteKnowledgeIndex implements KnowledgeIndex {
     return statement as SQLite.Statement<unknown[], Row>;
   }
 
-  *vocabulary(): Iterable<VocabularyEntry> {
-    for (const row of this.statements.vocabulary.iterate() as Iterable<{ term: string; doc: number }>) yield { word: row.term, documents: row.doc };
+  *vocabulary(scope: VocabularyScope): Iterable<VocabularyEntry> {
+    const statements = scope === 'staff' ? [this.statements.vocabulary, this.statements.staffVocabulary] : [this.statements.vocabulary];
+    for (const statement of statements) for (const row of statement.iterate() as Iterable<{ term: string; doc: number }>) yield { word: row.term, documents: row.doc };
   }
 }

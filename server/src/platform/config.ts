@@ -100,6 +100,28 @@ const configSchema = z.object({
   ROUTING_CONFIG: z.string().min(1).optional(),
   /** The agent scripts (YAML) imported at start; a changed file becomes the published version. */
   AGENT_SCRIPTS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'agent-scripts')),
+  /** The built-in health-bot scenarios (Azure Health Bot exports, `strings/<locale>.json`) imported at start; `none` imports nothing. */
+  BOT_SCENARIOS_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'health-bot/scenarios')),
+  /**
+   * The bot's data connections beyond Carebridge's own API (always `carebridge`, at PUBLIC_URL): JSON
+   * `{ "<name>": { "baseUrl": "https://…", "timeoutMs": 5000 } }`. A dataConnection step may call these
+   * bases and nothing else.
+   */
+  BOT_DATA_CONNECTIONS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return {};
+      try {
+        const parsed = z.record(z.string().regex(/^[\w-]{1,50}$/), z.strictObject({ baseUrl: z.url(), timeoutMs: z.number().int().min(100).max(30_000).optional() })).parse(JSON.parse(text));
+        return parsed;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `BOT_DATA_CONNECTIONS must be JSON { name: { baseUrl, timeoutMs? } }: ${err instanceof Error ? err.message : String(err)}` });
+        return z.NEVER;
+      }
+    }),
+  /** Channel-API (Direct Line) bot conversations one client address may start per minute. */
+  BOT_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** A JSON file with the conversation settings (dispositions, quick replies, …); default: built-in settings. */
   CONVERSATIONS_CONFIG: z.string().min(1).optional(),
   /** A JSON file with the follow-up survey after a chat (contracts/surveys.ts); default: the built-in survey. */

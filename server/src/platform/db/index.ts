@@ -22,9 +22,11 @@ import * as m016 from './migrations/016_message_cards.js';
 import * as m017 from './migrations/017_slot_holds.js';
 import * as m018 from './migrations/018_knowledge.js';
 import * as m019 from './migrations/019_agent_scripts.js';
+import * as m020 from './migrations/020_bot.js';
 import * as m023 from './migrations/023_bot_language_models.js';
+import * as m024 from './migrations/024_knowledge_staff_words.js';
 
-export type { Database } from './schema.js';
+export type { Database, BotScenarioTable, BotScenarioVersionTable } from './schema.js';
 export { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { startCheckpointer } from './checkpointer.js';
 
@@ -49,7 +51,9 @@ const migrations: Record<string, Migration> = {
   '017_slot_holds': m017,
   '018_knowledge': m018,
   '019_agent_scripts': m019,
+  '020_bot': m020,
   '023_bot_language_models': m023,
+  '024_knowledge_staff_words': m024,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -170,6 +170,8 @@ export interface ConversationMessageTable {
   attachment: string | null;
   /** JSON `ChatCard` on `card` messages (migration 016). */
   card: string | null;
+  /** JSON `BotContent` (contracts/conversations.ts): a bot message's cards and suggested actions, a patient's card inputs (migration 020). */
+  bot_content: string | null;
 }
 
 export interface ConversationReceiptTable {
@@ -362,7 +364,67 @@ export interface KnowledgeVersionTable {
   published_by: string | null;
 }
 
+/** Health-bot scenarios (migration 020). */
+export interface BotScenarioTable {
+  id: string;
+  trigger: string;
+  name: string;
+  description: string;
+  active: number;
+  /** import | builtin | authored */
+  origin: string;
+  /** JSON: the export's fields kept for the round trip. */
+  export_meta: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BotScenarioVersionTable {
+  scenario_id: string;
+  version: number;
+  /** draft | published | retired */
+  status: string;
+  /** JSON: the Azure Health Bot `code` object as imported or saved. */
+  code: string;
+  created_by: string | null;
+  created_at: string;
+  published_at: string | null;
+}
+
+export interface BotStringTable {
+  locale: string;
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface BotSessionTable {
+  conversation_id: string;
+  /** JSON `SessionState` (bot/state.ts). */
+  state: string;
+  turns: number;
+  updated_at: string;
+}
+
+export interface BotUserVarsTable {
+  user_key: string;
+  vars: string;
+  updated_at: string;
+}
+
+export interface BotGlobalTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
+  bot_scenarios: BotScenarioTable;
+  bot_scenario_versions: BotScenarioVersionTable;
+  bot_strings: BotStringTable;
+  bot_sessions: BotSessionTable;
+  bot_user_vars: BotUserVarsTable;
+  bot_globals: BotGlobalTable;
   knowledge_articles: KnowledgeArticleTable;
   knowledge_versions: KnowledgeVersionTable;
   agent_scripts: AgentScriptTable;
