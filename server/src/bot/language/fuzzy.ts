@@ -54,6 +54,15 @@ export function allowedEdits(length: number): number {
   return length < 8 ? 1 : 2;
 }
 
+/**
+ * Two edits are allowed only where the word starts as the known one does, give or take a silent
+ * first letter ("numonia" → "pneumonia"): without it a word of eight letters is two edits from too
+ * many others ("película" → "vesícula").
+ */
+function sameStart(typed: string, known: string): boolean {
+  return typed[0] === known[0] || typed[0] === known[1] || typed[1] === known[0];
+}
+
 export class FuzzyWords {
   private readonly known = new Set<string>();
   private readonly byDeletion = new Map<string, string[]>();
@@ -92,7 +101,7 @@ export class FuzzyWords {
       for (const candidate of this.byDeletion.get(v) ?? []) {
         if (found.has(candidate)) continue;
         const d = boundedDistance(word, candidate, max);
-        if (d <= max) found.set(candidate, d);
+        if (d <= 1 || (d === 2 && sameStart(word, candidate))) found.set(candidate, d);
       }
     }
     return [...found.entries()].map(([w, distance]) => ({ word: w, distance })).sort((x, y) => x.distance - y.distance || x.word.localeCompare(y.word));

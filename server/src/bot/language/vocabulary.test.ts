@@ -45,6 +45,18 @@ describe('FuzzyWords', () => {
   });
 });
 
+describe('two edits need the same start', () => {
+  const words = new FuzzyWords(['vesicula', 'pneumonia', 'diabetes']);
+  it.each([
+    ['pelicula', []], // v/p: two edits from "vesícula", another word
+    ['numonia', ['pneumonia']], // the silent p dropped
+    ['diabetus', ['diabetes']],
+    ['xiabetis', []],
+  ])('%s → %j', (word, expected) => {
+    expect(words.corrections(word).map((c) => c.word)).toEqual(expected);
+  });
+});
+
 describe('text', () => {
   it('folds case, accents and apostrophes, and keeps offsets in the text as typed', () => {
     expect(tokenize('¿Tengo PRESIÓN alta? Crohn’s')).toEqual([
