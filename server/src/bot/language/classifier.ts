@@ -43,7 +43,8 @@ function features(text: string): string[] {
     out.push(`w:${w}`);
     if (i > 0) out.push(`b:${words[i - 1]}_${w}`);
     const padded = `^${w}$`;
-    if (padded.length > 4) for (let j = 0; j + 4 <= padded.length; j++) out.push(`c:${padded.slice(j, j + 4)}`);
+    // Letter pieces of ordinary words only: a pasted string of 2,000 letters is one feature, not 2,000.
+    if (padded.length > 4 && padded.length <= 40) for (let j = 0; j + 4 <= padded.length; j++) out.push(`c:${padded.slice(j, j + 4)}`);
   }
   return out;
 }

@@ -28,6 +28,12 @@ const NUMBER_CUES: Record<Language, RegExp> = {
 };
 /** Yes/no is looked for in short answers only: in a long sentence "no" is rarely the answer. */
 const BOOLEAN_MAX_WORDS = 8;
+const BOOLEAN_MAX_LENGTH = 100;
+/**
+ * Dates and numbers are looked for in the first 500 characters: the recognizers' cost grows with
+ * the text, and a date that matters to the bot is not at the end of an essay.
+ */
+export const ENTITY_TEXT_LENGTH = 500;
 /** "una cita" is one appointment, not the number 1 worth telling the bot about. */
 const ARTICLES = new Set(['a', 'an', 'un', 'una', 'uno']);
 
@@ -71,16 +77,17 @@ export class EntityRecognizers {
     const key = `${language}|${now.toISOString().slice(0, 13)}|${text}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const folded = fold(text);
+    const folded = fold(text.slice(0, ENTITY_TEXT_LENGTH));
+    const head = text.slice(0, ENTITY_TEXT_LENGTH);
     const entities: RecognizedEntity[] = [];
     const add = (kind: 'datetime' | 'number' | 'boolean') => {
-      for (const r of this.model(kind, language).parse(text, now)) {
+      for (const r of this.model(kind, language).parse(head, now)) {
         entities.push(presentEntity(kind, r));
       }
     };
     if (DATE_CUES[language].test(folded)) add('datetime');
     if (NUMBER_CUES[language].test(folded)) add('number');
-    if (folded.split(/\s+/).filter(Boolean).length <= BOOLEAN_MAX_WORDS) add('boolean');
+    if (text.length <= BOOLEAN_MAX_LENGTH && folded.split(/\s+/).filter(Boolean).length <= BOOLEAN_MAX_WORDS) add('boolean');
     const kept = dropOverlaps(entities.filter((e) => !(e.type === 'number' && ARTICLES.has(fold(e.text)))));
     if (this.cacheSize > 0) {
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);

@@ -45,12 +45,16 @@ export interface Correction {
   distance: number;
 }
 
+export const MAX_CORRECTED_LENGTH = 30;
+
 /**
  * How many edits a word of this length may carry: none under four letters (too many short words
- * are one letter from another), one up to seven, two from eight ("numonia" → "pneumonia").
+ * are one letter from another), one up to seven, two from eight ("numonia" → "pneumonia"), none
+ * over thirty.
  */
 export function allowedEdits(length: number): number {
-  if (length < 4) return 0;
+  // No medical word is longer; the deletions of a long "word" (a pasted string) would be millions.
+  if (length < 4 || length > MAX_CORRECTED_LENGTH) return 0;
   return length < 8 ? 1 : 2;
 }
 
