@@ -82,6 +82,8 @@ export interface EngineParticipantDeps {
   logger: Logger;
   /** Loads a scenario version a conversation is still in (after a publish or a restart). */
   ensureVersion(trigger: string, version: number): Promise<boolean>;
+  /** Resolves once the scenarios are loaded (the module's start hook normally did it already). */
+  ready?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -97,6 +99,7 @@ export class EngineBotParticipant implements BotParticipant {
   constructor(private readonly deps: EngineParticipantDeps) {}
 
   async onConversationStart(ctx: BotContext): Promise<BotTurn> {
+    await this.deps.ready?.();
     const locale = ctx.start?.locale && (BOT_LOCALES as readonly string[]).includes(ctx.start.locale) ? ctx.start.locale : BASE_LOCALE;
     const state = emptyState(locale);
     if (ctx.start?.locale) state.localeFixed = true;
@@ -107,6 +110,7 @@ export class EngineBotParticipant implements BotParticipant {
   }
 
   async onPatientMessage(ctx: BotContext, message: MessageView): Promise<BotTurn> {
+    await this.deps.ready?.();
     const state = await this.load(ctx.conversationId);
     if (!state.localeFixed && state.locale !== 'es-US' && classifyUtterance(message.body).language === 'es') state.locale = 'es-US';
     const recognized = await this.deps.recognizer.recognize(message.body, state.locale);
