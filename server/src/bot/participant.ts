@@ -117,7 +117,9 @@ export class EngineBotParticipant implements BotParticipant {
     const env = await this.env(ctx, state, message, recognized);
     const input = { text: message.body, ...(message.bot?.value !== undefined ? { value: message.bot.value } : {}) };
     const waiting = ScenarioEngine.waiting(state);
-    const redFlag = await this.redFlag(message.body, state);
+    // A tapped choice or a card submission answers the question asked; anything typed freely is checked for red flags.
+    const picked = message.bot?.value !== undefined || ScenarioEngine.picksOffered(state, message.body);
+    const redFlag = picked ? undefined : await this.redFlag(message.body, state);
     const trigger = redFlag ? 'emergency' : recognized.intent ? (INTENT_TRIGGERS[recognized.intent] ?? recognized.intent) : null;
     const scenario = trigger ? this.deps.library.current(trigger) : undefined;
     let outcome: TurnOutcome;
