@@ -249,6 +249,18 @@ describe('the Direct Line–shaped channel API', () => {
     expect((await call(server, 'GET', '/api/health')).status).toBe(200);
   });
 
+  it('answers in Spanish once the patient writes Spanish (es-US strings) and hands off to the Spanish queue', async () => {
+    const client = await directLine();
+    await client.read();
+    const cita = await client.send({ text: 'hola, necesito una cita por favor' });
+    expect(cita.at(-1)!.text).toContain('Puede reservar, cambiar o cancelar citas');
+    const person = await client.send({ text: 'Quiero hablar con una persona' });
+    expect(person.map((a) => a.text).join('\n')).toContain('Le comunico con una persona');
+    const row = server.context.conversations.core.get(client.conversationId)!;
+    expect(row.queue).toBe('spanish');
+    expect(JSON.parse(row.handoff!)).toMatchObject({ language: 'es', intent: 'scheduling' });
+  });
+
   it('takes a card submission over the patient socket too (stored as the message’s bot.value)', async () => {
     const visitor = await call<{ token: string }>(server, 'POST', '/api/chat/visitor', { body: { displayName: 'Val' } });
     const socket = await h.connected('/patient', visitor.body.token);
