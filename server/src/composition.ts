@@ -132,6 +132,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     connections: config.BOT_DATA_CONNECTIONS,
     // The triage module is built below; the bot only calls it during turns, after composition.
     assessor: { assess: (input) => triage.api.assess(input) },
+    scenariosDir: config.BOT_SCENARIOS_DIR === 'none' ? null : config.BOT_SCENARIOS_DIR,
   });
   const conversations = createConversationsModule({
     bot: botEngine.participant,
@@ -264,7 +265,6 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     visitorTokens,
     openapi,
     logger,
-    scenariosDir: config.BOT_SCENARIOS_DIR === 'none' ? null : config.BOT_SCENARIOS_DIR,
     startsPerMinute: config.BOT_STARTS_PER_MINUTE,
   });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };

@@ -249,6 +249,31 @@ describe('the Direct Line–shaped channel API', () => {
     expect((await call(server, 'GET', '/api/health')).status).toBe(200);
   });
 
+  it('answers in Spanish once the patient writes Spanish (es-US strings) and hands off to the Spanish queue', async () => {
+    const client = await directLine();
+    await client.read();
+    const cita = await client.send({ text: 'hola, necesito una cita por favor' });
+    expect(cita.at(-1)!.text).toContain('Puede reservar, cambiar o cancelar citas');
+    const person = await client.send({ text: 'Quiero hablar con una persona' });
+    expect(person.map((a) => a.text).join('\n')).toContain('Le comunico con una persona');
+    const row = server.context.conversations.core.get(client.conversationId)!;
+    expect(row.queue).toBe('spanish');
+    expect(JSON.parse(row.handoff!)).toMatchObject({ language: 'es', intent: 'scheduling' });
+  });
+
+  it('takes a card submission over the patient socket too (stored as the message’s bot.value)', async () => {
+    const visitor = await call<{ token: string }>(server, 'POST', '/api/chat/visitor', { body: { displayName: 'Val' } });
+    const socket = await h.connected('/patient', visitor.body.token);
+    const started = (await socket.emitWithAck('conversation:start', {})) as { ok: true; conversation: { id: string } };
+    const id = started.conversation.id;
+    expect(await socket.emitWithAck('message:send', { conversationId: id, clientMessageId: 'v1', body: 'Billing', value: { choice: 'billing' } })).toMatchObject({ ok: true });
+    await server.context.conversations.idle();
+    const rows = server.context.database.sqlite.prepare('SELECT sender_kind, body, bot_content FROM conversation_messages WHERE conversation_id = ? ORDER BY seq').all(id) as { sender_kind: string; body: string; bot_content: string | null }[];
+    expect(rows.find((r) => r.sender_kind === 'visitor')).toMatchObject({ body: 'Billing', bot_content: JSON.stringify({ value: { choice: 'billing' } }) });
+    // The bot answered the menu choice.
+    expect(rows.at(-1)).toMatchObject({ sender_kind: 'bot', body: expect.stringContaining('Billing') });
+  });
+
   it('rate limits conversation starts per address', async () => {
     const limited = await startTestServer({ BOT_STARTS_PER_MINUTE: '2', BOT_SCENARIOS_DIR: 'none' });
     try {

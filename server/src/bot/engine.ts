@@ -39,8 +39,8 @@ export interface Frame {
   vars: Record<string, unknown>;
   /** Where this scenario's `end` value goes in the scenario below it. */
   resultVariable?: string;
-  /** The prompt waiting for the patient, and the wrong answers so far. */
-  pending?: { stepId: string; retries: number };
+  /** The prompt waiting for the patient, the wrong answers so far, and the choices it offered (if any). */
+  pending?: { stepId: string; retries: number; choices?: string[] };
   /** Paused by an interrupting scenario: says its returningMessage and re-asks when it resumes. */
   interrupted?: boolean;
 }
@@ -156,6 +156,14 @@ export class ScenarioEngine {
   /** Whether a scenario waits for the patient. */
   static waiting(state: SessionState): boolean {
     return state.stack.at(-1)?.pending !== undefined;
+  }
+
+  /** Whether the text is exactly one of the choices the waiting prompt offered (a tapped suggested action). */
+  static picksOffered(state: SessionState, text: string): boolean {
+    const choices = state.stack.at(-1)?.pending?.choices;
+    if (!choices) return false;
+    const found = matchChoice(text, choices);
+    return found !== undefined && found.score === 1;
   }
 }
 
@@ -325,10 +333,11 @@ class Turn {
         this.statement(step);
         return this.next(frame, step);
       case 'prompt':
-      case 'yesno':
-        this.ask(step);
-        frame.pending = { stepId: step.id, retries: 0 };
+      case 'yesno': {
+        const choices = this.ask(step);
+        frame.pending = { stepId: step.id, retries: 0, ...(choices.length > 0 ? { choices: choices.slice(0, 100).map((c) => c.slice(0, 300)) } : {}) };
         return;
+      }
       case 'branch':
         return this.next(frame, step, truthy(this.evaluate(step.condition)) ? step.targetStepId : undefined);
       case 'switch': {
@@ -436,7 +445,8 @@ class Turn {
     return { kind: 'choice', choices: source ? choiceList(this.evaluate(source)) : [], multi };
   }
 
-  private ask(step: StepOf<'prompt'> | StepOf<'yesno'>): void {
+  /** Asks the prompt; returns the choices it offered. */
+  private ask(step: StepOf<'prompt'> | StepOf<'yesno'>): string[] {
     const source = this.localized(step);
     const text = source ? this.textOf(source) : '';
     const shape = this.promptShape(step);
@@ -444,13 +454,14 @@ class Turn {
     const locale = this.state.locale;
     let choices = shape.choices;
     if (shape.kind === 'boolean') choices = [engineText(locale, 'yes'), engineText(locale, 'no')];
-    if (text.trim() === '' && choices.length === 0 && attachments.length === 0) return;
+    if (text.trim() === '' && choices.length === 0 && attachments.length === 0) return choices;
     const listed = shape.kind === 'choice' && choices.length > 0 ? `\n${choices.map((c, i) => `${i + 1}. ${c}`).join('\n')}${shape.multi ? `\n${engineText(locale, 'pickSeveral')}` : ''}` : '';
     this.say(`${text}${listed}`, {
       expectingInput: true,
       ...(choices.length > 0 ? { suggestedActions: choices.map((c) => ({ title: c, value: c })) } : {}),
       ...(attachments.length ? { attachments } : {}),
     });
+    return choices;
   }
 
   /** The pending prompt's answer: read by data type, validated, stored; a wrong one is re-asked, then a way out. */

@@ -56,6 +56,8 @@ export interface BotEngineDeps {
   sandboxLimits?: Partial<SandboxLimits>;
   stepBudget?: number;
   env?: Record<string, string>;
+  /** The built-in scenarios' folder (null: none). */
+  scenariosDir?: string | null;
 }
 
 export interface BotEngine {
@@ -65,6 +67,8 @@ export interface BotEngine {
   library: ScenarioLibrary;
   strings: StringCatalog;
   store: BotStore;
+  /** Loads QuickJS and the scenarios, once (the module's start hook; the first turn waits for it too). */
+  ready(): Promise<void>;
 }
 
 export function createBotEngine(deps: BotEngineDeps): BotEngine {
@@ -85,6 +89,16 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     ...(deps.env ? { env: deps.env } : {}),
   });
   const scenarios = new ScenarioService({ store, library, strings, audit: deps.audit, logger: deps.logger });
+  let started: Promise<void> | undefined;
+  const ready = () =>
+    (started ??= (async () => {
+      await ScriptSandbox.preload();
+      await scenarios.load();
+      if (deps.scenariosDir) {
+        const report = await scenarios.importDirectory(deps.scenariosDir);
+        if (report.imported.length > 0 || report.failed.length > 0) deps.logger.info(report, 'bot scenarios imported');
+      }
+    })());
   const participant = new EngineBotParticipant({
     engine,
     library,
@@ -94,8 +108,9 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     recognizer: deps.recognizer ?? new KeywordRecognizer(() => library.triggers()),
     logger: deps.logger,
     ensureVersion: (trigger, version) => scenarios.ensureVersion(trigger, version),
+    ready,
   });
-  return { participant, engine, scenarios, library, strings, store };
+  return { participant, engine, scenarios, library, strings, store, ready };
 }
 
 export interface BotModuleDeps {
@@ -104,8 +119,6 @@ export interface BotModuleDeps {
   visitorTokens: VisitorTokens;
   openapi: OpenApiRegistry;
   logger: Logger;
-  /** The built-in scenarios' folder (null: none). */
-  scenariosDir: string | null;
   /** Channel-API conversations one address may start per minute. */
   startsPerMinute?: number;
 }
@@ -132,13 +145,6 @@ export function createBotModule(bot: BotEngine, deps: BotModuleDeps): BotModule 
           ),
       },
     ],
-    start: async () => {
-      await ScriptSandbox.preload();
-      await bot.scenarios.load();
-      if (deps.scenariosDir) {
-        const report = await bot.scenarios.importDirectory(deps.scenariosDir);
-        if (report.imported.length > 0 || report.failed.length > 0) deps.logger.info(report, 'bot scenarios imported');
-      }
-    },
+    start: () => bot.ready(),
   };
 }

@@ -82,6 +82,8 @@ export interface EngineParticipantDeps {
   logger: Logger;
   /** Loads a scenario version a conversation is still in (after a publish or a restart). */
   ensureVersion(trigger: string, version: number): Promise<boolean>;
+  /** Resolves once the scenarios are loaded (the module's start hook normally did it already). */
+  ready?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -97,6 +99,7 @@ export class EngineBotParticipant implements BotParticipant {
   constructor(private readonly deps: EngineParticipantDeps) {}
 
   async onConversationStart(ctx: BotContext): Promise<BotTurn> {
+    await this.deps.ready?.();
     const locale = ctx.start?.locale && (BOT_LOCALES as readonly string[]).includes(ctx.start.locale) ? ctx.start.locale : BASE_LOCALE;
     const state = emptyState(locale);
     if (ctx.start?.locale) state.localeFixed = true;
@@ -107,13 +110,16 @@ export class EngineBotParticipant implements BotParticipant {
   }
 
   async onPatientMessage(ctx: BotContext, message: MessageView): Promise<BotTurn> {
+    await this.deps.ready?.();
     const state = await this.load(ctx.conversationId);
     if (!state.localeFixed && state.locale !== 'es-US' && classifyUtterance(message.body).language === 'es') state.locale = 'es-US';
     const recognized = await this.deps.recognizer.recognize(message.body, state.locale);
     const env = await this.env(ctx, state, message, recognized);
     const input = { text: message.body, ...(message.bot?.value !== undefined ? { value: message.bot.value } : {}) };
     const waiting = ScenarioEngine.waiting(state);
-    const redFlag = await this.redFlag(message.body, state);
+    // A tapped choice or a card submission answers the question asked; anything typed freely is checked for red flags.
+    const picked = message.bot?.value !== undefined || ScenarioEngine.picksOffered(state, message.body);
+    const redFlag = picked ? undefined : await this.redFlag(message.body, state);
     const trigger = redFlag ? 'emergency' : recognized.intent ? (INTENT_TRIGGERS[recognized.intent] ?? recognized.intent) : null;
     const scenario = trigger ? this.deps.library.current(trigger) : undefined;
     let outcome: TurnOutcome;
