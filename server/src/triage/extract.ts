@@ -254,6 +254,8 @@ export function extract(text: string, vocabulary: Vocabulary): Extraction {
   const extraction: Extraction = { findings, language: languageOf(stems), words: tokens.filter((t) => t.kind === 'word').length };
   const age = ageOf(folded);
   if (age !== undefined) extraction.age = age;
+  // "Afebrile" is a fever denied in one word.
+  if (/\bafebrile\b/.test(folded) && findings.get('fever') !== true) findings.set('fever', false);
   const temperatureC = temperatureCOf(folded);
   if (temperatureC !== undefined) {
     extraction.temperatureC = temperatureC;
