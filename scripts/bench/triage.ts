@@ -126,8 +126,8 @@ function report(label: string, rows: Scored[]): void {
 
 console.log(`# bench:triage — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} CPUs, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 report('All vignettes', scored);
-report('Development half (used while writing the protocols)', scored.filter((s) => s.v.split === 'dev'));
-report('Held-out half (written before the protocols, never tuned on)', scored.filter((s) => s.v.split === 'holdout'));
+report('Development vignettes (used while writing the protocols)', scored.filter((s) => s.v.split === 'dev'));
+report('Held-out vignettes (written before the protocols)', scored.filter((s) => s.v.split === 'holdout'));
 const misses = scored.filter((s) => triageLevelOf(s.got) !== triageLevelOf(s.v.expected) || (args.verbose && s.got !== s.v.expected));
 if (misses.length > 0) {
   console.log('\nMisses (3 levels):');

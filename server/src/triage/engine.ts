@@ -115,11 +115,11 @@ export class ProtocolSet {
     return this.all.find((p) => p.id === id);
   }
 
-  /** Complaint protocols whose trigger was said (and that fit the patient); else the general one when anything was. */
+  /** Complaint protocols whose trigger was said (and that fit the patient); else the general one. */
   applicable(state: PatientState): TriageProtocol[] {
     const found = this.complaints.filter((p) => p.triggers.some((t) => state.present.has(t)) && (p.appliesTo === undefined || holds(p.appliesTo, state)));
-    if (found.length > 0) return found;
-    return state.present.size > 0 ? [this.general] : [];
+    // Nothing recognised is not "nothing wrong": the general protocol (a consultation) decides.
+    return found.length > 0 ? found : [this.general];
   }
 
   decide(state: PatientState): Decision {
@@ -174,7 +174,28 @@ export class ProtocolSet {
         questions.push(q);
       }
     }
-    return questions;
+    // Most useful first: the questions whose answer alone could lead furthest (a red flag that
+    // means 911 before one that means a visit), in the authors' order among equals.
+    const reach = new Map(questions.map((q) => [q.id, this.reachAlone(q.id, state, protocols)]));
+    return questions.map((q, i) => ({ q, i })).sort((a, b) => reach.get(b.q.id)! - reach.get(a.q.id)! || a.i - b.i).map(({ q }) => q);
+  }
+
+  /** The most urgent disposition one answer to `id` could bring on its own (its urgency). */
+  private reachAlone(id: string, state: PatientState, protocols: readonly TriageProtocol[]): number {
+    const answers: PatientState[] = [];
+    const base = { ...state };
+    if (id === 'age') for (const age of [0.1, 0.4, 1, 3, 8, 30, 55, 70, 85]) answers.push({ ...base, age });
+    else if (id === 'temperature') for (const temperatureC of [38.2, 39.2, 40.2]) answers.push({ ...base, temperatureC, present: new Set([...state.present, 'fever']) });
+    else if (id === 'duration') for (const durationHours of [0.5, 8, 30, 80, 200, 400, 800]) answers.push({ ...base, durationHours });
+    else if (id === 'pregnant') answers.push({ ...base, pregnant: true });
+    else answers.push({ ...base, present: new Set([...state.present, id]) });
+    let best = 0;
+    for (const answer of answers) {
+      for (const protocol of [this.global, ...protocols]) {
+        for (const rule of protocol.rules) if (urgencyOf(rule.disposition) > best && holds(rule.when, answer)) best = urgencyOf(rule.disposition);
+      }
+    }
+    return best;
   }
 }
 

@@ -21,6 +21,7 @@ describe('negation', () => {
     ['the pain is not severe', { severe_pain: false }],
     ["I'm not sure if it's a fever", { fever: true }],
     ['sin fiebre', { fever: false }],
+    ['cough, afebrile', { cough: true, fever: false }],
     ['no tengo tos', { cough: false }],
     ['no tengo fiebre ni tos', { fever: false, cough: false }],
     ['sin fiebre, me duele la garganta', { fever: false, sore_throat: true }],

@@ -213,14 +213,22 @@ function languageOf(stems: readonly (string | null)[]): TriageLanguage {
  * Swallowing something that is not food ("my son ate some of grandma's heart pills", "drank
  * bleach"): a verb of swallowing with a medicine or household poison a few words after it.
  */
-const INGEST_VERBS = new Set(s('ate eaten swallowed drank drunk chewed got into tomo trago comio bebio'));
+const INGEST_VERBS = new Set(s('ate eaten swallowed drank drunk chewed got into trago comio bebio'));
+/** "Took" is how medicine is taken as prescribed too: an overdose only with a count or a whole lot. */
+const TAKE_VERBS = new Set(s('took taken take tomo tome'));
+const A_LOT = new Set(s('whole all bottle bunch handful lot box pack toda todas frasco'));
 const INGESTED = new Set(s('pill pills tablet tablets medicine medicines medication medications bleach poison detergent battery batteries magnet magnets cleaner chemical chemicals antifreeze pastillas medicina medicinas cloro veneno'));
 function ingestionMatch(stems: readonly (string | null)[]): TermMatch | undefined {
   for (let i = 0; i < stems.length; i++) {
-    if (!INGEST_VERBS.has(stems[i] ?? '')) continue;
+    const verb = stems[i] ?? '';
+    const taking = TAKE_VERBS.has(verb);
+    if (!taking && !INGEST_VERBS.has(verb)) continue;
+    let many = false;
     for (let j = i + 1; j < Math.min(stems.length, i + 7); j++) {
-      if (stems[j] === null) break;
-      if (INGESTED.has(stems[j]!)) return { start: i, end: j, ids: ['overdose'] };
+      const word = stems[j];
+      if (word === null || word === undefined) break;
+      if (A_LOT.has(word) || (/^\d+$/.test(word) && Number(word) >= 10)) many = true;
+      if (INGESTED.has(word) && (!taking || many)) return { start: i, end: j, ids: ['overdose'] };
     }
   }
   return undefined;
@@ -246,6 +254,8 @@ export function extract(text: string, vocabulary: Vocabulary): Extraction {
   const extraction: Extraction = { findings, language: languageOf(stems), words: tokens.filter((t) => t.kind === 'word').length };
   const age = ageOf(folded);
   if (age !== undefined) extraction.age = age;
+  // "Afebrile" is a fever denied in one word.
+  if (/\bafebrile\b/.test(folded) && findings.get('fever') !== true) findings.set('fever', false);
   const temperatureC = temperatureCOf(folded);
   if (temperatureC !== undefined) {
     extraction.temperatureC = temperatureC;

@@ -61,8 +61,12 @@ describe('POST /api/triage/assess', () => {
   it('lists follow-up questions that could still raise the urgency, red flags first', async () => {
     const res = await assess({ text: 'I have a headache' });
     expect(res.body.disposition).toBe('self_care');
-    expect(res.body.followUpQuestions[0]).toMatchObject({ id: 'thunderclap_headache', type: 'yes_no' });
-    expect(res.body.followUpQuestions.length).toBeLessThanOrEqual(5);
+    const ids = res.body.followUpQuestions.map((q: { id: string }) => q.id);
+    // Stroke signs (911) before the sudden "worst ever" headache (an emergency department).
+    expect(ids[0]).toBe('one_sided_weakness');
+    expect(ids).toContain('thunderclap_headache');
+    expect(res.body.followUpQuestions[0].type).toBe('yes_no');
+    expect(ids.length).toBeLessThanOrEqual(5);
   });
 
   it.each([
@@ -118,7 +122,7 @@ describe('interactive sessions', () => {
   it('asks red flags first and ends at a disposition', async () => {
     const start = await call(server, 'POST', '/api/triage/sessions', { body: { text: 'I have a headache', age: 35 } });
     expect(start.status).toBe(201);
-    expect(start.body).toMatchObject({ status: 'asking', question: { id: 'thunderclap_headache', type: 'yes_no' }, answered: 0 });
+    expect(start.body).toMatchObject({ status: 'asking', question: { id: 'one_sided_weakness', type: 'yes_no' }, answered: 0 });
     let view = start.body;
     for (let i = 0; i < 20 && view.status === 'asking'; i++) {
       const res = await call(server, 'POST', `/api/triage/sessions/${view.sessionId}/answers`, {
@@ -133,18 +137,19 @@ describe('interactive sessions', () => {
 
   it('stops at once when an answer is a red flag', async () => {
     const start = await call(server, 'POST', '/api/triage/sessions', { body: { text: 'headache' } });
-    const res = await call(server, 'POST', `/api/triage/sessions/${start.body.sessionId}/answers`, { body: { questionId: 'thunderclap_headache', answer: 'yes' } });
-    expect(res.body.assessment.disposition).toBe('emergency');
-    expect(res.body.assessment.reasons[0].rule).toBe('thunderclap');
+    const res = await call(server, 'POST', `/api/triage/sessions/${start.body.sessionId}/answers`, { body: { questionId: start.body.question.id, answer: 'yes' } });
+    expect(res.body).toMatchObject({ status: 'done', question: null, assessment: { disposition: 'emergency_ambulance' } });
+    expect(res.body.assessment.reasons[0].rule).toBe('stroke_signs');
   });
 
   it('refuses an answer to another question, a wrong-typed answer, and an unknown session', async () => {
     const start = await call(server, 'POST', '/api/triage/sessions', { body: { text: 'headache' } });
     const id = start.body.sessionId;
+    const asked = start.body.question.id;
     const wrongQuestion = await call(server, 'POST', `/api/triage/sessions/${id}/answers`, { body: { questionId: 'stiff_neck', answer: true } });
     expect(wrongQuestion.status).toBe(409);
-    expect(wrongQuestion.body.error.details.questionId).toBe('thunderclap_headache');
-    const notYesNo = await call(server, 'POST', `/api/triage/sessions/${id}/answers`, { body: { questionId: 'thunderclap_headache', answer: 'purple' } });
+    expect(wrongQuestion.body.error.details.questionId).toBe(asked);
+    const notYesNo = await call(server, 'POST', `/api/triage/sessions/${id}/answers`, { body: { questionId: asked, answer: 'purple' } });
     expect(notYesNo.status).toBe(400);
     expect(notYesNo.body.error.message).toMatch(/yes or no/);
     const unknown = await call(server, 'POST', '/api/triage/sessions/00000000-0000-4000-8000-000000000000/answers', { body: { questionId: 'x', answer: true } });

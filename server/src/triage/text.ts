@@ -63,7 +63,7 @@ export function stem(word: string): string {
  * "my chest really hurts" matches "chest hurts". Dropped from terms when they are compiled.
  */
 export const FILLERS = new Set(
-  ['my', 'the', 'a', 'an', 'his', 'her', 'their', 'our', 'your', 'this', 'that', 'is', 'are', 'was', 'were', 'been', 'be', 'really', 'very', 'so', 'quite', 'bit', 'little', 'kind', 'sort', 'some', 'its', 'el', 'la', 'los', 'las', 'un', 'una', 'mi', 'mis', 'muy', 'tan', 'mucho', 'mucha'].map(stem),
+  ['my', 'the', 'a', 'an', 'his', 'her', 'their', 'our', 'your', 'this', 'that', 'is', 'are', 'was', 'were', 'been', 'be', 'really', 'very', 'so', 'quite', 'bit', 'little', 'kind', 'sort', 'some', 'its', 'has', 'have', 'had', 'been', 'el', 'la', 'los', 'las', 'un', 'una', 'mi', 'mis', 'muy', 'tan', 'mucho', 'mucha'].map(stem),
 );
 
 /** Damerau–Levenshtein distance, giving up (returning `max + 1`) once it must exceed `max`. */

@@ -34,7 +34,7 @@ const COMMON_WORDS = new Set(
     .map(stem),
 );
 
-const PAIN_WORDS = new Set(['pain', 'pains', 'hurt', 'hurts', 'hurting', 'ache', 'aches', 'aching', 'sore', 'painful', 'killing', 'throbbing', 'tender', 'agony', 'duele', 'dolor'].map(stem));
+const PAIN_WORDS = new Set(['pain', 'pains', 'hurt', 'hurts', 'hurting', 'ache', 'aches', 'aching', 'sore', 'painful', 'killing', 'throbbing', 'tender', 'agony', 'stiff', 'duele', 'dolor'].map(stem));
 const PART_PREPOSITIONS = new Set(['in', 'on', 'around', 'under', 'behind', 'en'].map(stem));
 /** A new clause: the pain word after it belongs to something else. */
 const PART_CLAUSE_ENDS = new Set(['and', 'but', 'or', 'y', 'pero'].map(stem));
