@@ -155,6 +155,18 @@ function mentionEntity(mention: Mention, tokens: readonly Token[], text: string)
   return { type: entry.type === 'list' ? entry.entity : entry.type, text: text.slice(start, end), value, start, end };
 }
 
+/**
+ * Conditions named inside a longer symptom phrase ("having a heart attack" is a symptom, and "heart
+ * attack" in it a condition): both are entities, so condition information and triage each find theirs.
+ */
+function nestedConditions(analysis: Analysis, language: Language, vocabulary: MedicalVocabulary): Mention[] {
+  const symptoms = analysis.mentions.filter((m) => m.entry.type === 'symptom' && m.last - m.first > 1);
+  if (symptoms.length === 0) return [];
+  return vocabulary
+    .find(analysis.tokens, language, 'condition')
+    .filter((c) => symptoms.some((s) => s.first <= c.first && c.last <= s.last));
+}
+
 /** `entities: false` skips dates, numbers and yes/no (the vocabulary's conditions and symptoms are always there). */
 export async function recognizeWith(ctx: RecognizeContext, text: string, locale: string, options: { entities?: boolean } = {}): Promise<Recognition> {
   const language = languageOf(locale);
@@ -171,7 +183,7 @@ export async function recognizeWith(ctx: RecognizeContext, text: string, locale:
     // A score that rounds to nothing is no alternative worth offering.
     .filter((r) => r.score >= 0.01)
     .sort((a, b) => b.score - a.score || a.intent.localeCompare(b.intent));
-  const entities = [...analysis.mentions.map((m) => mentionEntity(m, analysis.tokens, cut)), ...((options.entities !== false && ctx.entities?.recognize(cut, language, ctx.now)) || [])].sort((a, b) => a.start - b.start);
+  const entities = [...analysis.mentions.map((m) => mentionEntity(m, analysis.tokens, cut)), ...nestedConditions(analysis, language, ctx.vocabulary).map((m) => mentionEntity(m, analysis.tokens, cut)), ...((options.entities !== false && ctx.entities?.recognize(cut, language, ctx.now)) || [])].sort((a, b) => a.start - b.start);
   const present = (r: (typeof ranked)[number]) => {
     const scenario = r.model.scenarioOf(r.intent);
     return scenario ? { intent: r.intent, score: r.score, scenario } : { intent: r.intent, score: r.score };

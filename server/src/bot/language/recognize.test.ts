@@ -80,6 +80,14 @@ describe('misspelt medical words', () => {
     expect(text.slice(condition!.start, condition!.end)).toBe(condition!.text);
   });
 
+  it('names both the symptom phrase and the condition inside it', async () => {
+    const r = await language.recognize('i think im having a heart attack', 'en-US');
+    expect(r.entities.map((e) => [e.type, e.text])).toEqual([
+      ['symptom', 'having a heart attack'],
+      ['condition', 'heart attack'],
+    ]);
+  });
+
   it('does not "correct" everyday words into medical ones', async () => {
     for (const text of ['I want to book an appointment', 'heat in my apartment is broken', 'my heart is fine, I need a bill']) {
       const r = await language.recognize(text, 'en-US');

@@ -102,8 +102,11 @@ export class MedicalVocabulary {
     return this.entries.length;
   }
 
-  /** Conditions and symptoms in the tokens, left to right, longest match at each place. */
-  find(tokens: readonly Token[], language: Language): Mention[] {
+  /**
+   * Conditions and symptoms in the tokens, left to right, longest match at each place; `only` keeps
+   * the terms of one kind (a condition named inside a longer symptom phrase).
+   */
+  find(tokens: readonly Token[], language: Language, only?: VocabularyItem['entry']['type']): Mention[] {
     const index = this.byFirstWord[language];
     if (index.size === 0) return [];
     const fuzzy = this.fuzzy[language];
@@ -125,6 +128,7 @@ export class MedicalVocabulary {
       for (const first of firsts) {
         for (const term of index.get(first.word) ?? []) {
           if (best && term.words.length < best.length) break;
+          if (only && this.entries[term.entry]!.type !== only) continue;
           const edits = this.matchTerm(term, tokens, i, correctionsAt);
           if (edits === null) continue;
           if (!best || term.words.length > best.length || edits < best.edits) best = { term, length: term.words.length, edits };
