@@ -52,7 +52,7 @@ import { createSchedulingModule } from './scheduling/index.js';
 import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/index.js';
 import { createKnowledgeModule } from './knowledge/index.js';
 import { createTriageModule } from './triage/index.js';
-import { createBotEngine, createBotModule } from './bot/index.js';
+import { ClinicConnection, createBotEngine, createBotModule, createLanguageModels } from './bot/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -122,6 +122,23 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   });
   const routing = createRoutingModule({ events: bus, logger, ...overrides.routing, config: clinicSettings.value('routing') });
   // The health bot: its participant owns every new conversation (the channel API is added below, once conversations exist).
+  const language = createLanguageModels({ sqlite, openapi, audit, logger });
+  // The clinic's own services for the built-in scenarios, acting as the signed-in patient (built below; called only during turns).
+  const clinic = new ClinicConnection({
+    knowledge: { search: (viewer, query) => knowledge.api.search(viewer, query) },
+    scheduling: {
+      options: () => scheduling.api.options(),
+      availability: (holder, query) => scheduling.api.availability(holder, { ...query, limit: query.limit }),
+      list: (actor, patientId) => scheduling.api.list(actor, patientId),
+      book: (actor, input) => scheduling.api.book(actor, input),
+      cancel: (actor, id, input) => scheduling.api.cancel(actor, id, input),
+      reschedule: (actor, id, slotId) => scheduling.api.reschedule(actor, id, slotId),
+    },
+    fhir: fhir.api.system,
+    forgetUser: (userKey) => botEngine.store.deleteUserVars(userKey),
+    timeZone: config.CLINIC_TIME_ZONE,
+    logger,
+  });
   const botEngine = createBotEngine({
     db,
     sqlite,
@@ -129,7 +146,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     audit,
     logger,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-    connections: config.BOT_DATA_CONNECTIONS,
+    connections: { ...config.BOT_DATA_CONNECTIONS, clinic },
+    language,
     // The triage module is built below; the bot only calls it during turns, after composition.
     assessor: { assess: (input) => triage.api.assess(input) },
     scenariosDir: config.BOT_SCENARIOS_DIR === 'none' ? null : config.BOT_SCENARIOS_DIR,
@@ -288,6 +306,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     agentScripts,
     knowledge,
     triage,
+    language.module,
     bot,
     createDeskModule({ config }),
     createPortalModule({

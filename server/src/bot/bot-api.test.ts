@@ -143,8 +143,10 @@ describe('the Direct Line–shaped channel API', () => {
     const client = await directLine({ displayName: 'Sam' });
     const greeting = await client.read();
     expect(greeting.at(-1)).toMatchObject({ type: 'message', from: { role: 'bot' }, text: expect.stringContaining("Hi Sam, I'm the Carebridge assistant") });
-    const billing = await client.send({ text: '2' });
-    expect(billing.at(-1)!.text).toContain('Billing');
+    expect(greeting.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toEqual(['Check my symptoms', 'Book an appointment', 'Find a doctor', 'Refill a prescription', 'Billing and insurance', 'About a condition', 'Talk to a person']);
+    const billing = await client.send({ text: '5' });
+    expect(billing.at(-1)!.text).toContain('What is your billing or insurance question about?');
+    expect(billing.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toContain('Pay a bill');
     expect((await call(server, 'GET', `/api/bot/conversations/${client.conversationId}/activities`)).status).toBe(401);
     const other = await directLine();
     expect((await call(server, 'GET', `/api/bot/conversations/${client.conversationId}/activities`, { token: other.token })).status).toBe(403);
@@ -171,7 +173,7 @@ describe('the Direct Line–shaped channel API', () => {
     expect(intro.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toEqual(['Yes', 'No']);
     // "help" interrupts; the assessment resumes with its returningMessage and the same question.
     const help = await client.send({ text: 'help' });
-    expect(help.map((a) => a.text).join('\n')).toMatch(/I can help with[\s\S]*Let's resume the COVID-19 assessment[\s\S]*Are you in the United States/);
+    expect(help.map((a) => a.text).join('\n')).toMatch(/I can check your symptoms[\s\S]*Let's resume the COVID-19 assessment[\s\S]*Are you in the United States/);
     const state = await client.send({ text: 'yes' });
     expect(state.at(-1)!.attachments).toHaveLength(1);
     // A card submission answers the object prompt.
@@ -253,7 +255,8 @@ describe('the Direct Line–shaped channel API', () => {
     const client = await directLine();
     await client.read();
     const cita = await client.send({ text: 'hola, necesito una cita por favor' });
-    expect(cita.at(-1)!.text).toContain('Puede reservar, cambiar o cancelar citas');
+    expect(cita.map((a) => a.text).join('\n')).toContain('Para pedir una cita aquí en el chat, inicie sesión en el portal');
+    expect(cita.at(-1)!.text).toBe('¿Quiere hablar con una persona?');
     const person = await client.send({ text: 'Quiero hablar con una persona' });
     expect(person.map((a) => a.text).join('\n')).toContain('Le comunico con una persona');
     const row = server.context.conversations.core.get(client.conversationId)!;
@@ -271,7 +274,7 @@ describe('the Direct Line–shaped channel API', () => {
     const rows = server.context.database.sqlite.prepare('SELECT sender_kind, body, bot_content FROM conversation_messages WHERE conversation_id = ? ORDER BY seq').all(id) as { sender_kind: string; body: string; bot_content: string | null }[];
     expect(rows.find((r) => r.sender_kind === 'visitor')).toMatchObject({ body: 'Billing', bot_content: JSON.stringify({ value: { choice: 'billing' } }) });
     // The bot answered the menu choice.
-    expect(rows.at(-1)).toMatchObject({ sender_kind: 'bot', body: expect.stringContaining('Billing') });
+    expect(rows.at(-1)).toMatchObject({ sender_kind: 'bot', body: expect.stringContaining('billing or insurance question') });
   });
 
   it('rate limits conversation starts per address', async () => {

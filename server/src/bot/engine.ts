@@ -63,6 +63,12 @@ export function emptyState(locale: string = BASE_LOCALE): SessionState {
 /** What a turn knows besides the state: the read-only `session` facts and the user and global scopes. */
 export interface TurnEnv {
   conversationId: string;
+  /** The signed-in patient (in-process connections act for them); absent for a visitor. */
+  patientId?: string | null;
+  /** The account (patient or visitor) talking. */
+  userId?: string | null;
+  /** Whose user-scope variables these are (`patient:…`, `user:…`). */
+  userKey?: string | null;
   /** Exposed to scripts as `session.*` (userText, displayName, channel, recognized, topics…). */
   session: Record<string, unknown>;
   user: Record<string, unknown>;
@@ -82,9 +88,33 @@ export interface TurnOutcome {
   failure?: { kind: string; message: string; stepId: string | null; trigger: string | null };
 }
 
-export interface DataConnection {
+/** An HTTP connection (allowlisted base URL) or one served in this process (the clinic's own services). */
+export type DataConnection = HttpConnection | InProcessConnection;
+
+export interface HttpConnection {
   baseUrl: string;
   headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** What a dataConnection step asks an in-process connection, with who is asking. */
+export interface ConnectionRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  conversationId: string;
+  /** The signed-in patient the conversation belongs to (null: an anonymous visitor). */
+  patientId: string | null;
+  /** Their account (a patient's user id or a visitor's id). */
+  userId: string | null;
+  /** Whose user-scope variables the bot keeps. */
+  userKey: string | null;
+  locale: string;
+}
+
+export interface InProcessConnection {
+  handle(request: ConnectionRequest): Promise<{ status: number; body: unknown }>;
   timeoutMs?: number;
 }
 
@@ -98,7 +128,7 @@ export interface Assessment {
 
 /** The triage module's one-call assessment (the `triage` and `redFlag` steps, and the participant's red-flag check). */
 export interface Assessor {
-  assess(input: { text: string; age?: number; sex?: 'female' | 'male'; pregnant?: boolean; language?: 'en' | 'es' }): Assessment | Promise<Assessment>;
+  assess(input: { text: string; age?: number; sex?: 'female' | 'male'; pregnant?: boolean; language?: 'en' | 'es'; answers?: Record<string, boolean> }): Assessment | Promise<Assessment>;
 }
 
 export interface EngineDeps {
@@ -454,6 +484,8 @@ class Turn {
     const locale = this.state.locale;
     let choices = shape.choices;
     if (shape.kind === 'boolean') choices = [engineText(locale, 'yes'), engineText(locale, 'no')];
+    // A free-text prompt may suggest answers (the menu): buttons to tap, not a list to pick from.
+    if (shape.kind === 'string' && step.type === 'prompt' && step.suggestions) choices = choiceList(this.evaluate(step.suggestions));
     if (text.trim() === '' && choices.length === 0 && attachments.length === 0) return choices;
     const listed = shape.kind === 'choice' && choices.length > 0 ? `\n${choices.map((c, i) => `${i + 1}. ${c}`).join('\n')}${shape.multi ? `\n${engineText(locale, 'pickSeveral')}` : ''}` : '';
     this.say(`${text}${listed}`, {
@@ -621,28 +653,50 @@ class Turn {
     let result: unknown = null;
     let status = 0;
     let failed = true;
-    const url = connection ? connectionUrl(connection.baseUrl, path, query) : undefined;
-    if (!connection || !url) {
-      this.deps.logger.warn({ connection: step.connection, path, stepId: step.id, trigger: frame.trigger }, 'bot data connection refused: not a configured connection or path');
-    } else {
+    if (connection && 'handle' in connection) {
       try {
-        const response = await (this.deps.fetch ?? fetch)(url, {
+        const request: ConnectionRequest = {
           method: step.method,
-          headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...connection.headers },
-          ...(body !== undefined && step.method !== 'GET' ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(step.timeoutMs ?? connection.timeoutMs ?? 5_000),
-          redirect: 'error',
-        });
-        status = response.status;
-        const raw = (await response.text()).slice(0, 1_000_000);
-        try {
-          result = raw === '' ? null : (JSON.parse(raw) as unknown);
-        } catch {
-          result = raw;
-        }
-        failed = !response.ok;
+          path,
+          query: stringRecord(query),
+          body: body === undefined ? null : (JSON.parse(JSON.stringify(body)) as unknown),
+          conversationId: this.env.conversationId,
+          patientId: this.env.patientId ?? null,
+          userId: this.env.userId ?? null,
+          userKey: this.env.userKey ?? null,
+          locale: this.state.locale,
+        };
+        const reply = await withTimeout(connection.handle(request), step.timeoutMs ?? connection.timeoutMs ?? 5_000);
+        status = reply.status;
+        result = reply.body === undefined ? null : (JSON.parse(JSON.stringify(reply.body)) as unknown);
+        failed = status < 200 || status >= 300;
       } catch (err) {
         this.deps.logger.warn({ err, connection: step.connection, stepId: step.id, trigger: frame.trigger }, 'bot data connection failed');
+      }
+    } else {
+      const url = connection ? connectionUrl(connection.baseUrl, path, query) : undefined;
+      if (!connection || !url) {
+        this.deps.logger.warn({ connection: step.connection, path, stepId: step.id, trigger: frame.trigger }, 'bot data connection refused: not a configured connection or path');
+      } else {
+        try {
+          const response = await (this.deps.fetch ?? fetch)(url, {
+            method: step.method,
+            headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...connection.headers },
+            ...(body !== undefined && step.method !== 'GET' ? { body: JSON.stringify(body) } : {}),
+            signal: AbortSignal.timeout(step.timeoutMs ?? connection.timeoutMs ?? 5_000),
+            redirect: 'error',
+          });
+          status = response.status;
+          const raw = (await response.text()).slice(0, 1_000_000);
+          try {
+            result = raw === '' ? null : (JSON.parse(raw) as unknown);
+          } catch {
+            result = raw;
+          }
+          failed = !response.ok;
+        } catch (err) {
+          this.deps.logger.warn({ err, connection: step.connection, stepId: step.id, trigger: frame.trigger }, 'bot data connection failed');
+        }
       }
     }
     if (this.top() !== frame) return;
@@ -662,6 +716,7 @@ class Turn {
     const age = step.age ? Number(this.evaluate(step.age)) : undefined;
     const sexValue = step.sex ? String(this.evaluate(step.sex) ?? '').toLowerCase() : '';
     const pregnant = step.pregnant ? truthy(this.evaluate(step.pregnant)) : undefined;
+    const answers = step.answers ? booleanRecord(this.evaluate(step.answers)) : undefined;
     this.settle();
     let assessment: Assessment | null = null;
     if (!this.deps.assessor) {
@@ -674,6 +729,7 @@ class Turn {
           ...(age !== undefined && Number.isFinite(age) ? { age } : {}),
           ...(sexValue === 'female' || sexValue === 'male' ? { sex: sexValue } : {}),
           ...(pregnant !== undefined ? { pregnant } : {}),
+          ...(answers ? { answers } : {}),
         });
       } catch (err) {
         this.deps.logger.error({ err, stepId: step.id, trigger: frame.trigger }, 'bot triage assessment failed');
@@ -758,4 +814,29 @@ export function connectionUrl(baseUrl: string, path: string, query: unknown): UR
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A step's query object as strings (null and undefined values left out). */
+function stringRecord(query: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (query && typeof query === 'object' && !Array.isArray(query)) {
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) out[key] = String(value);
+  }
+  return out;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `{ id: boolean }` from a script value (other values left out; at most 50 answers). */
+function booleanRecord(value: unknown): Record<string, boolean> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out: Record<string, boolean> = {};
+  for (const [key, v] of Object.entries(value).slice(0, 50)) if (typeof v === 'boolean' && /^[a-z0-9_]{1,64}$/.test(key)) out[key] = v;
+  return out;
 }

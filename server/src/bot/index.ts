@@ -24,6 +24,7 @@ import { createDirectLineRouter } from './direct-line.js';
 import { ScenarioEngine, type Assessor, type DataConnection } from './engine.js';
 import { ScenarioLibrary } from './library.js';
 import { EngineBotParticipant, KeywordRecognizer, type Recognizer } from './participant.js';
+import { CombinedRecognizer, type LanguageRecognizer } from './recognizers.js';
 import { registerBotRoutes } from './routes.js';
 import { ScriptSandbox, type SandboxLimits } from './sandbox.js';
 import { ScenarioService } from './scenarios.js';
@@ -37,6 +38,10 @@ export { ScriptSandbox, ScriptError, type SandboxLimits } from './sandbox.js';
 export { StringCatalog } from './strings.js';
 export { ScenarioService } from './scenarios.js';
 export { checkScenarioCode, parseCodeText, toExport } from './scenario-format.js';
+export { CombinedRecognizer, type LanguageRecognizer } from './recognizers.js';
+export { createLanguageModels, type LanguageModels } from './language/index.js';
+export { ClinicConnection, REFILL_TASK_CODE, BOT_FEEDBACK_QUESTIONNAIRE, type ClinicConnectionDeps } from './clinic-connection.js';
+export type { DataConnection, InProcessConnection, ConnectionRequest } from './engine.js';
 
 export interface BotEngineDeps {
   db: Kysely<Database>;
@@ -49,8 +54,10 @@ export interface BotEngineDeps {
   publicUrl: string;
   /** Other allowlisted data connections by name. */
   connections?: Record<string, DataConnection>;
-  /** Utterance → intent (default: triggers and a keyword table). */
+  /** Utterance → intent (default: triggers, then `language` when given, then a keyword table). */
   recognizer?: Recognizer;
+  /** The language models (intents → scenarios). */
+  language?: LanguageRecognizer;
   /** The triage module's assessment, for `triage` and `redFlag` steps. */
   assessor?: Assessor;
   sandboxLimits?: Partial<SandboxLimits>;
@@ -105,12 +112,17 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     store,
     checkpoints: new CheckpointWriter(deps.sqlite, deps.commits),
     ...(deps.assessor ? { assessor: deps.assessor } : {}),
-    recognizer: deps.recognizer ?? new KeywordRecognizer(() => library.triggers()),
+    recognizer: deps.recognizer ?? recognizerFor(library, deps.language),
     logger: deps.logger,
     ensureVersion: (trigger, version) => scenarios.ensureVersion(trigger, version),
     ready,
   });
   return { participant, engine, scenarios, library, strings, store, ready };
+}
+
+function recognizerFor(library: ScenarioLibrary, language: LanguageRecognizer | undefined): Recognizer {
+  const keywords = new KeywordRecognizer(() => library.triggers());
+  return language ? new CombinedRecognizer(language, keywords, (trigger) => library.has(trigger)) : keywords;
 }
 
 export interface BotModuleDeps {

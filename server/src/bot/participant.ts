@@ -16,9 +16,14 @@ import type { ScenarioLibrary } from './library.js';
 import type { BotStore, CheckpointWriter } from './store.js';
 
 export interface Recognition {
+  /** The trigger of the scenario the utterance asks for (null: none, or below the threshold). */
   intent: string | null;
   score: number;
   entities: unknown[];
+  /** Other scenarios it may have meant, best first (offered when the bot did not understand). */
+  alternatives?: Array<{ trigger: string; score: number }>;
+  /** The language model's intent behind `intent` (`talk_to_person` for `agent`). */
+  languageIntent?: string;
 }
 
 /** Utterance → intent. The language-model module implements the same interface. */
@@ -50,6 +55,10 @@ const COMMANDS: Record<string, string> = {
   covid: 'covid19',
   'covid 19': 'covid19',
   coronavirus: 'covid19',
+  feedback: 'feedback',
+  opinion: 'feedback',
+  'forget me': 'forget_me',
+  olvidame: 'forget_me',
 };
 
 /**
@@ -59,11 +68,17 @@ const COMMANDS: Record<string, string> = {
 export class KeywordRecognizer implements Recognizer {
   constructor(private readonly triggers: () => Iterable<string>) {}
 
-  recognize(text: string, _locale: string): Promise<Recognition> {
-    const folded = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9?]+/g, ' ').trim();
-    for (const trigger of this.triggers()) if (folded === trigger.toLowerCase()) return Promise.resolve({ intent: trigger, score: 1, entities: [] });
+  /** A scenario's trigger or a command word, typed as the whole message. */
+  exact(text: string): Recognition | null {
+    const folded = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9?_]+/g, ' ').trim();
+    for (const trigger of this.triggers()) if (folded === trigger.toLowerCase()) return { intent: trigger, score: 1, entities: [] };
     const command = COMMANDS[folded];
-    if (command) return Promise.resolve({ intent: command, score: 1, entities: [] });
+    return command ? { intent: command, score: 1, entities: [] } : null;
+  }
+
+  recognize(text: string, _locale: string): Promise<Recognition> {
+    const exact = this.exact(text);
+    if (exact) return Promise.resolve(exact);
     const c = classifyUtterance(text);
     if (c.intent === 'unknown') return Promise.resolve({ intent: null, score: 0, entities: [] });
     const menuNumber = /^\s*[1-4]\s*$/.test(text);
@@ -174,6 +189,9 @@ export class EngineBotParticipant implements BotParticipant {
     const c = message ? classifyUtterance(message.body) : undefined;
     const turn: TurnEnv = {
       conversationId: ctx.conversationId,
+      patientId: ctx.patientId ?? null,
+      userId: ctx.userId ?? null,
+      userKey,
       session: {
         userText: message?.body ?? '',
         displayName: ctx.displayName,

@@ -101,6 +101,7 @@ export const promptStepSchema = z.looseObject({
   /** Where to go once the retries are used up (default: end the scenario with a way out). */
   retryFailedStepId: stepId.optional(),
   submitTitle: expression.optional(),
+  /** On a `string` prompt: an expression (array or `a|b|c`) of answers offered as buttons; any text still answers. */
   suggestions: z.string().max(10_000).optional(),
 });
 
@@ -211,7 +212,9 @@ export const triageStepSchema = z.looseObject({
   age: expression.optional(),
   sex: expression.optional(),
   pregnant: expression.optional(),
-  /** Where the assessment goes (scenario scope): `{ disposition, reasons, findings }`. */
+  /** An expression: yes/no answers to earlier follow-up questions, `{ [questionId]: boolean }`. */
+  answers: expression.optional(),
+  /** Where the assessment goes (scenario scope): `{ disposition, reasons, findings, followUpQuestions, instruction, advice }`. */
   variable: variableName,
 });
 

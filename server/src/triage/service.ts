@@ -28,6 +28,8 @@ export interface TriageInput {
   sex?: 'female' | 'male' | 'other';
   pregnant?: boolean;
   language?: TriageLanguage;
+  /** Yes/no answers to follow-up questions already asked, by question id (a finding, or `pregnant`). */
+  answers?: Record<string, boolean>;
 }
 
 /** The one-line instruction of each disposition. */
@@ -188,6 +190,13 @@ export class TriageService {
     if (input.sex !== undefined) state.sex = input.sex;
     if (input.pregnant !== undefined) state.pregnant = input.pregnant;
     const read = absorb(state, text, this.vocabulary);
+    for (const [id, yes] of Object.entries(input.answers ?? {})) {
+      if (id === 'pregnant') state.pregnant = yes;
+      else if (!isFactQuestion(id) && this.vocabulary.has(id)) {
+        (yes ? state.present : state.absent).add(id);
+        (yes ? state.absent : state.present).delete(id);
+      }
+    }
     const language = input.language ?? read.language;
     const notices = truncated ? [NOTICES.truncated[language]] : [];
     return { state, language, notices };

@@ -64,7 +64,7 @@ export interface LanguageModels {
   /** `/api/bot/language-models…` for the bot-author role. */
   registerRoutes(api: Router): void;
   /** The same as a module for the composition root: routes, and training at start. */
-  module: DomainModule;
+  module: DomainModule & { api: LanguageModels };
 }
 
 export function createLanguageModels(deps: LanguageModelsDeps = {}): LanguageModels {
@@ -85,7 +85,7 @@ export function createLanguageModels(deps: LanguageModelsDeps = {}): LanguageMod
   });
   const openapi = deps.openapi ?? new OpenApiRegistry();
   const registerRoutes = (api: Router) => registerLanguageModelRoutes(api, { openapi, service, audit: deps.audit });
-  return {
+  const models: LanguageModels = {
     recognize: (text, locale, options) => service.recognize(text, locale, options),
     models: () => service.list(),
     model: (id) => service.get(id),
@@ -95,13 +95,16 @@ export function createLanguageModels(deps: LanguageModelsDeps = {}): LanguageMod
     registerRoutes,
     module: {
       name: 'bot-language',
-      routes: registerRoutes,
-      start: async () => {
-        await service.ready();
-        entities?.warmUp();
+      get api() {
+        return models;
       },
+      routes: registerRoutes,
+      // The bot asks for intents only (prompts read their own dates and numbers): the date and number
+      // recognizers are built when an author's test or a caller first asks for entities.
+      start: () => service.ready(),
     },
   };
+  return models;
 }
 
 // The parts the intent benchmark trains and evaluates on its own split (scripts/bench/intents.ts).

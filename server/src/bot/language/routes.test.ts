@@ -4,37 +4,29 @@
  * (evaluation, versions, conflicts), hostile input (huge lists, malformed and catastrophic regex),
  * and stored models surviving a restart.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../app.js';
 import { staffPrincipal } from '../../testing/conversations.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
 import { createLanguageModels, type LanguageModels } from './index.js';
 
 let server: TestServer;
 let language: LanguageModels;
-let httpServer: http.Server;
 let url: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   server = await startTestServer();
-  language = createLanguageModels({ sqlite: server.context.database.sqlite, openapi: server.context.openapi, audit: server.context.audit, entities: false });
+  // The server's own language models (the bot's recognizer uses the same).
+  language = (server.context.modules.find((m) => m.name === 'bot-language') as unknown as { api: LanguageModels }).api;
   await language.ready();
-  const app = createApp({ ...server.context, modules: [...server.context.modules, language.module] });
-  httpServer = http.createServer(app);
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  url = server.url;
   tokens.author = await server.tokenFor(staffPrincipal('author-1', 'bot-author'));
   tokens.admin = await server.tokenFor(staffPrincipal('admin-1', 'admin'));
   tokens.agent = await server.tokenFor(staffPrincipal('agent-1', 'agent'));
 }, 60_000);
 
 afterAll(async () => {
-  httpServer.closeAllConnections();
-  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
   await server.close();
 });
 
