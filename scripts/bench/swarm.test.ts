@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runSwarmBench } from './swarm/run.js';
 
 describe('swarm benchmark (tiny scale)', () => {
-  it('assigns every chat it can, delivers every acked message once, and loses nothing across kill -9 and restart', { timeout: 40_000 }, async () => {
+  it('assigns every chat it can, delivers every acked message once, and loses nothing across kill -9 and restart', { timeout: 90_000 }, async () => {
     const lines: string[] = [];
     const summary = await runSwarmBench({
       patients: 10,
