@@ -197,6 +197,7 @@ export class TriageService {
         (yes ? state.absent : state.present).delete(id);
       }
     }
+    inferPregnancyBleeding(state);
     const language = input.language ?? read.language;
     const notices = truncated ? [NOTICES.truncated[language]] : [];
     return { state, language, notices };
@@ -364,4 +365,14 @@ export function yesOrNo(text: string): boolean | undefined {
   if (YES.has(first)) return true;
   if (NO.has(first)) return false;
   return undefined;
+}
+
+/** Bleeding from a named place other than the vagina: with it, "bleeding" in pregnancy is that. */
+const OTHER_BLEEDING_SITES = ['nosebleed', 'wound', 'rectal_bleeding', 'vomiting_blood', 'coughing_blood', 'blood_in_urine', 'blood_in_stool', 'black_stool', 'bleeding_gums', 'head_injury'];
+
+/** A pregnant patient who says "bleeding" without a place most likely means vaginal bleeding (the safer reading). */
+function inferPregnancyBleeding(state: MutableState): void {
+  if (state.pregnant !== true || !state.present.has('bleeding') || state.absent.has('vaginal_bleeding')) return;
+  if (OTHER_BLEEDING_SITES.some((id) => state.present.has(id))) return;
+  state.present.add('vaginal_bleeding');
 }

@@ -28,7 +28,7 @@ const COMMON_WORDS = new Set(
     'there these they thing things think this those though through time to today told too took toward tried try trying two under until up upon us used very want wanted was way we week ' +
     'weeks well went were what when where whether which while who why will wish with without woke work worse worst would year years yes yesterday yet you your sweet water while ' +
     'house home school party paint painting watch wonder river started start stared since three these those three hours hour minutes around again yo que con por para pero como esta ' +
-    'estoy tengo desde hace tiene mucho poco ahora'
+    'estoy tengo desde hace tiene mucho poco ahora beach reach teach peach bench breach'
   )
     .split(' ')
     .map(stem),
