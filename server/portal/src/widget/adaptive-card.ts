@@ -96,13 +96,13 @@ const CONTROLS = 'input, select, textarea, button';
 
 /** Every control gets an accessible name: the label the card gave, else its placeholder or title, else a generic one. */
 function nameControls(root: HTMLElement): void {
-  for (const control of root.querySelectorAll<HTMLElement>(CONTROLS)) {
+  for (const control of Array.from(root.querySelectorAll<HTMLElement>(CONTROLS))) {
     const labelled = control.getAttribute('aria-label') || control.getAttribute('aria-labelledby') || (control as HTMLInputElement).labels?.length || control.textContent?.trim();
     if (labelled) continue;
     const words = control.getAttribute('placeholder') || control.getAttribute('title') || (control.tagName === 'BUTTON' ? 'Card button' : 'Card answer');
     control.setAttribute('aria-label', words);
   }
-  for (const image of root.querySelectorAll('img')) if (!image.hasAttribute('alt')) image.alt = '';
+  for (const image of Array.from(root.querySelectorAll('img'))) if (!image.hasAttribute('alt')) image.alt = '';
 }
 
 /** Draws an Adaptive Card; throws when it cannot be drawn (the caller shows the fallback text). */
@@ -132,7 +132,7 @@ export function renderAdaptiveCard(content: Record<string, unknown>, options: Ad
   nameControls(element);
   const setActive = (on: boolean) => {
     active = on && !options.readOnly;
-    for (const control of element.querySelectorAll<HTMLInputElement>(CONTROLS)) control.disabled = !active;
+    for (const control of Array.from(element.querySelectorAll<HTMLInputElement>(CONTROLS))) control.disabled = !active;
   };
   setActive(active);
   return { element, setActive };

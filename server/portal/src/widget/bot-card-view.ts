@@ -5,7 +5,7 @@
  * the renderer not loading), its fallback text stands in: the chat never breaks over a card.
  */
 import type { MessageView } from '../../../src/contracts/conversations.js';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, readHeroCard, safeCardUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, safeCardUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
 import type { LoadAdaptiveCards } from './card-loader.js';
 import { h } from './dom.js';
 import type { Strings } from './strings.js';
@@ -25,9 +25,10 @@ export interface BotContentView {
   setActive(active: boolean): void;
 }
 
-/** A card's accessible name: "Card: " and its first words. */
+/** A card's accessible name: "Card: " and its first words (its title or first text, without Markdown's emphasis marks). */
 function cardName(t: Strings, attachment: BotCardAttachment): string {
-  const first = cardFallbackText(attachment).split('\n').find((line) => line.trim() !== '') ?? '';
+  const words = cardWords(attachment.content) || cardFallbackText(attachment);
+  const first = (words.split('\n').find((line) => line.trim() !== '') ?? '').replace(/\*\*|__/g, '').trim();
   return t.cardLabel(first.length > 80 ? `${first.slice(0, 79)}…` : first);
 }
 

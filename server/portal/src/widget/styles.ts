@@ -80,10 +80,10 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-botcard .ac-input, .cb-botcard input[type="text"], .cb-botcard input[type="number"], .cb-botcard input[type="date"], .cb-botcard input[type="time"], .cb-botcard select, .cb-botcard textarea { width: 100%; min-height: 36px; border: 1px solid #8c959f; border-radius: 8px; padding: 6px 8px; background: var(--cb-card-bg); color: var(--cb-card-text); font: inherit; }
 .cb-botcard input[type="radio"], .cb-botcard input[type="checkbox"] { width: 18px; height: 18px; min-height: 0; margin: 0 6px 0 0; accent-color: var(--cb-accent); }
 .cb-botcard .ac-input-container, .cb-botcard .ac-choiceSetInput-expanded { display: flex; flex-direction: column; gap: 4px; }
+.cb-botcard .ac-choiceSetInput-expanded { border: 0; padding: 0; min-height: 0; }
 .cb-botcard .ac-input-validation-failed { border: 2px solid #b42318; }
 .cb-botcard .ac-pushButton { flex: 0 1 auto !important; font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
-.cb-botcard .ac-pushButton.style-positive, .cb-botcard .ac-pushButton.primary { background: var(--cb-accent); color: #fff; }
-.cb-botcard .ac-pushButton.expanded { background: var(--cb-accent); color: #fff; }
+.cb-botcard .ac-pushButton { background: var(--cb-accent); color: #fff; border-color: var(--cb-accent); }
 .cb-botcard button:disabled, .cb-suggested button:disabled, .cb-botcard input:disabled, .cb-botcard select:disabled, .cb-botcard textarea:disabled { opacity: .6; cursor: default; }
 .cb-hero .cb-card-title { font-size: 15px; }
 .cb-suggested { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
