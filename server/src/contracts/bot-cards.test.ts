@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTIVE_CARD_CONTENT_TYPE, HERO_CARD_CONTENT_TYPE } from './bot.js';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardMarkdownToHtml, cardSubmission, cardWords, readHeroCard, safeCardUrl } from './bot-cards.js';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardMarkdownToHtml, cardSubmission, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, withAllowedImages } from './bot-cards.js';
 
 const ORIGIN = 'https://carebridge.example.org';
 const card = {
@@ -123,5 +123,37 @@ describe('cardMarkdownToHtml', () => {
     expect(cardMarkdownToHtml('[Library](/portal/#/library)', ORIGIN)).toBe(`<p><a href="${ORIGIN}/portal/#/library" target="_blank" rel="noopener noreferrer">Library</a></p>`);
     expect(cardMarkdownToHtml('[click](javascript:alert(1))', ORIGIN)).toBe('<p>click)</p>');
     expect(cardMarkdownToHtml('[x](https://a.example/"onmouseover="alert(1))', ORIGIN)).not.toContain('"onmouseover');
+  });
+});
+
+describe('withAllowedImages', () => {
+  const content = {
+    type: 'AdaptiveCard',
+    backgroundImage: { url: 'https://tracker.example/bg.png' },
+    body: [
+      { type: 'Image', url: '/api/files/logo.png', altText: 'Clinic logo' },
+      { type: 'Image', url: 'https://tracker.example/pixel.png', altText: 'A nurse' },
+      { type: 'Image', url: 'https://tracker.example/pixel.png' },
+      { type: 'Container', items: [{ type: 'Image', url: `${ORIGIN}/x.png` }] },
+    ],
+    actions: [{ type: 'Action.Submit', title: 'Go', iconUrl: 'https://tracker.example/icon.png' }],
+  };
+  it('keeps images on the Carebridge server and turns others into their alt text', () => {
+    const out = withAllowedImages(content, (url) => sameSiteImageUrl(url, ORIGIN));
+    expect(out).toEqual({
+      type: 'AdaptiveCard',
+      body: [
+        { type: 'Image', url: `${ORIGIN}/api/files/logo.png`, altText: 'Clinic logo' },
+        { type: 'TextBlock', text: '[A nurse]', wrap: true, isSubtle: true },
+        { type: 'Container', items: [{ type: 'Image', url: `${ORIGIN}/x.png` }] },
+      ],
+      actions: [{ type: 'Action.Submit', title: 'Go' }],
+    });
+    // The card it was given is left as it was.
+    expect(content.body).toHaveLength(4);
+  });
+
+  it('keeps no image at all with a rule that takes none', () => {
+    expect(JSON.stringify(withAllowedImages(content, () => null))).not.toContain('"Image"');
   });
 });

@@ -199,3 +199,44 @@ export function cardMarkdownToHtml(text: string, serverOrigin: string): string {
   endParagraph();
   return out.join('');
 }
+
+// --- images in cards ---
+
+/**
+ * A card with its images kept only where `resolve` gives them a URL (a client passes its own rule:
+ * the widget takes images on the Carebridge server, which its CSP allows and which tell no one else
+ * the patient opened the chat; the desk none). An Image the rule refuses becomes a TextBlock of its
+ * alt text (or goes), a refused background image or button icon goes. Returns a copy.
+ */
+export function withAllowedImages(content: Record<string, unknown>, resolve: (url: string) => string | null): Record<string, unknown> {
+  const visit = (node: unknown, depth: number): unknown => {
+    if (depth > 30 || !node || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((item) => visit(item, depth + 1)).filter((item) => item !== undefined);
+    const element = { ...(node as Record<string, unknown>) };
+    if (element.type === 'Image') {
+      const url = typeof element.url === 'string' ? resolve(element.url) : null;
+      if (url) element.url = url;
+      else {
+        const alt = typeof element.altText === 'string' ? element.altText.trim() : '';
+        return alt ? { type: 'TextBlock', text: `[${alt}]`, wrap: true, isSubtle: true } : undefined;
+      }
+    }
+    for (const key of ['backgroundImage', 'iconUrl']) {
+      const value = element[key];
+      const url = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as Record<string, unknown>).url : undefined;
+      if (url === undefined) continue;
+      const resolved = typeof url === 'string' ? resolve(url) : null;
+      if (!resolved) delete element[key];
+      else element[key] = typeof value === 'string' ? resolved : { ...(value as Record<string, unknown>), url: resolved };
+    }
+    for (const [key, value] of Object.entries(element)) if (value && typeof value === 'object' && key !== 'backgroundImage') element[key] = visit(value, depth + 1);
+    return element;
+  };
+  return visit(content, 0) as Record<string, unknown>;
+}
+
+/** The widget's image rule: paths on the Carebridge server (and URLs already on it) only. */
+export function sameSiteImageUrl(url: string, serverOrigin: string): string | null {
+  const safe = safeCardUrl(url, serverOrigin);
+  return safe && (safe === serverOrigin || safe.startsWith(`${serverOrigin}/`)) ? safe : null;
+}

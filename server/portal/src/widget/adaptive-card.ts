@@ -4,12 +4,13 @@
  * separate classic script /widget-cards.js (cards-entry.ts), so /widget.js stays small.
  *
  * The host config follows the widget's styles (its font, the clinic's accent colour, dark mode via
- * CSS variables set in styles.ts); Markdown goes through `cardMarkdownToHtml` (everything escaped,
+ * CSS variables set in styles.ts); images from the Carebridge server only (others become their alt
+ * text); Markdown goes through `cardMarkdownToHtml` (everything escaped,
  * safe links only); `Action.Submit` (and `Action.Execute`) hands the inputs to `onSubmit`;
  * `Action.OpenUrl` opens same-site paths and https links only, in a new tab without an opener.
  */
 import { AdaptiveCard, ChoiceSetInput, ExecuteAction, HostConfig, OpenUrlAction, SerializationContext, SubmitAction, Version, type Action, type Input } from 'adaptivecards';
-import { cardMarkdownToHtml, cardSubmission, safeCardUrl, type SubmittedInput } from '../../../src/contracts/bot-cards.js';
+import { cardMarkdownToHtml, cardSubmission, safeCardUrl, sameSiteImageUrl, withAllowedImages, type SubmittedInput } from '../../../src/contracts/bot-cards.js';
 
 export interface AdaptiveCardOptions {
   serverOrigin: string;
@@ -111,7 +112,8 @@ export function renderAdaptiveCard(content: Record<string, unknown>, options: Ad
   const card = new AdaptiveCard();
   card.hostConfig = new HostConfig({ ...WIDGET_HOST_CONFIG, ...(options.hostConfig ?? {}) });
   const context = new SerializationContext(Version.parse('1.5', new SerializationContext()));
-  card.parse(content, context);
+  // Images only from the Carebridge server (the portal's CSP allows those, and no one else learns the patient opened the chat).
+  card.parse(withAllowedImages(content, (url) => sameSiteImageUrl(url, options.serverOrigin)), context);
   let active = !options.readOnly;
   card.onExecuteAction = (action) => {
     if (!active) return;

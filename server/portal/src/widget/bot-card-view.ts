@@ -5,7 +5,7 @@
  * the renderer not loading), its fallback text stands in: the chat never breaks over a card.
  */
 import type { MessageView } from '../../../src/contracts/conversations.js';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, safeCardUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
 import type { LoadAdaptiveCards } from './card-loader.js';
 import { h } from './dom.js';
 import type { Strings } from './strings.js';
@@ -114,8 +114,9 @@ function adaptiveCard(box: HTMLElement, attachment: BotCardAttachment, deps: Bot
 function heroCard(box: HTMLElement, hero: HeroCardView, deps: BotContentDeps): (active: boolean) => void {
   box.classList.add('cb-hero');
   for (const image of hero.images) {
-    const src = safeCardUrl(image.url, deps.serverOrigin);
+    const src = sameSiteImageUrl(image.url, deps.serverOrigin);
     if (src) box.append(h('img', { src, alt: image.alt, loading: 'lazy', referrerPolicy: 'no-referrer' }));
+    else if (image.alt) box.append(h('span', { className: 'cb-card-sub' }, `[${image.alt}]`));
   }
   if (hero.title) box.append(h('strong', { className: 'cb-card-title' }, hero.title));
   if (hero.subtitle) box.append(h('span', { className: 'cb-card-sub' }, hero.subtitle));

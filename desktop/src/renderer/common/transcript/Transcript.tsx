@@ -1,7 +1,8 @@
 /**
  * A conversation's transcript, virtualized (long chats stay fast): patient, bot, system lines,
  * the agents' messages with delivered/read ticks, internal notes (mentions highlighted) and
- * supervisor whispers set apart, attachments inline. Used by the inbox and the supervisor's monitor.
+ * supervisor whispers set apart, attachments inline, the bot's cards and suggested actions as the
+ * patient saw them (read-only, BotContent.tsx). Used by the inbox and the supervisor's monitor.
  *
  * Screen readers: the scrolling list is a log with its live announcements off, because the
  * virtualizer adds old messages to the page as the reader scrolls back; a separate hidden live
@@ -13,6 +14,7 @@ import type { MessageView } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { downloadBlob, saveBlob } from './files.js';
 import { splitMentions } from './mentions.js';
+import { BotContent, hasBotContent } from './BotContent.js';
 
 export interface PendingLine {
   clientMessageId: string;
@@ -187,6 +189,8 @@ function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerR
         <Attachment attachment={message.attachment} />
       ) : message.kind === 'card' && message.card ? (
         <Card card={message.card} />
+      ) : message.sender.kind === 'bot' && hasBotContent(message) ? (
+        <BotContent message={message} />
       ) : (
         <Body text={message.body} mention={message.kind === 'note' || message.kind === 'whisper'} names={mentionNames} />
       )}
