@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTIVE_CARD_CONTENT_TYPE, HERO_CARD_CONTENT_TYPE } from './bot.js';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardMarkdownToHtml, cardSubmission, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, withAllowedImages } from './bot-cards.js';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardMarkdownToHtml, cardSubmission, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, submittedCardValue, withAllowedImages, withSubmittedValues } from './bot-cards.js';
 
 const ORIGIN = 'https://carebridge.example.org';
 const card = {
@@ -155,5 +155,18 @@ describe('withAllowedImages', () => {
 
   it('keeps no image at all with a rule that takes none', () => {
     expect(JSON.stringify(withAllowedImages(content, () => null))).not.toContain('"Image"');
+  });
+});
+
+describe('withSubmittedValues', () => {
+  it('shows the submitted values in the card’s inputs, nested ones too', () => {
+    const out = withSubmittedValues(
+      { type: 'AdaptiveCard', body: [{ type: 'Input.ChoiceSet', id: 'how' }, { type: 'Container', items: [{ type: 'Input.Text', id: 'note', value: 'old' }] }, { type: 'TextBlock', id: 'how', text: 'x' }] },
+      { how: 'email', note: 'after 5', extra: 1 },
+    );
+    expect(out).toEqual({ type: 'AdaptiveCard', body: [{ type: 'Input.ChoiceSet', id: 'how', value: 'email' }, { type: 'Container', items: [{ type: 'Input.Text', id: 'note', value: 'after 5' }] }, { type: 'TextBlock', id: 'how', text: 'x' }] });
+    expect(submittedCardValue({ value: { how: 'email' } })).toEqual({ how: 'email' });
+    expect(submittedCardValue({ value: 'Yes' })).toBeNull();
+    expect(submittedCardValue(undefined)).toBeNull();
   });
 });

@@ -240,3 +240,25 @@ export function sameSiteImageUrl(url: string, serverOrigin: string): string | nu
   const safe = safeCardUrl(url, serverOrigin);
   return safe && (safe === serverOrigin || safe.startsWith(`${serverOrigin}/`)) ? safe : null;
 }
+
+/**
+ * A card with its inputs showing what the patient submitted (the desk draws the card as it was
+ * answered): each input whose id is in `value` gets that value. Returns a copy.
+ */
+export function withSubmittedValues(content: Record<string, unknown>, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const visit = (node: unknown, depth: number): unknown => {
+    if (depth > 30 || !node || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((item) => visit(item, depth + 1));
+    const element = Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, visit(v, depth + 1)]));
+    const given = typeof element.id === 'string' && typeof element.type === 'string' && element.type.startsWith('Input.') ? value[element.id] : undefined;
+    if (given !== undefined && given !== null && typeof given !== 'object') element.value = String(given);
+    return element;
+  };
+  return visit(content, 0) as Record<string, unknown>;
+}
+
+/** The card inputs a patient's message submitted (its `bot.value` when that is an object), else null. */
+export function submittedCardValue(bot: { value?: unknown } | undefined): Record<string, unknown> | null {
+  const value = bot?.value;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}

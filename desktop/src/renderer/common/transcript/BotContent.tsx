@@ -2,10 +2,10 @@
  * A bot message's cards and suggested actions in the transcript, read-only, so an agent taking over
  * sees what the patient saw: Adaptive Cards drawn by the `adaptivecards` package (loaded with the
  * first card, into a DOM node: useRef + useEffect) with their inputs disabled, hero cards, and the
- * suggested actions as chips nobody can press. A card that cannot be drawn shows its fallback text.
+ * suggested actions as chips nobody can press. A card the patient submitted shows their answers in its inputs. A card that cannot be drawn shows its fallback text.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, type BotCardAttachment, type MessageView } from '@carebridge/server/contracts';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, withSubmittedValues, type BotCardAttachment, type MessageView } from '@carebridge/server/contracts';
 import { useAppSelector } from '../../app/hooks.js';
 
 export function hasBotContent(message: MessageView): boolean {
@@ -18,7 +18,8 @@ function cardName(attachment: BotCardAttachment): string {
   return first ? `Bot card: ${first.length > 80 ? `${first.slice(0, 79)}…` : first}` : 'Bot card';
 }
 
-export function BotContent({ message }: { message: MessageView }) {
+/** `answer`: the inputs the patient submitted with this message's card, shown in its inputs. */
+export function BotContent({ message, answer }: { message: MessageView; answer?: Record<string, unknown> | undefined }) {
   const attachments = (message.bot?.attachments ?? []) as BotCardAttachment[];
   const actions = message.bot?.suggestedActions ?? [];
   return (
@@ -26,7 +27,7 @@ export function BotContent({ message }: { message: MessageView }) {
       {bodyIsCardWords(message.body, attachments) ? null : <p className="msg-body">{message.body}</p>}
       {attachments.map((attachment, i) => (
         <section key={i} className="chat-card bot-card" aria-label={cardName(attachment)}>
-          {attachment.contentType === ADAPTIVE_CARD_TYPE ? <AdaptiveCardView attachment={attachment} /> : attachment.contentType === HERO_CARD_TYPE ? <HeroCard attachment={attachment} /> : <Fallback attachment={attachment} />}
+          {attachment.contentType === ADAPTIVE_CARD_TYPE ? <AdaptiveCardView attachment={attachment} answer={answer} /> : attachment.contentType === HERO_CARD_TYPE ? <HeroCard attachment={attachment} /> : <Fallback attachment={attachment} />}
         </section>
       ))}
       {actions.length > 0 ? (
@@ -46,7 +47,7 @@ function Fallback({ attachment }: { attachment: BotCardAttachment }) {
   return <p className="chat-card-text">{cardFallbackText(attachment) || 'This card cannot be shown here.'}</p>;
 }
 
-function AdaptiveCardView({ attachment }: { attachment: BotCardAttachment }) {
+function AdaptiveCardView({ attachment, answer }: { attachment: BotCardAttachment; answer: Record<string, unknown> | undefined }) {
   const host = useRef<HTMLDivElement>(null);
   const serverUrl = useAppSelector((state) => state.session.serverUrl);
   const [failed, setFailed] = useState(false);
@@ -56,14 +57,14 @@ function AdaptiveCardView({ attachment }: { attachment: BotCardAttachment }) {
     import('./adaptive-card.js')
       .then(({ renderReadOnlyAdaptiveCard }) => {
         if (cancelled || !host.current) return;
-        host.current.replaceChildren(renderReadOnlyAdaptiveCard(attachment.content, serverUrl || window.location.origin));
+        host.current.replaceChildren(renderReadOnlyAdaptiveCard(answer ? withSubmittedValues(attachment.content, answer) : attachment.content, serverUrl || window.location.origin));
         setDrawn(true);
       })
       .catch(() => !cancelled && setFailed(true));
     return () => {
       cancelled = true;
     };
-  }, [attachment, serverUrl]);
+  }, [attachment, answer, serverUrl]);
   return (
     <>
       {/* Until the card is drawn (or if it cannot be), its words stand in. */}

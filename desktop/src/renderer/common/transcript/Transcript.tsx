@@ -8,13 +8,14 @@
  * virtualizer adds old messages to the page as the reader scrolls back; a separate hidden live
  * region announces only what arrives from others after the transcript opened.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MessageView } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { downloadBlob, saveBlob } from './files.js';
 import { splitMentions } from './mentions.js';
 import { BotContent, hasBotContent } from './BotContent.js';
+import { cardAnswersBySeq } from './card-answers.js';
 
 export interface PendingLine {
   clientMessageId: string;
@@ -63,6 +64,7 @@ export function Transcript(props: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
   const announcements = useArrivals(messages, props.me, props.names, props.patientName);
+  const cardAnswers = useMemo(() => cardAnswersBySeq(messages), [messages]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -110,7 +112,7 @@ export function Transcript(props: Props) {
                 className="transcript-row"
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
-                {row.kind === 'message' ? <MessageLine {...props} message={row.message} /> : <PendingMessageLine {...props} line={row.line} />}
+                {row.kind === 'message' ? <MessageLine {...props} message={row.message} cardAnswer={cardAnswers.get(row.message.seq)} /> : <PendingMessageLine {...props} line={row.line} />}
               </div>
             );
           })}
@@ -160,7 +162,7 @@ function Body({ text, mention, names }: { text: string; mention: boolean; names:
   );
 }
 
-function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerRead = 0, mentionNames = [] }: Props & { message: MessageView }) {
+function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerRead = 0, mentionNames = [], cardAnswer }: Props & { message: MessageView; cardAnswer: Record<string, unknown> | undefined }) {
   if (message.kind === 'system') {
     return (
       <p className="msg-system" role="note" aria-label={`System message, ${time(message.createdAt)}`}>
@@ -190,7 +192,7 @@ function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerR
       ) : message.kind === 'card' && message.card ? (
         <Card card={message.card} />
       ) : message.sender.kind === 'bot' && hasBotContent(message) ? (
-        <BotContent message={message} />
+        <BotContent message={message} answer={cardAnswer} />
       ) : (
         <Body text={message.body} mention={message.kind === 'note' || message.kind === 'whisper'} names={mentionNames} />
       )}

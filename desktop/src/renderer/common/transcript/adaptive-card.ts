@@ -17,6 +17,7 @@ const DESK_HOST_CONFIG = {
   separator: { lineThickness: 1, lineColor: 'var(--border)' },
   fontTypes: {
     default: { fontFamily: 'inherit', fontSizes: { small: 12, default: 14, medium: 15, large: 17, extraLarge: 19 }, fontWeights: { lighter: 300, default: 400, bolder: 600 } },
+    monospace: { fontFamily: 'ui-monospace, Menlo, Consolas, monospace', fontSizes: { small: 12, default: 13, medium: 14, large: 16, extraLarge: 18 }, fontWeights: { lighter: 300, default: 400, bolder: 600 } },
   },
   containerStyles: {
     default: {
