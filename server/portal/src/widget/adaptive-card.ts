@@ -84,8 +84,6 @@ function submittedInputs(action: Action): { inputs: SubmittedInput[]; values: Re
         .split(',')
         .map((v) => input.choices.find((c) => c.value === v)?.title ?? v)
         .join(', ');
-    } else if (typeof input.value === 'boolean') {
-      shown = input.value ? 'Yes' : 'No';
     }
     inputs.push({ id: input.id, label: input.label ?? '', shown });
   }
