@@ -160,6 +160,10 @@ describe('bot cards and suggested actions in the widget', () => {
     expect(await link.getAttribute('href')).toBe(`${server.url}/portal/#/library/flu`);
     expect(await link.getAttribute('target')).toBe('_blank');
     expect(await link.getAttribute('rel')).toContain('noopener');
+    // Its words are readable: white on the accent colour, not the accent on itself.
+    expect(await link.evaluate((el) => getComputedStyle(el).color)).not.toBe(await link.evaluate((el) => getComputedStyle(el).backgroundColor));
+    await page.screenshot({ path: '/tmp/cards-widget-hero-390.png' });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await hero.getByRole('button', { name: 'Book a flu shot' }).click();
     await expect.poll(() => textOf(messages())).toContain('You said book: see you on Saturday.');
     expect(await hero.getByRole('button', { name: 'Book a flu shot' }).isDisabled()).toBe(true);

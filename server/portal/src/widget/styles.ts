@@ -77,6 +77,7 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-botcard .ac-textBlock p:last-child { margin-bottom: 0; }
 .cb-botcard .ac-textBlock ul, .cb-botcard .ac-textBlock ol { margin: 2px 0 4px; padding-left: 20px; }
 .cb-botcard .ac-textBlock a, .cb-botcard a { color: var(--cb-card-accent); }
+.cb-botcard a.cb-card-action { color: #fff; display: inline-flex; align-items: center; min-height: 36px; padding: 6px 12px; border-radius: 8px; }
 .cb-botcard .ac-input, .cb-botcard input[type="text"], .cb-botcard input[type="number"], .cb-botcard input[type="date"], .cb-botcard input[type="time"], .cb-botcard select, .cb-botcard textarea { width: 100%; min-height: 36px; border: 1px solid #8c959f; border-radius: 8px; padding: 6px 8px; background: var(--cb-card-bg); color: var(--cb-card-text); font: inherit; }
 .cb-botcard input[type="radio"], .cb-botcard input[type="checkbox"] { width: 18px; height: 18px; min-height: 0; margin: 0 6px 0 0; accent-color: var(--cb-accent); }
 .cb-botcard .ac-input-container, .cb-botcard .ac-choiceSetInput-expanded { display: flex; flex-direction: column; gap: 4px; }
