@@ -185,7 +185,8 @@ describe('bot cards and suggested actions in the widget', () => {
     await expect.poll(() => textOf(messages())).toContain('Thanks! We will contact you by phone in the Morning.');
   });
 
-  it('draws the card in the portal’s inline chat under its strict CSP (the renderer in its own chunk)', async () => {
+  it('draws the card in the portal’s inline chat under its strict CSP (the renderer in its own chunk), readable in dark mode', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
     const violations: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
@@ -210,6 +211,8 @@ describe('bot cards and suggested actions in the widget', () => {
     // The portal never loads the embed's script: its own chunk draws the card.
     expect(cardScriptRequests).toBe(0);
     expect(violations).toEqual([]);
+    // Dark mode: the card's colours come from the widget's dark theme (axe checks the contrast).
+    expect(await card.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(13, 17, 23)');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 });

@@ -72,6 +72,7 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-botcard { display: grid; gap: 6px; margin-top: 6px; padding: 8px 10px; background: var(--cb-card-bg); color: var(--cb-card-text); border: 1px solid #c9d1d9; border-left: 4px solid var(--cb-accent, #0f6e8c); border-radius: 8px; overflow-wrap: anywhere; }
 .cb-botcard img { max-width: 100%; height: auto; border-radius: 6px; }
 .cb-card-fallback { margin: 0; white-space: pre-wrap; }
+.cb-botcard .cb-card-sub, .cb-botcard .cb-card-text { color: var(--cb-card-subtle); }
 .cb-botcard .ac-adaptiveCard { padding: 0 !important; background: transparent !important; }
 .cb-botcard .ac-textBlock p { margin: 0 0 4px; }
 .cb-botcard .ac-textBlock p:last-child { margin-bottom: 0; }
@@ -133,6 +134,8 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
   .cb-alert { background: #490202; color: #ffdcd7; }
   .cb-root { --cb-card-bg: #0d1117; --cb-card-text: #e6edf3; --cb-card-subtle: #9da7b3; --cb-card-accent: #79b8ff; --cb-card-good: #56d364; --cb-card-warning: #e3b341; --cb-card-attention: #ff8182; --cb-card-emphasis: #161b22; }
   .cb-botcard { border-color: #30363d; }
+  .cb-card { background: #0d1117; border-color: #30363d; }
+  .cb-card-sub, .cb-card-text { color: #9da7b3; }
 }
 `;
 
