@@ -112,6 +112,14 @@ const visitorMessages = (name: string) =>
     .all(name) as Array<{ body: string; bot_content: string | null }>;
 
 describe('bot cards and suggested actions in the widget', () => {
+  it('keeps the Adaptive Cards renderer out of /widget.js (it is /widget-cards.js, fetched when a card arrives)', async () => {
+    const widget = await (await fetch(`${server.url}/widget.js`)).text();
+    const cards = await (await fetch(`${server.url}/widget-cards.js`)).text();
+    expect(cards).toContain('Action.ToggleVisibility');
+    expect(widget).not.toContain('Action.ToggleVisibility');
+    expect(widget.length).toBeLessThan(cards.length);
+  });
+
   it('suggested actions → tap → the bot continues; an Adaptive Card is filled in and submitted → the bot answers with its inputs; a hero card button answers too', async () => {
     const name = `Cora ${randomUUID().slice(0, 6)}`;
     await startCardCheck(name);
