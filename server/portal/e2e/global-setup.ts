@@ -1,7 +1,7 @@
 /**
  * Builds the patient portal and the chat widget once before the browser tests (vitest globalSetup)
  * into a temp folder of their own, so the tests serve the current source and never race with
- * another build of server/portal/dist. About two seconds.
+ * another build of server/portal/dist. A few seconds.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The portal build (index.html, assets/, widget.js, embed-demo.html) the browser tests serve. */
+    /** The portal build (index.html, assets/, widget.js, widget-cards.js, embed-demo.html) the browser tests serve. */
     portalDir: string;
   }
 }
@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    for (const config of ['../vite.config.ts', '../vite.widget.config.ts']) {
+    for (const config of ['../vite.config.ts', '../vite.widget.config.ts', '../vite.widget-cards.config.ts']) {
       await build({
         configFile: fileURLToPath(new URL(config, import.meta.url)),
         mode: 'production',

@@ -17,3 +17,4 @@ export * from './scheduling.js';
 export * from './agent-scripts.js';
 export * from './knowledge.js';
 export * from './triage.js';
+export * from './bot-cards.js';

@@ -26,6 +26,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(portal, 'index.html'), '<!doctype html><html><head><script type="module" src="/portal/assets/index-abc123.js"></script></head><body></body></html>');
   fs.writeFileSync(path.join(portal, 'assets', 'index-abc123.js'), 'console.log(1)');
   fs.writeFileSync(path.join(portal, 'widget.js'), '(function(){})()');
+  fs.writeFileSync(path.join(portal, 'widget-cards.js'), '(function(){window.cards=1})()');
   fs.writeFileSync(path.join(portal, 'embed-demo.html'), '<!doctype html><title>demo</title><script src="/widget.js" async></script>');
   fs.writeFileSync(path.join(root, 'secret.txt'), 'do not serve');
   [server, missing, anyOrigin] = await Promise.all([
@@ -135,9 +136,12 @@ describe('/survey/:token', () => {
   });
 });
 
-describe('/widget.js', () => {
-  it('is public JavaScript any site may load, cached for five minutes', async () => {
-    const res = await get(server, '/widget.js', { origin: 'https://anywhere.example' });
+describe('/widget.js and /widget-cards.js', () => {
+  it.each([
+    ['/widget.js', '(function(){})()'],
+    ['/widget-cards.js', '(function(){window.cards=1})()'],
+  ])('%s is public JavaScript any site may load, cached for five minutes', async (file, body) => {
+    const res = await get(server, file, { origin: 'https://anywhere.example' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -145,7 +149,7 @@ describe('/widget.js', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=300');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('etag')).toBeTruthy();
-    expect(await res.text()).toBe('(function(){})()');
+    expect(await res.text()).toBe(body);
   });
 });
 

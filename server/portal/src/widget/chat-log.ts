@@ -9,6 +9,8 @@ import type { MessageView } from '../../../src/contracts/conversations.js';
 export interface PendingMessage {
   clientMessageId: string;
   body: string;
+  /** A card's submitted inputs or a suggested action's value: answers the bot's prompt (`body` is what the transcript shows). */
+  value?: string | Record<string, unknown>;
   /** `failed`: the server refused it (not retried); `sending`: waiting for an ack (retried on reconnect). */
   state: 'sending' | 'failed';
   error?: string;
@@ -43,8 +45,8 @@ export class ChatLog {
   }
 
   /** Queues an own message; it shows at once as "Sending…". */
-  queue(clientMessageId: string, body: string): PendingMessage {
-    const pending: PendingMessage = { clientMessageId, body, state: 'sending' };
+  queue(clientMessageId: string, body: string, value?: string | Record<string, unknown>): PendingMessage {
+    const pending: PendingMessage = { clientMessageId, body, state: 'sending', ...(value !== undefined ? { value } : {}) };
     this.pendingById.set(clientMessageId, pending);
     return pending;
   }
@@ -67,6 +69,7 @@ export class ChatLog {
       kind: 'text',
       body: pending.body,
       createdAt: message.createdAt ?? new Date().toISOString(),
+      ...(pending.value !== undefined ? { bot: { value: pending.value } } : {}),
     });
   }
 

@@ -10,6 +10,7 @@
  */
 import { mountChatWidget } from './panel.js';
 import { languageFor } from './strings.js';
+import { scriptCardLoader } from './card-loader.js';
 
 declare global {
   interface Window {
@@ -34,6 +35,8 @@ function boot(script: HTMLScriptElement | null): void {
     channel: 'widget',
     identity: { kind: 'visitor' },
     storageKey: `carebridge-chat:${src.origin}`,
+    // Adaptive Cards: /widget-cards.js from the same server, only when the first card arrives.
+    loadAdaptiveCards: scriptCardLoader(src.origin),
     ...(data.accentColor ? { accentColor: data.accentColor.trim() } : {}),
     ...(data.greeting?.trim() ? { greeting: data.greeting.trim().slice(0, 300) } : {}),
   });

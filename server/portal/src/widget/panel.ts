@@ -19,6 +19,9 @@ import { accentColourProblem } from '../../../src/contracts/colour.js';
 import { openingTime } from './forms.js';
 import { createOfflineForm, type OfflineFormHandle } from './offline-form.js';
 import { createPrechatForm, type PrechatFormHandle } from './prechat-form.js';
+import { activeBotMessageSeq, hasBotControls } from './bot-content.js';
+import { botContentView, type BotContentView } from './bot-card-view.js';
+import type { LoadAdaptiveCards } from './card-loader.js';
 
 export interface ChatWidgetOptions {
   /** The Carebridge server's origin (no trailing slash). */
@@ -36,6 +39,8 @@ export interface ChatWidgetOptions {
   accentColor?: string;
   /** The embed's own greeting (`data-greeting`), over the server's. */
   greeting?: string;
+  /** Loads the Adaptive Cards renderer when the first card arrives (card-loader.ts); without it cards show their fallback text. */
+  loadAdaptiveCards?: LoadAdaptiveCards;
 }
 
 /** When the server's configuration cannot be read (an older server): the name alone, as before the pre-chat form. */
@@ -269,6 +274,7 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     survey = null;
     list.replaceChildren();
     rendered.clear();
+    botViews.clear();
     prechatForm?.reset();
     if (autoStart) void session.start();
     render();
@@ -277,6 +283,12 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
 
   // --- rendering ---
   const rendered = new Map<string, HTMLLIElement>();
+  /** Bot messages with cards or suggested actions, by the same keys: only the active one's controls answer. */
+  const botViews = new Map<string, BotContentView>();
+  const sendFromBotControls = (body: string, value?: string | Record<string, unknown>) => {
+    session.send(body, value);
+    textarea.focus();
+  };
   let survey: SurveyFormHandle | null = null;
   let lastQuickFor = -1;
 
@@ -310,7 +322,12 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       li.append(h('span', { className: 'cb-who' }, `${senderLabel(message ?? ({ sender: { kind: 'visitor', id: '' } } as MessageView), own)}:`));
       if (message?.kind === 'attachment' && message.attachment) li.append(attachmentView(message.attachment));
       else if (message?.kind === 'card' && message.card) li.append(cardView(message.card));
-      else li.append(h('span', { className: 'cb-text' }, message?.body ?? pending?.body ?? ''));
+      else if (message && hasBotControls(message)) {
+        const view = botContentView(message, { serverOrigin: options.serverOrigin, strings: t, loadAdaptiveCards: options.loadAdaptiveCards, send: sendFromBotControls });
+        li.classList.add('cb-has-cards');
+        li.append(...view.nodes);
+        botViews.set(key, view);
+      } else li.append(h('span', { className: 'cb-text' }, message?.body ?? pending?.body ?? ''));
       if (own) li.append(h('span', { className: 'cb-meta' }));
       rendered.set(key, li);
     }
@@ -406,8 +423,12 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
       if (!keys.has(key)) {
         el.remove();
         rendered.delete(key);
+        botViews.delete(key);
       }
     }
+    const withBot = session.state.phase === 'chat' && session.state.conversation?.state === 'bot';
+    const activeSeq = activeBotMessageSeq(chat.messages(), chat.selfId, { withBot, pendingCount: chat.pending().length });
+    for (const [key, view] of botViews) view.setActive(key === `m:${activeSeq}`);
     wanted.forEach((el, i) => {
       if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
     });
@@ -418,7 +439,9 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
     const messages = session.log?.messages() ?? [];
     // The bot's latest menu stays offered while the bot has the chat, also after the patient typed.
     const withBot = session.state.phase === 'chat' && session.state.conversation?.state === 'bot';
-    const menuMessage = withBot ? messages.findLast((m) => m.sender.kind === 'bot' && parseMenu(m.body).length > 0) : undefined;
+    const latest = withBot ? messages.findLast((m) => m.sender.kind === 'bot' && (parseMenu(m.body).length > 0 || hasBotControls(m))) : undefined;
+    // A message with suggested actions has its own buttons under it: the numbered list is not offered twice.
+    const menuMessage = latest && (latest.bot?.suggestedActions?.length ?? 0) === 0 && parseMenu(latest.body).length > 0 ? latest : undefined;
     const seq = menuMessage ? menuMessage.seq : -1;
     if (seq === lastQuickFor) return;
     lastQuickFor = seq;

@@ -370,7 +370,7 @@ export class ChatSession {
         }
         this.afterReceive();
         this.changed();
-        for (const pending of log.unacknowledged()) void this.deliver(pending.clientMessageId, pending.body);
+        for (const pending of log.unacknowledged()) void this.deliver(pending.clientMessageId, pending.body, pending.value);
         if (this.state.phase === 'ended' && this.state.surveyState === 'none') await this.askForOpenSurvey(socket);
       } catch {
         // Timed out: the next connect resyncs again.
@@ -383,18 +383,19 @@ export class ChatSession {
 
   // --- sending ---
 
-  send(body: string): void {
+  /** Sends a message; `value` (a card's inputs, a button's value) answers the bot's prompt while `body` shows in the transcript. */
+  send(body: string, value?: string | Record<string, unknown>): void {
     const text = body.trim();
     if (!text || !this.log || !this.conversationId) return;
     this.stopTyping();
     const clientMessageId = newClientMessageId();
-    this.log.queue(clientMessageId, text);
+    this.log.queue(clientMessageId, text, value);
     this.persist();
     this.changed();
-    void this.deliver(clientMessageId, text);
+    void this.deliver(clientMessageId, text, value);
   }
 
-  private async deliver(clientMessageId: string, body: string): Promise<void> {
+  private async deliver(clientMessageId: string, body: string, value?: string | Record<string, unknown>): Promise<void> {
     const socket = this.socket;
     if (!socket?.connected || !this.log || !this.conversationId || this.inFlight.has(clientMessageId)) return;
     this.inFlight.add(clientMessageId);
@@ -403,9 +404,10 @@ export class ChatSession {
         conversationId: this.conversationId,
         clientMessageId,
         body,
+        ...(value !== undefined ? { value } : {}),
       })) as Ack<{ seq: number; messageId: string; duplicate: boolean }>;
       if (ack.ok) this.log.acknowledged(clientMessageId, ack);
-      else if (ack.error.code === 'too_many_requests' || ack.error.code === 'internal') setTimeout(() => void this.deliver(clientMessageId, body), 2_000);
+      else if (ack.error.code === 'too_many_requests' || ack.error.code === 'internal') setTimeout(() => void this.deliver(clientMessageId, body, value), 2_000);
       else this.log.refused(clientMessageId, ack.error.message);
     } catch {
       // No ack in time: kept, and resent with the same id after the next (re)connect.

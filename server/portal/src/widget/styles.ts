@@ -65,6 +65,31 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-card-facts dd { margin: 0; }
 .cb-card-action { justify-self: start; padding: 4px 10px; border-radius: 999px; background: var(--cb-accent, #0f6e8c); color: #fff; text-decoration: none; font-weight: 600; }
 .cb-card-action:focus-visible { outline: 3px solid #1f2328; outline-offset: 2px; }
+.cb-msg.cb-has-cards { max-width: 92%; white-space: normal; }
+.cb-msg.cb-has-cards > .cb-text { display: block; white-space: pre-wrap; }
+/* Bot cards (Adaptive Cards drawn by the renderer, hero cards) and suggested actions. */
+.cb-root { --cb-card-bg: #fff; --cb-card-text: #1f2328; --cb-card-subtle: #57606a; --cb-card-accent: #0b5cad; --cb-card-good: #1a7f37; --cb-card-warning: #9a6700; --cb-card-attention: #b42318; --cb-card-emphasis: #f6f8fa; }
+.cb-botcard { display: grid; gap: 6px; margin-top: 6px; padding: 8px 10px; background: var(--cb-card-bg); color: var(--cb-card-text); border: 1px solid #c9d1d9; border-left: 4px solid var(--cb-accent, #0f6e8c); border-radius: 8px; overflow-wrap: anywhere; }
+.cb-botcard img { max-width: 100%; height: auto; border-radius: 6px; }
+.cb-card-fallback { margin: 0; white-space: pre-wrap; }
+.cb-botcard .cb-card-sub, .cb-botcard .cb-card-text { color: var(--cb-card-subtle); }
+.cb-botcard .ac-adaptiveCard { padding: 0 !important; background: transparent !important; }
+.cb-botcard .ac-textBlock p { margin: 0 0 4px; }
+.cb-botcard .ac-textBlock p:last-child { margin-bottom: 0; }
+.cb-botcard .ac-textBlock ul, .cb-botcard .ac-textBlock ol { margin: 2px 0 4px; padding-left: 20px; }
+.cb-botcard .ac-textBlock a, .cb-botcard a { color: var(--cb-card-accent); }
+.cb-botcard a.cb-card-action { color: #fff; display: inline-flex; align-items: center; min-height: 36px; padding: 6px 12px; border-radius: 8px; }
+.cb-botcard .ac-input, .cb-botcard input[type="text"], .cb-botcard input[type="number"], .cb-botcard input[type="date"], .cb-botcard input[type="time"], .cb-botcard select, .cb-botcard textarea { width: 100%; min-height: 36px; border: 1px solid #8c959f; border-radius: 8px; padding: 6px 8px; background: var(--cb-card-bg); color: var(--cb-card-text); font: inherit; }
+.cb-botcard input[type="radio"], .cb-botcard input[type="checkbox"] { width: 18px; height: 18px; min-height: 0; margin: 0 6px 0 0; accent-color: var(--cb-accent); }
+.cb-botcard .ac-input-container, .cb-botcard .ac-choiceSetInput-expanded { display: flex; flex-direction: column; gap: 4px; }
+.cb-botcard .ac-choiceSetInput-expanded { border: 0; padding: 0; min-height: 0; }
+.cb-botcard .ac-input-validation-failed { border: 2px solid #b42318; }
+.cb-botcard .ac-pushButton { flex: 0 1 auto !important; font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
+.cb-botcard .ac-pushButton { background: var(--cb-accent); color: #fff; border-color: var(--cb-accent); }
+.cb-botcard button:disabled, .cb-suggested button:disabled, .cb-botcard input:disabled, .cb-botcard select:disabled, .cb-botcard textarea:disabled { opacity: .6; cursor: default; }
+.cb-hero .cb-card-title { font-size: 15px; }
+.cb-suggested { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.cb-suggested button { border-radius: 999px; }
 .cb-typing { margin: 0; font-size: 13px; color: #57606a; font-style: italic; }
 .cb-quick:empty { display: none; }
 .cb-quick { display: flex; flex-wrap: wrap; gap: 6px; }
@@ -107,6 +132,10 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
   .cb-status, .cb-hint, .cb-typing, .cb-meta, .cb-who, .cb-msg.cb-system, .cb-scale { color: #9da7b3; }
   .cb-confirm { background: #3b2e00; border-color: #9e6a03; }
   .cb-alert { background: #490202; color: #ffdcd7; }
+  .cb-root { --cb-card-bg: #0d1117; --cb-card-text: #e6edf3; --cb-card-subtle: #9da7b3; --cb-card-accent: #79b8ff; --cb-card-good: #56d364; --cb-card-warning: #e3b341; --cb-card-attention: #ff8182; --cb-card-emphasis: #161b22; }
+  .cb-botcard { border-color: #30363d; }
+  .cb-card { background: #0d1117; border-color: #30363d; }
+  .cb-card-sub, .cb-card-text { color: #9da7b3; }
 }
 `;
 

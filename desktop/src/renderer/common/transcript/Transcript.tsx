@@ -1,18 +1,21 @@
 /**
  * A conversation's transcript, virtualized (long chats stay fast): patient, bot, system lines,
  * the agents' messages with delivered/read ticks, internal notes (mentions highlighted) and
- * supervisor whispers set apart, attachments inline. Used by the inbox and the supervisor's monitor.
+ * supervisor whispers set apart, attachments inline, the bot's cards and suggested actions as the
+ * patient saw them (read-only, BotContent.tsx). Used by the inbox and the supervisor's monitor.
  *
  * Screen readers: the scrolling list is a log with its live announcements off, because the
  * virtualizer adds old messages to the page as the reader scrolls back; a separate hidden live
  * region announces only what arrives from others after the transcript opened.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MessageView } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { downloadBlob, saveBlob } from './files.js';
 import { splitMentions } from './mentions.js';
+import { BotContent, hasBotContent } from './BotContent.js';
+import { cardAnswersBySeq } from './card-answers.js';
 
 export interface PendingLine {
   clientMessageId: string;
@@ -61,6 +64,7 @@ export function Transcript(props: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
   const announcements = useArrivals(messages, props.me, props.names, props.patientName);
+  const cardAnswers = useMemo(() => cardAnswersBySeq(messages), [messages]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -108,7 +112,7 @@ export function Transcript(props: Props) {
                 className="transcript-row"
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
-                {row.kind === 'message' ? <MessageLine {...props} message={row.message} /> : <PendingMessageLine {...props} line={row.line} />}
+                {row.kind === 'message' ? <MessageLine {...props} message={row.message} cardAnswer={cardAnswers.get(row.message.seq)} /> : <PendingMessageLine {...props} line={row.line} />}
               </div>
             );
           })}
@@ -158,7 +162,7 @@ function Body({ text, mention, names }: { text: string; mention: boolean; names:
   );
 }
 
-function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerRead = 0, mentionNames = [] }: Props & { message: MessageView }) {
+function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerRead = 0, mentionNames = [], cardAnswer }: Props & { message: MessageView; cardAnswer: Record<string, unknown> | undefined }) {
   if (message.kind === 'system') {
     return (
       <p className="msg-system" role="note" aria-label={`System message, ${time(message.createdAt)}`}>
@@ -187,6 +191,8 @@ function MessageLine({ message, me, names, patientName, peerDelivered = 0, peerR
         <Attachment attachment={message.attachment} />
       ) : message.kind === 'card' && message.card ? (
         <Card card={message.card} />
+      ) : message.sender.kind === 'bot' && hasBotContent(message) ? (
+        <BotContent message={message} answer={cardAnswer} />
       ) : (
         <Body text={message.body} mention={message.kind === 'note' || message.kind === 'whisper'} names={mentionNames} />
       )}

@@ -1,6 +1,7 @@
 /**
  * The chat widget (the same code as the one-tag embed) mounted inline in a portal page. The widget
- * and socket.io load with the first chat, in their own chunk, so the sign-in page stays light.
+ * and socket.io load with the first chat, in their own chunk, so the sign-in page stays light; the
+ * Adaptive Cards renderer loads with the first card.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Identity } from '../../../widget/session.js';
@@ -28,6 +29,8 @@ export function ChatMount({ identity }: { identity: ChatIdentity }) {
           channel: 'portal',
           identity: identityRef.current,
           storageKey: `carebridge-portal-chat:${identityRef.current.kind}`,
+          // The Adaptive Cards renderer is a chunk of its own, loaded with the first card.
+          loadAdaptiveCards: () => import('../../../widget/adaptive-card.js'),
         });
       })
       .catch(() => !unmounted && setUnavailable(true));
