@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the @nlpjs declarations travel with this file into every project that compiles it (the desk and portal tests start a real server)
+/// <reference path="./nlpjs.d.ts" />
 /**
  * The intent classifier trained from example utterances, one per language: @nlpjs's neural NLU
  * (stemming and stop words of English and Spanish) and a nearest-example score over
