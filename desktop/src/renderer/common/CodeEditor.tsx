@@ -41,9 +41,12 @@ export interface CodeEditorProps {
   reveal?: { line: number; nonce: number };
 }
 
-// The bundled Monaco, and its editor worker built by Vite from the package (same origin, allowed by the CSP).
+// The bundled Monaco, and its editor and JSON workers built by Vite from the package (same origin, allowed by the CSP).
 self.MonacoEnvironment = {
-  getWorker: () => new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'editor' }),
+  getWorker: (_moduleId: string, label: string) =>
+    label === 'json'
+      ? new Worker(new URL('monaco-editor/language/json/json.worker.js', import.meta.url), { type: 'module', name: 'json' })
+      : new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'editor' }),
 };
 loader.config({ monaco });
 

@@ -26,8 +26,11 @@ import 'monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter.js'
 import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations.js';
 import 'monaco-editor/languages/definitions/yaml/register.js';
 import 'monaco-editor/languages/definitions/markdown/register.js';
-// JSON with its language service (schema validation, completion, hover); its worker and features load when a JSON model opens.
+// JSON with its language service (schema validation, completion, hover). Its language features come
+// with Monaco's worker glue, which registers editor contributions and services of its own: loaded
+// here, before the first editor starts its services, or those contributions fail ("UNKNOWN service").
 import 'monaco-editor/language/json/monaco.contribution.js';
+import 'monaco-editor/internal/common/workers.js';
 
 export * as monaco from 'monaco-editor/editor/editor.api.js';
 export { jsonDefaults } from 'monaco-editor/language/json/monaco.contribution.js';

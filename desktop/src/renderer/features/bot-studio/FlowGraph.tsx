@@ -89,11 +89,14 @@ export function FlowGraph({ steps, onSelect, stale }: { steps: readonly unknown[
                   className={`bot-flow-node type-${n.type}${n.reachable ? '' : ' unreachable'}`}
                   style={{ left: p.x, top: p.y, width: NODE_W, height: NODE_H }}
                   onClick={() => onSelect(n.id)}
-                  aria-label={`Step ${n.id}, ${n.type}${n.title ? `: ${n.title}` : ''}${n.reachable ? '' : ' (nothing leads here)'}`}
                   title={n.title || n.id}
                 >
+                  <span className="bot-flow-id">{n.id}</span>{' '}
                   <span className="bot-flow-type">{n.type}</span>
-                  <span className="bot-flow-id">{n.id}</span>
+                  <span className="visually-hidden">
+                    {n.title ? `: ${n.title}` : ''}
+                    {n.reachable ? '' : ' (nothing leads here)'}
+                  </span>
                 </button>
               );
             })}

@@ -1,6 +1,6 @@
 /**
  * The test chat: runs the scenario's saved draft (else its published version) as a patient would
- * meet it, on the Direct Line–shaped API (`draft: true`, bot authors only). Bot replies with their
+ * meet it (Markdown rendered, sanitized), on the Direct Line–shaped API (`draft: true`, bot authors only). Bot replies with their
  * choices as buttons, cards as their text; a hand-off says what it would have been (no agent gets a
  * test chat). Restart begins a new conversation from the scenario's first step.
  */
@@ -8,6 +8,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useAppSelector } from '../../app/hooks.js';
 import { selectSession } from '../../app/session/session-slice.js';
 import { InlineError } from '../../common/InlineError.js';
+import { markdownToSafeHtml } from '../../common/markdown.js';
 import { problemOf, useStartTestChatMutation } from './bot-studio-api.js';
 import { readTestActivities, sendTestMessage, type TestActivity, type TestChatSession } from './test-chat-client.js';
 
@@ -102,15 +103,17 @@ export function TestChat({ trigger, runs, unsaved }: { trigger: string; runs: st
       </div>
       {session ? (
         <>
-          <ol className="bot-test-log" role="log" aria-label="Test chat messages" ref={logRef}>
+          <div role="log" aria-label="Test chat messages" className="bot-test-log-frame">
+          <ol className="bot-test-log" ref={logRef}>
             {activities.map((a) => (
               <li key={a.id} className={`bot-test-message from-${a.from.role}`}>
                 <span className="visually-hidden">{a.from.role === 'user' ? 'You: ' : a.from.role === 'bot' ? 'Bot: ' : 'Agent: '}</span>
-                <span className="bot-test-text">{a.text}</span>
+                {a.textFormat === 'markdown' && a.from.role !== 'user' ? <span className="bot-test-text markdown" dangerouslySetInnerHTML={{ __html: markdownToSafeHtml(a.text) }} /> : <span className="bot-test-text">{a.text}</span>}
                 {a.attachments?.length ? <span className="muted small"> ({a.attachments.length === 1 ? 'a card' : `${a.attachments.length} cards`})</span> : null}
               </li>
             ))}
           </ol>
+          </div>
           {choices.length > 0 ? (
             <div className="bot-test-choices" role="group" aria-label="Choices offered">
               {choices.map((c) => (

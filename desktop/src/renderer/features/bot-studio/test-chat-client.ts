@@ -10,6 +10,7 @@ const activitySchema = z.object({
   type: z.enum(['message', 'event']),
   from: z.object({ id: z.string(), role: z.enum(['user', 'bot', 'agent']), name: z.string().optional() }),
   text: z.string(),
+  textFormat: z.enum(['markdown', 'plain']).optional(),
   suggestedActions: z.object({ actions: z.array(z.object({ title: z.string(), value: z.string() })) }).optional(),
   attachments: z.array(z.object({ contentType: z.string(), content: z.record(z.string(), z.unknown()) })).optional(),
 });
