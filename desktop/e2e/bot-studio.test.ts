@@ -223,6 +223,12 @@ describe('bot studio', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/bot-studio-list-390.png' });
 
+    // Language models: the recognizer's try-out form (the models' routes answer on servers that mount them).
+    await page.getByRole('tab', { name: 'Language models' }).click();
+    await page.getByRole('region', { name: 'Try an utterance' }).getByLabel('Try an utterance').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: '/tmp/bot-studio-models-390.png' });
+
     const agent = await desk('agent', 'Conversations');
     expect(await agent.getByRole('navigation', { name: 'Workspaces' }).getByRole('link', { name: 'Bot studio' }).count()).toBe(0);
     await agent.goto(`${server.url}/desk/#/bot-studio`);

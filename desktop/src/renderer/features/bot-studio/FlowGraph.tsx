@@ -66,13 +66,14 @@ export function FlowGraph({ steps, onSelect, stale }: { steps: readonly unknown[
                 const d = forward
                   ? `M ${x1} ${y1} C ${x1} ${y1 + GAP_Y / 2}, ${x2} ${to.y - GAP_Y / 2}, ${x2} ${to.y}`
                   : `M ${from.x + NODE_W} ${from.y + NODE_H / 2} C ${from.x + NODE_W + GAP_X * 1.5} ${from.y + NODE_H / 2}, ${to.x + NODE_W + GAP_X * 1.5} ${to.y + NODE_H / 2}, ${to.x + NODE_W} ${to.y + NODE_H / 2}`;
-                const lx = forward ? (x1 + x2) / 2 : Math.max(from.x, to.x) + NODE_W + GAP_X * 0.6;
-                const ly = forward ? (y1 + to.y) / 2 : (from.y + to.y) / 2 + NODE_H / 2;
+                // Labels sit near the target, where the arrows of one switch have spread apart.
+                const lx = forward ? x1 + (x2 - x1) * 0.78 : Math.max(from.x, to.x) + NODE_W + GAP_X * 0.6;
+                const ly = forward ? y1 + (to.y - y1) * 0.72 : (from.y + to.y) / 2 + NODE_H / 2;
                 return (
                   <g key={i} className={`bot-flow-edge${forward ? '' : ' back'}`}>
                     <path d={d} fill="none" markerEnd={`url(#${markerId})`} />
                     {e.label !== 'next' ? (
-                      <text x={lx + 3} y={ly} className="bot-flow-label">
+                      <text x={lx} y={ly} textAnchor={forward ? 'middle' : 'start'} className="bot-flow-label">
                         {e.label}
                       </text>
                     ) : null}

@@ -123,6 +123,9 @@ export function TestChat({ trigger, runs, unsaved }: { trigger: string; runs: st
               ))}
             </div>
           ) : null}
+          <p className="muted small" role="status">
+            {busy ? 'The bot is answering…' : ''}
+          </p>
           <form className="bot-test-form" onSubmit={onSubmit}>
             <label htmlFor={inputId} className="visually-hidden">
               Message to the bot
@@ -133,6 +136,10 @@ export function TestChat({ trigger, runs, unsaved }: { trigger: string; runs: st
             </button>
           </form>
         </>
+      ) : starting.isLoading ? (
+        <p className="loading small" role="status">
+          Starting the test chat…
+        </p>
       ) : (
         <p className="muted">Start a test chat to talk to this scenario as a patient would.</p>
       )}
