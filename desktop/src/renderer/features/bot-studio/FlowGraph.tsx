@@ -31,7 +31,7 @@ export function FlowGraph({ steps, onSelect, stale }: { steps: readonly unknown[
   return (
     <section className="bot-flow card" aria-labelledby={headingId}>
       <h3 id={headingId} className="card-title">
-        Flow graph <span className="muted small">— {graph.nodes.length} steps{stale ? '; showing the last valid JSON' : ''}. Choose a step to jump to it in the editor.</span>
+        Flow graph <span className="muted small">— {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'}{stale ? '; showing the last valid JSON' : ''}. Choose a step to jump to it in the editor.</span>
       </h3>
       {graph.nodes.length === 0 ? (
         <p className="muted">No steps yet.</p>
