@@ -81,6 +81,15 @@ describe('bot studio', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/bot-studio-list-1280.png' });
 
+    // Export: the published version as Azure Health Bot writes it (code as a string).
+    const download = page.waitForEvent('download');
+    await table.getByRole('button', { name: 'Export Help' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('help.json');
+    const exported = JSON.parse(fs.readFileSync((await file.path())!, 'utf8')) as { scenario_trigger: string; code: unknown };
+    expect(exported.scenario_trigger).toBe('help');
+    expect(JSON.parse(exported.code as string)).toMatchObject({ steps: [expect.objectContaining({ id: 'help', type: 'statement' })] });
+
     // Import: a file with a jump to a step that does not exist is refused, naming the step.
     const broken = hoursCode('6');
     broken.steps[0]!.designer = { next: 'nowhere', xLocation: 0, yLocation: 0 };
@@ -111,6 +120,13 @@ describe('bot studio', () => {
       await page.evaluate((t) => navigator.clipboard.writeText(t), text);
       await page.keyboard.press('Control+V');
     };
+
+    // A step type the contract does not have: the editor's JSON schema marks it as you type.
+    const typo = hoursCode('6');
+    typo.steps[1]!.type = 'statment';
+    await replaceAll(JSON.stringify(typo, null, 2));
+    await expect.poll(() => editorView.locator('.squiggly-error').count()).toBeGreaterThan(0);
+    expect(await editorView.getByRole('group', { name: 'Problems the server found' }).count()).toBe(0);
 
     // An edit the server refuses: shown next to the editor with the step, marked in the editor and the graph.
     await replaceAll(JSON.stringify(broken, null, 2));
@@ -199,6 +215,18 @@ describe('bot studio', () => {
     await expect.poll(() => server.context.bot.strings.lookup('es-US', 'clinic_hours.closed')).toBe('Hoy está cerrado.');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/bot-studio-strings-1280.png' });
+
+    // A new scenario: the trigger is checked, then the editor opens on draft v1.
+    await page.getByRole('tab', { name: 'Scenarios' }).click();
+    await page.getByRole('button', { name: 'New scenario' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New scenario' });
+    await dialog.getByLabel('Name').fill('Refill reminder');
+    await dialog.getByLabel('Trigger').fill('refill reminder');
+    await dialog.getByRole('button', { name: 'Create draft' }).click();
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/^The trigger: /);
+    await dialog.getByLabel('Trigger').fill('refill_reminder');
+    await dialog.getByRole('button', { name: 'Create draft' }).click();
+    await expect.poll(() => page.getByRole('article', { name: 'Refill reminder' }).textContent()).toContain('refill_reminder · not published · draft v1');
     await page.getByRole('tab', { name: 'Scenarios' }).click();
     await table.getByRole('link', { name: 'Greeting and menu' }).click();
     const greetingGraph = page.getByRole('region', { name: /^Flow graph/ });

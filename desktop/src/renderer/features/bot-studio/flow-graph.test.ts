@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFlowGraph, stepJumps } from './flow-graph.js';
-import { parseCodeText, stepLines } from './scenario-text.js';
+import { STEP_TYPES } from '@carebridge/server/contracts/bot';
+import { parseCodeText, scenarioJsonSchema, stepLines } from './scenario-text.js';
 
 const step = (id: string, type: string, extra: object = {}, next?: string) => ({ id, type, designer: { ...(next ? { next } : {}) }, ...extra });
 
@@ -61,5 +62,15 @@ describe('the scenario text', () => {
     expect(broken.ok ? 0 : broken.line).toBe(3);
     expect(parseCodeText('{ "steps": [] }')).toMatchObject({ ok: false, message: expect.stringContaining('steps') });
     expect(parseCodeText('{ "steps": [{ "id": "a" }] }')).toMatchObject({ ok: true });
+  });
+});
+
+describe('the editor’s JSON schema', () => {
+  it('describes every step type of the contract and offers each as a snippet', () => {
+    const schema = scenarioJsonSchema() as { properties: { steps: { items: { oneOf: { properties: { type: { const: string; description?: string } } }[]; defaultSnippets: { label: string; body: { type: string } }[] } } } };
+    const items = schema.properties.steps.items;
+    expect(items.oneOf.map((v) => v.properties.type.const)).toEqual([...STEP_TYPES]);
+    expect(items.oneOf.every((v) => (v.properties.type.description ?? '').length > 10)).toBe(true);
+    expect(items.defaultSnippets.map((s) => s.body.type)).toEqual([...STEP_TYPES]);
   });
 });

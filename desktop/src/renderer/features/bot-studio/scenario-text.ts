@@ -5,7 +5,7 @@
  * the editor and the server agree on every step type and field.
  */
 import { z } from 'zod';
-import { scenarioCodeSchema, scenarioStepSchema, type ScenarioCode } from '@carebridge/server/contracts/bot';
+import { STEP_TYPES, scenarioCodeSchema, scenarioStepSchema, type ScenarioCode, type StepType } from '@carebridge/server/contracts/bot';
 
 export function codeToText(code: ScenarioCode): string {
   return `${JSON.stringify(code, null, 2)}\n`;
@@ -63,14 +63,61 @@ export function stepLines(text: string): Map<string, number> {
   return lines;
 }
 
+/** What each step type does, shown by completion and hover (server/src/bot/README.md has the whole story). */
+const STEP_DOCS: Record<StepType, { doc: string; body: Record<string, unknown> }> = {
+  statement: { doc: 'Sends `text` (Markdown) and its cards.', body: { text: '$2' } },
+  prompt: { doc: 'Asks `text` and waits; the answer goes to `scenario.<variable>` by `dataType` (number, string, boolean, date, time, choice, object).', body: { text: '$2', variable: '${3:answer}', dataType: '${4:string}' } },
+  yesno: { doc: 'A yes/no question with Yes and No buttons.', body: { text: '$2', variable: '${3:answer}' } },
+  branch: { doc: '`condition` true → `targetStepId`, false → `designer.next`.', body: { condition: '$2', targetStepId: '$3' } },
+  switch: { doc: '`condition`’s value compared with each case’s `value` → its `targetStepId`; none → `designer.next`.', body: { condition: '$2', cases: [{ value: '$3', targetStepId: '$4' }] } },
+  assignVariable: { doc: 'Sets `scope.variable` by `operation` (set, incrementBy, decrementBy, push, pop, delete).', body: { scope: 'scenario', operation: 'set', variable: '$2', value: '$3' } },
+  action: { doc: 'Runs `onInit` (JavaScript in the sandbox).', body: { onInit: '$2' } },
+  beginScenario: { doc: 'Begins the scenario with trigger `scenario`; its end value goes to `variable`.', body: { scenario: '$2' } },
+  replaceScenario: { doc: 'Ends this scenario; the named one takes its place.', body: { scenario: '$2' } },
+  end: { doc: 'Ends the scenario with `returnValue`.', body: {} },
+  dataConnection: { doc: 'Calls a configured connection (`carebridge` is this server’s API); the body goes to `variable`.', body: { connection: 'carebridge', method: 'GET', path: '$2', variable: '$3' } },
+  wait: { doc: 'Pauses `duration` milliseconds (at most 3 s).', body: { duration: 1000 } },
+  handoff: { doc: 'Says `text` and hands the patient to a person (`intent`, `reason`, `priority`, `summary`).', body: { text: '$2', intent: 'general', reason: 'patient-asked' } },
+  triage: { doc: 'The triage assessment of `input` (default: the patient’s message) → `variable`.', body: { variable: '${2:assessment}' } },
+  redFlag: { doc: 'As triage; an emergency goes to `targetStepId`.', body: { variable: '${2:assessment}', targetStepId: '$3' } },
+};
+
 let schema: object | undefined;
 
-/** The JSON schema of a scenario's `code` (every step type), for Monaco. Built once. */
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+  const?: unknown;
+  description?: string;
+  defaultSnippets?: { label: string; description: string; body: unknown }[];
+}
+
+/**
+ * The JSON schema of a scenario's `code` (every step type), for Monaco: generated from the
+ * contract, with each step type described and offered as a snippet when a step is added. Built once.
+ */
 export function scenarioJsonSchema(): object {
-  schema ??= z.toJSONSchema(scenarioCodeSchema.extend({ steps: z.array(scenarioStepSchema).min(1).describe('The steps; the first is where the scenario begins.') }), {
+  if (schema) return schema;
+  const generated = z.toJSONSchema(scenarioCodeSchema.extend({ steps: z.array(scenarioStepSchema).min(1).describe('The steps; the first is where the scenario begins.') }), {
     io: 'input',
     unrepresentable: 'any',
     target: 'draft-7',
-  });
+  }) as JsonSchemaNode;
+  const items = generated.properties?.steps?.items;
+  for (const variant of items?.oneOf ?? items?.anyOf ?? []) {
+    const type = variant.properties?.type;
+    const docs = typeof type?.const === 'string' ? STEP_DOCS[type.const as StepType] : undefined;
+    if (type && docs) type.description = docs.doc;
+  }
+  if (items) {
+    items.defaultSnippets = STEP_TYPES.map((type) => ({
+      label: `${type} step`,
+      description: STEP_DOCS[type].doc,
+      body: { id: `\${1:${type}_step}`, type, ...STEP_DOCS[type].body, designer: {} },
+    }));
+  }
+  schema = generated;
   return schema;
 }
