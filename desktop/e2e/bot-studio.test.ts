@@ -121,6 +121,20 @@ describe('bot studio', () => {
       await page.keyboard.press('Control+V');
     };
 
+    // Completion from the schema: in an empty steps list, every step type is offered as a snippet.
+    await replaceAll('{\n  "steps": [\n    \n  ]\n}\n');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    await expect
+      .poll(async () => {
+        await page.keyboard.press('Control+Space');
+        return page.getByRole('listbox').allTextContents();
+      })
+      .toEqual([expect.stringMatching(/action step.*handoff step.*prompt step.*statement step/)]);
+    await page.keyboard.press('Escape');
+
     // A step type the contract does not have: the editor's JSON schema marks it as you type.
     const typo = hoursCode('6');
     typo.steps[1]!.type = 'statment';

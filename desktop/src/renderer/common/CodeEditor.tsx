@@ -152,6 +152,8 @@ export function CodeEditor({ value, onChange, language, label, markers = [], rea
           fontSize: 13,
           automaticLayout: true,
           accessibilitySupport: 'auto',
+          // Suggestions and hovers float above the page, not clipped by the editor's rounded frame.
+          fixedOverflowWidgets: true,
         }}
       />
       <p id={hintId} className="muted small code-editor-hint">
