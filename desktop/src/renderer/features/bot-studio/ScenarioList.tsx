@@ -120,7 +120,7 @@ function ScenarioTable({ scenarios }: { scenarios: readonly ScenarioSummary[] })
                   <time dateTime={s.updatedAt}>{new Date(s.updatedAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}</time>
                 </td>
                 <td className="actions">
-                  <button type="button" className="link-button" disabled={exporting.isLoading || s.publishedVersion === null && s.draftVersion === null} onClick={() => void download(s)} aria-label={`Export ${s.name}`}>
+                  <button type="button" className="link-button" disabled={exporting.isLoading || (s.publishedVersion === null && s.draftVersion === null)} onClick={() => void download(s)} aria-label={`Export ${s.name}`}>
                     Export
                   </button>
                 </td>

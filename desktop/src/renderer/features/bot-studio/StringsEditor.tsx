@@ -1,8 +1,8 @@
 /**
  * The bot's string table: every key (`stringId` of a step, or a `customLocalizedStrings` key scripts
  * read) with its en-US and es-US text side by side; filter, edit, add a key, save what changed
- * (`PUT /api/bot/strings`, in force for the next bot message). An es-US text left empty falls back
- * to en-US. Keys are not deleted here (a scenario may still name them).
+ * (`PUT /api/bot/strings`, in force for the next bot message). A key with no es-US text falls back
+ * to en-US. Empty texts are not saved, and keys are not deleted here (a scenario may still name them).
  */
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { BOT_LOCALES, type StringTables } from '@carebridge/server/contracts/bot';
@@ -45,9 +45,14 @@ export default function StringsEditor() {
     for (const [key, byLocale] of changed) {
       for (const locale of BOT_LOCALES) {
         const value = byLocale[locale];
-        if (value === undefined || value === (tables[locale]?.[key] ?? '')) continue;
+        // An empty text is not saved: the key keeps its text, or (Spanish) falls back to English.
+        if (value === undefined || value.trim() === '' || value === (tables[locale]?.[key] ?? '')) continue;
         (body[locale] ??= {})[key] = value;
       }
+    }
+    if (Object.keys(body).length === 0) {
+      setProblem('Nothing to save: write a text (an empty one is not saved).');
+      return;
     }
     const result = await save({ strings: body });
     if ('error' in result) {
@@ -56,7 +61,7 @@ export default function StringsEditor() {
     }
     setEdits({});
     setAdded([]);
-    dispatch(statusShown(`${changed.length} ${changed.length === 1 ? 'string' : 'strings'} saved: the bot uses them from its next message.`));
+    dispatch(statusShown(`${changed.length === 1 ? '1 string' : `${changed.length} strings`} saved: in force from the bot’s next message.`));
   };
   const onAdd = (e: FormEvent) => {
     e.preventDefault();
@@ -88,7 +93,7 @@ export default function StringsEditor() {
   }
   return (
     <div className="bot-strings">
-      <p className="muted">A step with a <code>stringId</code> says this text in the patient’s language; an empty Spanish text falls back to English.</p>
+      <p className="muted">A step with a <code>stringId</code> says this text in the patient’s language; a key with no Spanish text uses the English one.</p>
       <div className="bot-toolbar">
         <div className="field inline">
           <label htmlFor={filterId}>Filter strings</label>
