@@ -6,10 +6,11 @@
  *
  * Unsaved edits: while the open scenario has unsaved changes, following a link inside the studio
  * asks first (the address is put back until the author answers), and reloading the page asks the
- * browser's question. Leaving for another workspace keeps the edits in memory for when the author
+ * browser's question (in a browser; Electron would silently refuse to close the window instead). Leaving for another workspace keeps the edits in memory for when the author
  * comes back (`studio-state.ts`).
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { getBridge } from '../../common/bridge.js';
 import { Modal } from '../../common/Modal.js';
 import { hrefFor, navigate, useRoute } from '../../common/router.js';
 import { ScenarioList } from './ScenarioList.js';
@@ -50,6 +51,8 @@ export default function BotStudioPage() {
   }, [route, shown]);
 
   useEffect(() => {
+    // In a browser only: Electron does not ask on beforeunload, it silently refuses to close the window.
+    if (getBridge().platform === 'electron') return;
     const warn = (e: BeforeUnloadEvent) => {
       if (!dirty.current) return;
       e.preventDefault();
