@@ -17,12 +17,14 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  BOT_AUTHOR_ROLES,
   HERO_CARD_CONTENT_TYPE,
   directLineActivitySchema,
   directLineStartSchema,
   directLineWatermarkSchema,
   type DirectLineActivitiesResponse,
   type DirectLineActivity,
+  type DirectLineStart,
   type DirectLineStartResponse,
 } from '../contracts/bot.js';
 import { cardText, type MessageView } from '../contracts/conversations.js';
@@ -30,15 +32,18 @@ import type { ConversationsApi } from '../conversations/index.js';
 import type { Actor, ActorResolver } from '../platform/auth/actor.js';
 import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
-import { tooManyRequests, unauthorized } from '../platform/errors.js';
+import { badRequest, forbidden, tooManyRequests, unauthorized } from '../platform/errors.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import { parseInput } from '../platform/http/validation.js';
+import type { DraftRuns } from './draft-runs.js';
 
 export interface DirectLineDeps {
   conversations: Pick<ConversationsApi, 'bot' | 'core'>;
   actors: ActorResolver;
   visitorTokens: VisitorTokens;
   openapi: OpenApiRegistry;
+  /** Bot authors' test chats of a draft (`draft: true`). */
+  drafts?: Pick<DraftRuns, 'load' | 'run'>;
   /** Conversations one address may start per minute. */
   startsPerMinute: number;
   /** How long an activity's POST waits for the bot's answer before it answers anyway. */
@@ -108,11 +113,19 @@ export function createDirectLineRouter(deps: DirectLineDeps): Router {
   deps.openapi.add({
     method: 'post',
     path: base,
-    summary: 'Start a bot conversation on the channel API (Direct Line 3.0 shape): a visitor token comes back, or send a patient access token (public; rate limited per address)',
+    summary:
+      'Start a bot conversation on the channel API (Direct Line 3.0 shape): a visitor token comes back, or send a patient access token (public; rate limited per address). `draft: true` with a `trigger` and a bot author\'s access token runs that scenario\'s open draft (a test chat whose hand-offs reach nobody)',
     tags,
     auth: false,
     body: directLineStartSchema,
-    responses: { 201: { description: '`{ conversationId, token, expiresIn }`' }, 400: { description: 'A bad field' }, 429: { description: 'Too many starts from this address' } },
+    responses: {
+      201: { description: '`{ conversationId, token, expiresIn }`' },
+      400: { description: 'A bad field, or `draft` without `trigger`' },
+      401: { description: '`draft` without a staff access token' },
+      403: { description: '`draft` by someone who is not a bot author' },
+      404: { description: '`draft`: no scenario has this trigger' },
+      429: { description: 'Too many starts from this address' },
+    },
   });
   router.post(base, json, async (req, res) => {
     const address = req.ip ?? 'unknown';
@@ -121,6 +134,11 @@ export function createDirectLineRouter(deps: DirectLineDeps): Router {
     perAddress.hit(address);
     const body = parseInput(directLineStartSchema, req.body ?? {});
     const header = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(req.headers.authorization ?? '');
+    if (body.draft) {
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(201).json(await startTestChat(body, header?.[1]));
+      return;
+    }
     let actor: Actor | undefined;
     let issued: { token: string; expiresIn: number } | undefined;
     if (header) {
@@ -138,6 +156,21 @@ export function createDirectLineRouter(deps: DirectLineDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json(response);
   });
+
+  /** A bot author's test chat of a draft: the author's access token opens it; the chat itself runs on a visitor token, like any other. */
+  async function startTestChat(body: DirectLineStart, token: string | undefined): Promise<DirectLineStartResponse> {
+    if (!body.trigger) throw badRequest('A test chat of a draft needs the scenario\'s trigger.');
+    const author = token ? await deps.actors.actorForToken(token) : undefined;
+    if (!author) throw unauthorized('A test chat of a draft needs a bot author\'s access token.');
+    if (author.kind !== 'staff' || !(BOT_AUTHOR_ROLES as readonly string[]).includes(author.role)) throw forbidden('Only bot authors and admins can run a draft.');
+    if (!deps.drafts) throw forbidden('Test chats of drafts are not available on this server.');
+    const draft = await deps.drafts.load(body.trigger);
+    const displayName = body.displayName ?? 'Test chat';
+    const visitor = await deps.visitorTokens.issue(displayName);
+    const actor: Actor = { kind: 'visitor', userId: visitor.visitorId, displayName };
+    const { conversation } = await deps.drafts.run(draft, () => deps.conversations.bot.start(actor, 'api', undefined, { trigger: draft.trigger, ...(body.locale ? { locale: body.locale } : {}) }));
+    return { conversationId: conversation.id, token: visitor.token, expiresIn: deps.visitorTokens.ttlSeconds };
+  }
 
   deps.openapi.add({
     method: 'post',

@@ -12,7 +12,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { ConversationsApi } from '../conversations/index.js';
+import type { BotParticipant, ConversationsApi } from '../conversations/index.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { ActorResolver } from '../platform/auth/actor.js';
 import type { VisitorTokens } from '../platform/auth/visitor-tokens.js';
@@ -21,6 +21,7 @@ import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import type { Logger } from '../platform/logging.js';
 import type { DomainModule } from '../platform/module.js';
 import { createDirectLineRouter } from './direct-line.js';
+import { DraftRuns } from './draft-runs.js';
 import { ScenarioEngine, type Assessor, type DataConnection } from './engine.js';
 import { ScenarioLibrary } from './library.js';
 import { EngineBotParticipant, KeywordRecognizer, type Recognizer } from './participant.js';
@@ -68,12 +69,15 @@ export interface BotEngineDeps {
 }
 
 export interface BotEngine {
-  participant: EngineBotParticipant;
+  /** The engine's participant, with bot studio's test chats kept away from agents (`draft-runs.ts`). */
+  participant: BotParticipant;
   engine: ScenarioEngine;
   scenarios: ScenarioService;
   library: ScenarioLibrary;
   strings: StringCatalog;
   store: BotStore;
+  /** Test chats of drafts (`POST /api/bot/conversations { trigger, draft: true }`). */
+  drafts: DraftRuns;
   /** Loads QuickJS and the scenarios, once (the module's start hook; the first turn waits for it too). */
   ready(): Promise<void>;
 }
@@ -82,11 +86,12 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
   const store = new BotStore(deps.db);
   const library = new ScenarioLibrary();
   const strings = new StringCatalog();
+  const drafts = new DraftRuns({ library, store });
   const sandbox = new ScriptSandbox(deps.sandboxLimits);
   const connections = new Map<string, DataConnection>([['carebridge', { baseUrl: `${deps.publicUrl.replace(/\/$/, '')}/api` }]]);
   for (const [name, connection] of Object.entries(deps.connections ?? {})) connections.set(name, connection);
   const engine = new ScenarioEngine({
-    library,
+    library: drafts.library,
     sandbox,
     strings,
     logger: deps.logger,
@@ -108,7 +113,7 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     })());
   const participant = new EngineBotParticipant({
     engine,
-    library,
+    library: drafts.library,
     store,
     checkpoints: new CheckpointWriter(deps.sqlite, deps.commits),
     ...(deps.assessor ? { assessor: deps.assessor } : {}),
@@ -117,7 +122,7 @@ export function createBotEngine(deps: BotEngineDeps): BotEngine {
     ensureVersion: (trigger, version) => scenarios.ensureVersion(trigger, version),
     ready,
   });
-  return { participant, engine, scenarios, library, strings, store, ready };
+  return { participant: drafts.participant(participant), engine, scenarios, library, strings, store, drafts, ready };
 }
 
 function recognizerFor(library: ScenarioLibrary, language: LanguageRecognizer | undefined): Recognizer {
@@ -152,6 +157,7 @@ export function createBotModule(bot: BotEngine, deps: BotModuleDeps): BotModule 
               actors: deps.actors,
               visitorTokens: deps.visitorTokens,
               openapi: deps.openapi,
+              drafts: bot.drafts,
               startsPerMinute: deps.startsPerMinute ?? 30,
             }),
           ),

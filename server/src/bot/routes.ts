@@ -13,6 +13,8 @@ import {
   scenarioPublishSchema,
   scenarioRollbackSchema,
   stringTablesSchema,
+  stringsSaveSchema,
+  type StringTables,
 } from '../contracts/bot.js';
 import { addGuardedRoute, requireStaff, roles } from '../platform/auth/access.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -195,6 +197,26 @@ export function registerBotRoutes(api: Router, ctx: { openapi: OpenApiRegistry; 
     },
     (req, res) => {
       authorOf(req);
+      res.setHeader('Cache-Control', 'private, no-store');
+      const strings = stringTablesSchema.parse(Object.fromEntries(ctx.strings.locales().map((l) => [l, ctx.strings.table(l)])));
+      res.json({ strings });
+    },
+  );
+
+  route(
+    {
+      method: 'put',
+      path: '/bot/strings',
+      summary: 'Save string entries (`{ strings: { "en-US": { key: text }, "es-US": {…} } }`): added or changed keys, in force at once; keys not named stay',
+      tags,
+      access: authors,
+      body: stringsSaveSchema,
+      responses: { 200: { description: 'The string tables after the save, as `GET /bot/strings`' }, 400: { description: 'An unknown locale, an empty key or no entries' } },
+    },
+    async (req, res) => {
+      const author = authorOf(req);
+      const body = parseInput(stringsSaveSchema, req.body);
+      await ctx.scenarios.saveStrings(author, body.strings as StringTables, requestMeta(req));
       const strings = stringTablesSchema.parse(Object.fromEntries(ctx.strings.locales().map((l) => [l, ctx.strings.table(l)])));
       res.json({ strings });
     },

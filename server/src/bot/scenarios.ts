@@ -263,6 +263,25 @@ export class ScenarioService {
     return this.publish(author, id, next, meta);
   }
 
+  /** Saves string entries (added or changed keys; the others stay) and puts them in force at once. */
+  async saveStrings(author: Author, tables: StringTables, meta: RequestMeta): Promise<void> {
+    const at = this.stamp();
+    await this.deps.store.transaction(async (store) => {
+      for (const [locale, entries] of Object.entries(tables)) await store.upsertStrings(locale, entries, at);
+    });
+    for (const [locale, entries] of Object.entries(tables)) this.deps.strings.set(locale, entries);
+    this.deps.audit.record({
+      actorId: author.userId,
+      actorRole: author.role,
+      action: 'bot.strings.save',
+      resourceType: 'BotStrings',
+      resourceId: Object.keys(tables).join(','),
+      details: Object.fromEntries(Object.entries(tables).map(([locale, entries]) => [locale, Object.keys(entries)])),
+      ip: meta.ip ?? null,
+      requestId: meta.requestId ?? null,
+    });
+  }
+
   /**
    * The shipped scenarios (`*.json` exports) and string tables (`strings/<locale>.json`) of a folder:
    * a file whose code differs from the published version is imported as a new one. A broken file is

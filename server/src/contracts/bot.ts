@@ -289,6 +289,14 @@ export const stringTablesSchema = z.record(
 );
 export type StringTables = z.infer<typeof stringTablesSchema>;
 
+/** Bot studio's save of string entries: added or changed keys per locale of the bot (keys not named stay as they are). */
+export const stringsSaveSchema = z.strictObject({
+  strings: z.partialRecord(z.enum(BOT_LOCALES), z.record(z.string().trim().min(1).max(300), z.string().max(20_000))).refine((t) => Object.values(t).some((e) => e && Object.keys(e).length > 0), {
+    message: 'Name at least one string to save.',
+  }),
+});
+export type StringsSave = z.infer<typeof stringsSaveSchema>;
+
 export const scenarioImportSchema = scenarioExportSchema.extend({ strings: stringTablesSchema.optional() });
 export type ScenarioImport = z.infer<typeof scenarioImportSchema>;
 
@@ -376,6 +384,12 @@ export const directLineStartSchema = z.strictObject({
   locale: z.enum(BOT_LOCALES).optional(),
   /** The name the bot and agents see (default "Guest"). */
   displayName: z.string().trim().min(1).max(100).optional(),
+  /**
+   * A bot author's test chat: run the open draft of `trigger`'s scenario (else its published version).
+   * Needs `trigger` and a bot author's access token; the conversation still gets a visitor token, and
+   * its hand-offs reach nobody.
+   */
+  draft: z.boolean().optional(),
 });
 export type DirectLineStart = z.infer<typeof directLineStartSchema>;
 

@@ -13,7 +13,7 @@
  */
 import { useEffect, useId, useRef, useSyncExternalStore, type JSX } from 'react';
 import { Editor, loader, type OnMount } from '@monaco-editor/react';
-import { monaco } from './monaco.js';
+import { jsonDefaults, monaco } from './monaco.js';
 
 export interface CodeMarker {
   line: number;
@@ -32,14 +32,35 @@ export interface CodeEditorProps {
   markers?: readonly CodeMarker[];
   readOnly?: boolean;
   height?: number | string;
+  /**
+   * JSON only: a JSON schema checked as you type (problems underlined, completion and hover from its
+   * descriptions). `path` names the model (e.g. `bot-scenario.json`) the schema is for.
+   */
+  jsonSchema?: { path: string; schema: object };
+  /** Moves the cursor to this line, scrolls it into view and focuses the editor (a new `nonce` each time). */
+  reveal?: { line: number; nonce: number };
 }
 
-// The bundled Monaco, and its editor worker built by Vite from the package (same origin, allowed by the CSP).
+// The bundled Monaco, and its editor and JSON workers built by Vite from the package (same origin, allowed by the CSP).
 self.MonacoEnvironment = {
-  getWorker: () => new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'editor' }),
+  getWorker: (_moduleId: string, label: string) =>
+    label === 'json'
+      ? new Worker(new URL('monaco-editor/language/json/json.worker.js', import.meta.url), { type: 'module', name: 'json' })
+      : new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'editor' }),
 };
 loader.config({ monaco });
-if (!monaco.languages.getLanguages().some((l) => l.id === 'json')) monaco.languages.register({ id: 'json', extensions: ['.json'], aliases: ['JSON'] });
+
+/** The JSON schemas of the editors on screen, by model path (Monaco's JSON service has one list for every model). */
+const jsonSchemas = new Map<string, object>();
+function applyJsonSchemas(): void {
+  jsonDefaults.setDiagnosticsOptions({
+    validate: true,
+    allowComments: false,
+    enableSchemaRequest: false,
+    schemaValidation: 'error',
+    schemas: [...jsonSchemas].map(([path, schema]) => ({ uri: `inmemory://carebridge/schemas/${path}`, fileMatch: [path, `**/${path}`], schema })),
+  });
+}
 
 const MARKER_OWNER = 'carebridge';
 type Model = NonNullable<ReturnType<Parameters<OnMount>[0]['getModel']>>;
@@ -53,7 +74,7 @@ function subscribeTheme(onChange: () => void): () => void {
 }
 const currentTheme = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
 
-export function CodeEditor({ value, onChange, language, label, markers = [], readOnly = false, height = 400 }: CodeEditorProps): JSX.Element {
+export function CodeEditor({ value, onChange, language, label, markers = [], readOnly = false, height = 400, jsonSchema, reveal }: CodeEditorProps): JSX.Element {
   const theme = useSyncExternalStore(subscribeTheme, currentTheme);
   const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
   const containerRef = useRef<HTMLDivElement>(null);
@@ -64,6 +85,24 @@ export function CodeEditor({ value, onChange, language, label, markers = [], rea
     if (!model) return;
     monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.map((m) => toMarker(model, m)));
   }, [markers]);
+
+  useEffect(() => {
+    if (!jsonSchema) return;
+    jsonSchemas.set(jsonSchema.path, jsonSchema.schema);
+    applyJsonSchemas();
+    return () => {
+      jsonSchemas.delete(jsonSchema.path);
+      applyJsonSchemas();
+    };
+  }, [jsonSchema]);
+
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor || !reveal) return;
+    editor.revealLineInCenter(reveal.line);
+    editor.setPosition({ lineNumber: reveal.line, column: editor.getModel()?.getLineFirstNonWhitespaceColumn(reveal.line) || 1 });
+    editor.focus();
+  }, [reveal]);
 
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
@@ -88,6 +127,7 @@ export function CodeEditor({ value, onChange, language, label, markers = [], rea
       <Editor
         height={height}
         language={language}
+        {...(jsonSchema ? { path: jsonSchema.path } : {})}
         value={value}
         theme={theme}
         onChange={(next) => onChange(next ?? '')}
@@ -112,6 +152,8 @@ export function CodeEditor({ value, onChange, language, label, markers = [], rea
           fontSize: 13,
           automaticLayout: true,
           accessibilitySupport: 'auto',
+          // Suggestions and hovers float above the page, not clipped by the editor's rounded frame.
+          fixedOverflowWidgets: true,
         }}
       />
       <p id={hintId} className="muted small code-editor-hint">

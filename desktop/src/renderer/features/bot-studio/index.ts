@@ -1,4 +1,4 @@
-/** The public door of features/bot-studio. Bot studio: scenario editor (placeholder until the health bot's editor lands). */
+/** The public door of features/bot-studio: the bot author's workspace (scenarios, strings, language models). */
 import { lazy } from 'react';
 
 /** The workspace page, in a chunk of its own (registered in app/workspaces.ts). */
