@@ -70,7 +70,7 @@ describe('Knowledge panel', () => {
     await chat.getByRole('textbox', { name: 'Your name' }).fill('Hana Patel');
     await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Prescriptions');
     await chat.getByRole('button', { name: 'Start chat' }).click();
-    await chat.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+    await chat.getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Talk to a person' }).click();
 
     await desk.getByRole('article', { name: /^Offer:/ }).getByRole('button', { name: 'Accept' }).click();
     const context = desk.getByRole('complementary', { name: 'Conversation context' });
@@ -125,7 +125,7 @@ describe('Knowledge panel', () => {
     await chat.getByRole('textbox', { name: 'Your name' }).fill('Luis Ortega');
     await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Billing');
     await chat.getByRole('button', { name: 'Start chat' }).click();
-    await chat.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+    await chat.getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Talk to a person' }).click();
     await desk.getByRole('article', { name: /^Offer:/ }).getByRole('button', { name: 'Accept' }).click();
     await desk.getByRole('button', { name: 'Context' }).click();
     const panel = desk.getByRole('region', { name: 'Knowledge' });

@@ -124,7 +124,8 @@ describe('bot cards and suggested actions in the widget', () => {
     const name = `Cora ${randomUUID().slice(0, 6)}`;
     await startCardCheck(name);
     // The choices are buttons under the bot's message; the numbered list is not offered again as quick replies.
-    const choices = chat().getByRole('group', { name: 'Suggested replies' });
+    // (The greeting's menu buttons above are the first group: these are the last.)
+    const choices = chat().getByRole('group', { name: 'Suggested replies' }).last();
     await expect.poll(() => choices.getByRole('button').allTextContents()).toEqual(['Morning', 'Afternoon']);
     expect(await chat().getByRole('group', { name: 'Quick replies' }).getByRole('button').count()).toBe(0);
     // No card yet: the card renderer has not been fetched.

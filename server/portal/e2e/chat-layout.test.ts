@@ -149,7 +149,7 @@ describe('the chat panel layout', () => {
     await panel.getByRole('textbox', { name: 'Your name' }).fill(name);
     await panel.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Something else');
     await panel.getByRole('button', { name: 'Start chat' }).click();
-    await panel.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+    await panel.getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Talk to a person' }).click();
     const { id } = server.context.database.sqlite.prepare('SELECT id FROM conversations WHERE visitor_name = ?').get(name) as { id: string };
     const desk = await staffDesk(server, `agent-${randomUUID()}`);
     desks.push(desk);

@@ -67,8 +67,9 @@ describe('/portal/', () => {
     await chat.getByRole('combobox', { name: /Reason for contacting us/ }).selectOption('Prescriptions');
     await chat.getByRole('button', { name: 'Start chat' }).click();
     await expect.poll(() => textOf(messages)).toContain("I'm the Carebridge assistant");
-    await chat.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Prescriptions' }).click();
-    await expect.poll(() => textOf(messages)).toContain('request a refill under Medications');
+    await chat.getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Refills' }).click();
+    // Signed in: the bot takes the refill request itself.
+    await expect.poll(() => textOf(messages)).toContain('Which medication needs a refill?');
     const rows = server.context.database.sqlite.prepare('SELECT channel, patient_id, prechat FROM conversations WHERE patient_id = ?').all(user.patient_id) as Array<{ channel: string }>;
     expect(rows).toEqual([{ channel: 'portal', patient_id: user.patient_id, prechat: JSON.stringify({ reason: 'Prescriptions' }) }]);
 
@@ -76,7 +77,7 @@ describe('/portal/', () => {
     await page.reload();
     await signIn(user.email);
     await expect.poll(() => textOf(page.getByRole('region', { name: 'Chat with Carebridge' }).getByRole('log', { name: 'Messages' }))).toContain(
-      'request a refill under Medications',
+      'Which medication needs a refill?',
     );
     expect(server.context.database.sqlite.prepare('SELECT COUNT(*) AS n FROM conversations WHERE patient_id = ?').get(user.patient_id)).toEqual({ n: 1 });
 

@@ -169,7 +169,7 @@ describe('the pre-chat form', () => {
       // The agent sees who and why: name, reason, details and date of birth in the hand-off packet.
       const desk = await staffDesk(openServer, `agent-${randomUUID()}`);
       desks.push(desk);
-      await panel.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+      await panel.getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Talk to a person' }).click();
       const { id } = openServer.context.database.sqlite.prepare('SELECT id FROM conversations WHERE visitor_name = ?').get(visitor) as { id: string };
       const offer = await until(() => desk.offers.find((o) => o.conversationId === id));
       const expected = {

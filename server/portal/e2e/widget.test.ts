@@ -82,16 +82,16 @@ describe('the chat widget embedded on a clinic website', () => {
     const [conversation] = conversationOf(name);
     expect(conversation).toMatchObject({ channel: 'widget', state: 'bot' });
 
-    // The bot's numbered menu is offered as quick replies.
-    const quick = chat().getByRole('group', { name: 'Quick replies' });
-    expect(await quick.getByRole('button').allTextContents()).toEqual(['Appointments', 'Billing', 'Prescriptions', 'Talk to a person']);
+    // The bot's menu is offered as suggested replies under its greeting.
+    const quick = chat().getByRole('group', { name: 'Suggested replies' });
+    expect(await quick.getByRole('button').allTextContents()).toEqual(['Check symptoms', 'Book a visit', 'Find a doctor', 'Refills', 'Billing', 'Health info', 'Talk to a person']);
     await quick.getByRole('button', { name: 'Talk to a person' }).click();
     await expect.poll(() => textOf(messages())).toContain("I'm connecting you with a person");
-    // The transcript shows what the visitor chose, not the menu number.
+    // The transcript shows what the visitor chose.
     expect(await textOf(messages())).toContain('You:\nTalk to a person');
-    expect(await textOf(messages())).not.toMatch(/You:\n4\n/);
     await expect.poll(() => textOf(status())).toBe('You are number 1 in line. We will connect you as soon as someone is available.');
-    expect(await quick.getByRole('button').count()).toBe(0);
+    // Answered: the menu no longer answers.
+    expect(await quick.getByRole('button', { name: 'Book a visit' }).isDisabled()).toBe(true);
 
     // An agent comes online, gets the offer and accepts.
     const desk = await staffDesk(server, `agent-${randomUUID()}`);
@@ -215,17 +215,17 @@ describe('the chat widget embedded on a clinic website', () => {
     await expect.poll(() => textOf(messages())).toContain("I'm the Carebridge assistant");
     await page.keyboard.type('1');
     await page.keyboard.press('Enter');
-    await expect.poll(() => textOf(messages())).toContain('under Appointments in the portal');
-    // The menu stays offered after the visitor typed, while the bot has the chat.
-    expect(await chat().getByRole('group', { name: 'Quick replies' }).getByRole('button').allTextContents()).toEqual(['Appointments', 'Billing', 'Prescriptions', 'Talk to a person']);
+    await expect.poll(() => textOf(messages())).toContain('Tell me in your own words what is bothering you');
+    // The menu it answered stays in the transcript, no longer answering.
+    expect(await chat().getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Check symptoms' }).isDisabled()).toBe(true);
     const [conversation] = conversationOf(name);
 
     await page.reload();
     // The panel opens again by itself with the whole transcript, each message once.
-    await expect.poll(() => textOf(messages())).toContain('under Appointments in the portal');
+    await expect.poll(() => textOf(messages())).toContain('Tell me in your own words what is bothering you');
     const afterReload = await textOf(messages());
     expect(occurrences(afterReload, "I'm the Carebridge assistant")).toBe(1);
-    expect(occurrences(afterReload, 'under Appointments in the portal')).toBe(1);
+    expect(occurrences(afterReload, 'Tell me in your own words what is bothering you')).toBe(1);
     expect(occurrences(afterReload, 'You:\n1\n')).toBe(1);
     expect(conversationOf(name)).toHaveLength(1);
 
@@ -245,19 +245,19 @@ describe('the chat widget embedded on a clinic website', () => {
       },
     });
     await expect.poll(() => textOf(messages()), { timeout: 15_000 }).toMatch(/typed while offline\n(Sent|Delivered|Read)/);
-    await expect.poll(() => textOf(messages())).toContain("Sorry, I didn't understand");
+    await expect.poll(() => textOf(messages())).toContain('How old is the person with the symptoms?');
     expect(storedBodies(conversation!.id, 'typed while offline')).toBe(1);
 
     // A reload right after: still one copy.
     await page.reload();
-    await expect.poll(() => textOf(messages())).toContain("Sorry, I didn't understand");
+    await expect.poll(() => textOf(messages())).toContain('How old is the person with the symptoms?');
     expect(occurrences(await textOf(messages()), 'typed while offline')).toBe(1);
   });
 
   it('a survey offered while the visitor was offline appears once they are back', async () => {
     const name = `Otto ${randomUUID().slice(0, 6)}`;
     await openChatAs(name);
-    await chat().getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Talk to a person' }).click();
+    await chat().getByRole('group', { name: 'Suggested replies' }).getByRole('button', { name: 'Talk to a person' }).click();
     const [conversation] = conversationOf(name);
     const desk = await staffDesk(server, `agent-${randomUUID()}`);
     desks.push(desk);

@@ -143,7 +143,7 @@ describe('the Direct Line–shaped channel API', () => {
     const client = await directLine({ displayName: 'Sam' });
     const greeting = await client.read();
     expect(greeting.at(-1)).toMatchObject({ type: 'message', from: { role: 'bot' }, text: expect.stringContaining("Hi Sam, I'm the Carebridge assistant") });
-    expect(greeting.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toEqual(['Check my symptoms', 'Book an appointment', 'Find a doctor', 'Refill a prescription', 'Billing and insurance', 'About a condition', 'Talk to a person']);
+    expect(greeting.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toEqual(['Check symptoms', 'Book a visit', 'Find a doctor', 'Refills', 'Billing', 'Health info', 'Talk to a person']);
     const billing = await client.send({ text: '5' });
     expect(billing.at(-1)!.text).toContain('What is your billing or insurance question about?');
     expect(billing.at(-1)!.suggestedActions!.actions.map((a) => a.title)).toContain('Pay a bill');
