@@ -202,7 +202,7 @@ describe('the Direct Line–shaped channel API', () => {
     const client = await directLine({ trigger: 'covid19' });
     await client.read();
     const reply = await client.send({ text: 'I have crushing chest pain' });
-    expect(reply.map((a) => a.text).join('\n')).toMatch(/call 911/);
+    expect(reply.map((a) => a.text).join('\n')).toMatch(/call 911/i);
     const row = server.context.conversations.core.get(client.conversationId)!;
     expect(['queued', 'offered']).toContain(row.state);
     expect(row.priority).toBe(0);

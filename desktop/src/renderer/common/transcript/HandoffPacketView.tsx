@@ -6,6 +6,16 @@ const REASONS: Record<string, string> = {
   'not-understood': 'The bot did not understand',
 };
 
+/** The triage dispositions as an agent reads them (the code stays beside it). */
+const DISPOSITIONS: Record<string, string> = {
+  emergency_ambulance: 'Emergency: call 911',
+  emergency: 'Emergency department now',
+  consultation_24: 'See a clinician within 24 hours',
+  consultation: 'Appointment in the next few days',
+  self_care: 'Self-care at home',
+  'emergency-advice-given': 'Emergency advice given',
+};
+
 /** The bot's handoff packet: why, what for, what the bot collected, triage, summary. */
 export function HandoffPacketView({ packet }: { packet: HandoffPacket }) {
   const answers = Object.entries(packet.collectedAnswers);
@@ -25,7 +35,7 @@ export function HandoffPacketView({ packet }: { packet: HandoffPacket }) {
       {packet.triageDisposition ? (
         <div>
           <dt>Triage</dt>
-          <dd>{packet.triageDisposition}</dd>
+          <dd>{DISPOSITIONS[packet.triageDisposition] ? `${DISPOSITIONS[packet.triageDisposition]} (${packet.triageDisposition})` : packet.triageDisposition}</dd>
         </div>
       ) : null}
       <div className="wide">
