@@ -114,7 +114,7 @@ describe('bot cards in the desk transcript', () => {
     expect(await card.locator('img').count()).toBe(0);
     expect(await card.innerText()).toContain('[A nurse on the phone]');
     // The choice prompt's suggested replies: chips, not buttons.
-    const chips = log.getByRole('list', { name: 'Suggested replies offered to the patient' });
+    const chips = log.getByRole('list', { name: 'Suggested replies offered to the patient' }).last();
     expect(await chips.getByRole('listitem').allTextContents()).toEqual(['Morning', 'Afternoon']);
     expect(await chips.getByRole('button').count()).toBe(0);
     // What the patient answered reads as words.

@@ -254,7 +254,7 @@ describe('bot studio', () => {
     const editorView = page.getByRole('article', { name: 'Help' });
     await editorView.getByRole('textbox', { name: 'Scenario JSON of Help' }).waitFor();
     await editorView.getByRole('region', { name: /^Test chat/ }).getByRole('button', { name: 'Start test chat' }).click();
-    await expect.poll(() => editorView.getByRole('log', { name: 'Test chat messages' }).textContent()).toContain('I can help with appointments');
+    await expect.poll(() => editorView.getByRole('log', { name: 'Test chat messages' }).textContent()).toContain('I can check your symptoms');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
     await page.screenshot({ path: '/tmp/bot-studio-editor-390.png' });

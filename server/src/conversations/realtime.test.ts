@@ -140,15 +140,15 @@ describe('messaging', () => {
     const id = start.conversation.id;
 
     const clientMessageId = randomUUID();
-    const ack = await send(patient, id, '2', clientMessageId);
+    const ack = await send(patient, id, '5', clientMessageId);
     expect(ack).toEqual({ ok: true, seq: 2, messageId: expect.any(String), duplicate: false });
     // Persisted by the time the ack arrives.
-    expect(storedMessages(id).find((m) => m.seq === 2)).toMatchObject({ sender_kind: 'visitor', body: '2', client_message_id: clientMessageId });
+    expect(storedMessages(id).find((m) => m.seq === 2)).toMatchObject({ sender_kind: 'visitor', body: '5', client_message_id: clientMessageId });
 
-    const bill = await until(() => received.find((m) => m.sender.kind === 'bot' && m.body.includes('Billing')));
+    const bill = await until(() => received.find((m) => m.sender.kind === 'bot' && m.body.includes('billing or insurance question')));
     expect(bill.seq).toBe(3);
 
-    const again = await send(patient, id, '2', clientMessageId);
+    const again = await send(patient, id, '5', clientMessageId);
     expect(again).toEqual({ ok: true, seq: 2, messageId: ack.ok ? ack.messageId : '', duplicate: true });
     await server.context.conversations.idle();
     expect(storedMessages(id).map((m) => m.seq)).toEqual([1, 2, 3]);
@@ -296,7 +296,7 @@ describe('bot handoff, agents, notes, receipts and audit', () => {
     // Handed back, the bot answers again; then the patient ends the chat and can write no more.
     server.context.conversations.staff.handBackToBot(id, 'agent-sam');
     expect(server.context.conversations.core.isBotMuted(id)).toBe(false);
-    await send(patient, id, '3');
+    await send(patient, id, '4');
     await until(() => patientSaw.find((m) => m.sender.kind === 'bot' && m.body.includes('refill')));
     const ended = (await patient.emitWithAck('conversation:end', { conversationId: id })) as { ok: true; conversation: ConversationView };
     expect(ended.conversation).toMatchObject({ state: 'closed', closedAt: expect.any(String) });

@@ -210,8 +210,8 @@ describe('transfer, wrap-up and close', () => {
     expect(ack).toMatchObject({ ok: true, conversation: { state: 'bot', agentId: null } });
     expect(routedLoad('agent-ann')).toMatchObject({ load: 0 });
     expect(await say(ann.socket, chat.conversationId, 'hello?')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect((await say(chat.socket, chat.conversationId, '2')).ok).toBe(true);
-    await until(() => chat.messages.find((m) => m.sender.kind === 'bot' && m.body.includes('Billing')));
+    expect((await say(chat.socket, chat.conversationId, '5')).ok).toBe(true);
+    await until(() => chat.messages.find((m) => m.sender.kind === 'bot' && m.body.includes('billing or insurance question')));
   });
 });
 

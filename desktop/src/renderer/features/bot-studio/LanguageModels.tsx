@@ -115,7 +115,7 @@ function IntentTable({ model }: { model: LanguageModelDetail }) {
   return (
     <>
       <p className="muted small">Shipped with Carebridge (health-bot/language-models): read only here.</p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={`Intents of ${model.name}`}>
         <table className="table">
           <caption className="visually-hidden">Intents of {model.name}</caption>
           <thead>

@@ -229,7 +229,7 @@ function Editor({ detail, onDirtyChange }: { detail: ScenarioDetail; onDirtyChan
         <h3 id={`${headingId}-versions`} className="card-title">
           Versions
         </h3>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Versions table">
           <table className="table">
             <thead>
               <tr>

@@ -89,7 +89,7 @@ function ScenarioTable({ scenarios }: { scenarios: readonly ScenarioSummary[] })
   return (
     <>
       <InlineError message={problem} />
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Scenarios table">
         <table className="table bot-scenario-table">
           <caption className="visually-hidden">Scenarios</caption>
           <thead>

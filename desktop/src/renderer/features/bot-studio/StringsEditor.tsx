@@ -117,7 +117,7 @@ export default function StringsEditor() {
           No string matches “{filter.trim()}”.
         </p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Strings table">
           <table className="table bot-strings-table">
             <caption className="visually-hidden">Strings by key, in English and Spanish</caption>
             <thead>
