@@ -71,6 +71,8 @@ type Reply = { status: number; body: unknown };
 
 const ok = (body: unknown, status = 200): Reply => ({ status, body });
 const problem = (status: number, error: string): Reply => ({ status, body: { error } });
+/** A 400 naming each field that failed its schema. */
+const invalid = (error: z.ZodError): Reply => problem(400, error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
 
 const fhirId = z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be an id');
 const bookSchema = z.strictObject({ slotId: fhirId, note: z.string().trim().min(1).max(500).optional() });
@@ -225,28 +227,28 @@ export class ClinicConnection implements InProcessConnection {
 
   private async book(actor: ClinicActor, patientId: string, body: unknown): Promise<Reply> {
     const parsed = bookSchema.safeParse(body);
-    if (!parsed.success) return problem(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     const appointment = await this.deps.scheduling.book(actor, { patientId, slotId: parsed.data.slotId, ...(parsed.data.note ? { note: parsed.data.note } : {}) });
     return ok({ appointment: this.appointmentView(appointment) }, 201);
   }
 
   private async cancel(actor: ClinicActor, id: string, body: unknown): Promise<Reply> {
     const parsed = cancelSchema.safeParse(body ?? {});
-    if (!parsed.success) return problem(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     const appointment = await this.deps.scheduling.cancel(actor, id, parsed.data.reason ? { reason: parsed.data.reason } : {});
     return ok({ appointment: this.appointmentView(appointment) });
   }
 
   private async reschedule(actor: ClinicActor, id: string, body: unknown): Promise<Reply> {
     const parsed = rescheduleSchema.safeParse(body);
-    if (!parsed.success) return problem(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     const { appointment } = await this.deps.scheduling.reschedule(actor, id, parsed.data.slotId);
     return ok({ appointment: this.appointmentView(appointment) }, 201);
   }
 
   private refill(actor: ClinicActor, patientId: string, request: ConnectionRequest): Promise<Reply> {
     const parsed = refillSchema.safeParse(request.body);
-    if (!parsed.success) return Promise.resolve(problem(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+    if (!parsed.success) return Promise.resolve(invalid(parsed.error));
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     const { medication, pharmacy, note } = parsed.data;
     const task = {
@@ -285,7 +287,7 @@ export class ClinicConnection implements InProcessConnection {
 
   private feedback(request: ConnectionRequest): Reply {
     const parsed = feedbackSchema.safeParse(request.body);
-    if (!parsed.success) return problem(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     const { rating, comment } = parsed.data;
     const response = {

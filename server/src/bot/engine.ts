@@ -806,9 +806,7 @@ export function connectionUrl(baseUrl: string, path: string, query: unknown): UR
     return undefined;
   }
   if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`) || url.pathname.split('/').includes('..')) return undefined;
-  if (query && typeof query === 'object' && !Array.isArray(query)) {
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
-  }
+  for (const [key, value] of Object.entries(stringRecord(query))) url.searchParams.set(key, value);
   return url;
 }
 
