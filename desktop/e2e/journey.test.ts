@@ -9,11 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { exited, freePort, spawnTsx } from '@carebridge/server/testing/processes';
-import { launchChromium, signIn, watchErrors } from './support.js';
+import { exited, freePort } from '@carebridge/server/testing/processes';
+import { launchChromium, signIn, startDemoServer, watchErrors, type DemoServer } from './support.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,50 +21,31 @@ declare module 'vitest' {
   }
 }
 
-const serverDir = path.resolve(import.meta.dirname, '../../server');
 const PASSWORD = 'carebridge-demo';
 const demo = (local: string) => `${local}@demo.carebridge.local`;
 
 let dir = '';
 let port = 0;
 let url = '';
-let server: { child: ChildProcess; output: () => string } | undefined;
+let server: DemoServer | undefined;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const errors: string[][] = [];
 
 async function startServer(): Promise<void> {
-  server = spawnTsx('src/main.ts', {
-    cwd: serverDir,
+  server = await startDemoServer({
+    port,
+    url,
+    database: path.join(dir, 'journey.db'),
+    deskDir: inject('deskDir'),
+    portalDir: inject('portalDir'),
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      DATABASE_URL: `sqlite:${path.join(dir, 'journey.db')}`,
-      DEMO_MODE: '1',
       SEED_PATIENTS: '25',
-      DESK_DIR: inject('deskDir'),
-      PORTAL_DIR: inject('portalDir'),
-      ROUTING_ALWAYS_OPEN: '1',
       // Without agent scripts, whose required steps would hold the wrap-up (scripts.test.ts covers them).
       AGENT_SCRIPTS_DIR: path.join(dir, 'no-agent-scripts'),
-      ROUTING_OFFER_TIMEOUT_MS: '120000',
       PRESENCE_GRACE_MS: '60000',
-      LOG_LEVEL: 'warn',
     },
   });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && server.child.exitCode === null) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the server did not start:\n${server.output()}`);
 }
 
 async function newPage(): Promise<Page> {

@@ -8,53 +8,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { exited, freePort, spawnTsx } from '@carebridge/server/testing/processes';
-import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
+import { exited, freePort } from '@carebridge/server/testing/processes';
+import { launchChromium, seriousAccessibilityViolations, signIn, startDemoServer, watchErrors, type DemoServer } from './support.js';
 
-const serverDir = path.resolve(import.meta.dirname, '../../server');
 const PASSWORD = 'carebridge-demo';
 const demo = (local: string) => `${local}@demo.carebridge.local`;
 
 let dir = '';
 let url = '';
-let server: { child: ChildProcess; output: () => string } | undefined;
+let server: DemoServer | undefined;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const errors: string[][] = [];
-
-async function startServer(port: number): Promise<void> {
-  server = spawnTsx('src/main.ts', {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      DATABASE_URL: `sqlite:${path.join(dir, 'red-flag.db')}`,
-      DEMO_MODE: '1',
-      SEED_PATIENTS: '10',
-      DESK_DIR: inject('deskDir'),
-      PORTAL_DIR: inject('portalDir'),
-      ROUTING_ALWAYS_OPEN: '1',
-      ROUTING_OFFER_TIMEOUT_MS: '120000',
-      LOG_LEVEL: 'warn',
-    },
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && server.child.exitCode === null) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the server did not start:\n${server.output()}`);
-}
 
 async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
@@ -71,7 +38,11 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carebridge-red-flag-'));
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  [browser] = await Promise.all([launchChromium(), startServer(port)]);
+  const database = path.join(dir, 'red-flag.db');
+  [browser, server] = await Promise.all([
+    launchChromium(),
+    startDemoServer({ port, url, database, deskDir: inject('deskDir'), portalDir: inject('portalDir'), env: { SEED_PATIENTS: '10' } }),
+  ]);
 }, 90_000);
 
 afterAll(async () => {

@@ -1,5 +1,8 @@
 /** Browser-test helpers: Debian's Chromium through playwright-core, pointed at a real server. */
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
+import { spawnTsx } from '@carebridge/server/testing/processes';
 
 export { launchChromium, seriousAccessibilityViolations, watchErrors } from '@carebridge/server/testing/browser';
 
@@ -8,4 +11,44 @@ export async function signIn(page: Page, credentials: { email: string; password:
   await page.getByLabel('Email').fill(credentials.email);
   await page.getByLabel('Password').fill(credentials.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export interface DemoServer {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/**
+ * The real server process in demo mode, as `npm start` runs it (demo accounts, synthetic patients,
+ * queues always open), serving the built desk and portal; resolves once `/api/health` answers.
+ */
+export async function startDemoServer(options: { port: number; url: string; database: string; deskDir: string; portalDir: string; env?: Record<string, string> }): Promise<DemoServer> {
+  const server = spawnTsx('src/main.ts', {
+    cwd: path.resolve(import.meta.dirname, '../../server'),
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: options.url,
+      DATABASE_URL: `sqlite:${options.database}`,
+      DEMO_MODE: '1',
+      DESK_DIR: options.deskDir,
+      PORTAL_DIR: options.portalDir,
+      ROUTING_ALWAYS_OPEN: '1',
+      ROUTING_OFFER_TIMEOUT_MS: '120000',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && server.child.exitCode === null) {
+    try {
+      if ((await fetch(`${options.url}/api/health`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the server did not start:\n${server.output()}`);
 }
