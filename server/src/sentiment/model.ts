@@ -1,0 +1,358 @@
+/**
+ * The local lexicon model: VADER's rules (negation, degree words, "but", capitals, exclamation marks)
+ * over VADER's lexicon, AFINN's words VADER lacks (the `sentiment` package, with its emoji), and our
+ * healthcare additions (`healthcare-lexicon.json`: patient phrasing, and medical words that are not
+ * sentiment). Pure and synchronous: it runs beside message delivery, so one message costs a few
+ * microseconds (see README, Performance). Bad input is scored neutral with a flag, never thrown on.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { SENTIMENT_MAX_CHARS, type SentimentFlag, type SentimentLabel, type SentimentResult } from '../contracts/sentiment.js';
+
+const require = createRequire(import.meta.url);
+
+interface Phrase {
+  tokens: readonly string[];
+  valence: number;
+}
+
+export interface Lexicon {
+  words: ReadonlyMap<string, number>;
+  /** Phrases by their first word, longest first. */
+  phrases: ReadonlyMap<string, readonly Phrase[]>;
+  /** Words without sentiment near a test word ("came back negative"). */
+  medicalWords: ReadonlySet<string>;
+  medicalContext: ReadonlySet<string>;
+  medicalWindow: number;
+}
+
+export interface HealthcareLexiconFile {
+  entries: { term: string; valence: number; reason: string }[];
+  medicalContext: { window: number; words: string[]; context: string[]; reason: string };
+}
+
+// VADER's constants (Hutto & Gilbert 2014), as in vader-sentiment.
+const B_INCR = 0.293;
+const C_INCR = 0.733;
+const N_SCALAR = -0.74;
+const ALPHA = 15;
+/** AFINN rates −5 … 5, VADER −4 … 4. */
+const AFINN_TO_VADER = 0.8;
+
+const BOOSTERS: ReadonlyMap<string, number> = new Map([
+  ...'absolutely amazingly awfully completely considerably decidedly deeply effing enormously entirely especially exceptionally extremely fabulously flipping flippin fricking frickin frigging friggin fully fucking greatly hella highly hugely incredibly intensely majorly more most particularly purely quite really remarkably so substantially thoroughly totally tremendously uber unbelievably unusually utterly very super sooo soo truly seriously'
+    .split(' ')
+    .map((w): [string, number] => [w, B_INCR]),
+  ...'almost barely hardly kinda kindof less little marginally occasionally partly scarcely slightly somewhat sorta sortof'.split(' ').map((w): [string, number] => [w, -B_INCR]),
+]);
+
+const NEGATORS: ReadonlySet<string> = new Set(
+  "aint arent cannot cant couldnt darent didnt doesnt dont hadnt hasnt havent isnt mightnt mustnt neither neednt never none nope nor not nothing nowhere oughtnt shant shouldnt uhuh wasnt werent without wont wouldnt rarely seldom despite no nobody nor ain't aren't can't couldn't daren't didn't doesn't don't hadn't hasn't haven't isn't mightn't mustn't needn't oughtn't shan't shouldn't wasn't weren't won't wouldn't".split(
+    ' ',
+  ),
+);
+
+/** Words that shift the weight to what follows (VADER: 'but'). */
+const CONTRASTS: ReadonlySet<string> = new Set(['but', 'however', 'although', 'though']);
+
+// Cheap language check: function words that only one of the two languages uses.
+const SPANISH = new Set(
+  'que el los las por para está esta estoy tengo necesito quiero puedo cita gracias muy mi mis con una del pero cuando usted hola buenos buenas días dias señor señora también porque hoy mañana médico doctora necesita ayuda favor sí donde dónde cómo como qué cuándo'.split(' '),
+);
+const ENGLISH = new Set('the and is to my i you it for of with have was this that can an on be are do what at your me need get will just about'.split(' '));
+
+export function loadLexicon(healthcare: HealthcareLexiconFile = readHealthcareLexicon()): Lexicon {
+  const words = new Map<string, number>();
+  const phraseList: Phrase[] = [];
+  const put = (term: string, valence: number) => {
+    const tokens = tokenizeTerm(term);
+    if (tokens.length === 0) return;
+    if (tokens.length === 1) words.set(tokens[0]!, valence);
+    else {
+      const key = tokens.join(' ');
+      const at = phraseList.findIndex((p) => p.tokens.join(' ') === key);
+      if (at >= 0) phraseList.splice(at, 1);
+      phraseList.push({ tokens, valence });
+    }
+  };
+  // AFINN (and its emoji) first, VADER over it, ours last: later sources win.
+  const afinn = require('sentiment/languages/en/labels.json') as Record<string, number>;
+  const emoji = require('sentiment/build/emoji.json') as Record<string, number>;
+  for (const [term, v] of Object.entries(afinn)) put(term, v * AFINN_TO_VADER);
+  for (const [term, v] of Object.entries(emoji)) put(term, v * AFINN_TO_VADER);
+  for (const [term, v] of readVaderLexicon()) put(term, v);
+  for (const entry of healthcare.entries) put(entry.term, entry.valence);
+
+  const phrases = new Map<string, Phrase[]>();
+  for (const phrase of phraseList) {
+    const first = phrase.tokens[0]!;
+    const list = phrases.get(first) ?? [];
+    list.push(phrase);
+    phrases.set(first, list);
+  }
+  for (const list of phrases.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
+  return {
+    words,
+    phrases,
+    medicalWords: new Set(healthcare.medicalContext.words),
+    medicalContext: new Set(healthcare.medicalContext.context),
+    medicalWindow: healthcare.medicalContext.window,
+  };
+}
+
+export function readHealthcareLexicon(file = new URL('./healthcare-lexicon.json', import.meta.url)): HealthcareLexiconFile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as HealthcareLexiconFile;
+}
+
+/** VADER's lexicon as the package ships it (`word<TAB>mean<TAB>sd<TAB>ratings`). */
+export function readVaderLexicon(): [string, number][] {
+  const file = path.join(path.dirname(require.resolve('vader-sentiment/package.json')), 'vader_lexicon.txt');
+  const out: [string, number][] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab <= 0) continue;
+    const value = Number(line.slice(tab + 1, line.indexOf('\t', tab + 1)));
+    if (Number.isFinite(value)) out.push([line.slice(0, tab), value]);
+  }
+  return out;
+}
+
+// Emoticons first (":)" would otherwise lose its colon), then words with inner apostrophes, emoji, clause punctuation.
+const TOKEN = /[:;=][-'^]?[)(\][dDpPoO/\\|*3@$]|<\/?3|[\p{L}\p{N}]+(?:['’][\p{L}]+)*|\p{Extended_Pictographic}|[.!?,;]/gu;
+const ELONGATED = /(\p{L})\1\1/u;
+
+function tokenizeTerm(term: string): string[] {
+  return (term.toLowerCase().replace(/’/g, "'").match(TOKEN) ?? []).filter((t) => !/^[.!?,;]$/.test(t));
+}
+
+/** Control characters other than tab and line breaks, and U+FFFD (bytes that did not decode). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BINARY_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/g;
+// eslint-disable-next-line no-control-regex -- the ASCII range, to skip the script check
+const NON_ASCII = /[^\u0000-\u007F]/;
+
+export interface ScaleThresholds {
+  /** |score| below this is neutral (scale 4). */
+  neutral: number;
+  /** |score| from this is negative/positive (2, 6); from `very`, very (1, 7). */
+  strong: number;
+  very: number;
+}
+
+/** Chosen on the dev half of the patient messages (README, Performance). */
+export const DEFAULT_THRESHOLDS: ScaleThresholds = { neutral: 0.2, strong: 0.45, very: 0.7 };
+
+export function scaleOf(score: number, t: ScaleThresholds = DEFAULT_THRESHOLDS): number {
+  const a = Math.abs(score);
+  const steps = a < t.neutral ? 0 : a < t.strong ? 1 : a < t.very ? 2 : 3;
+  return score < 0 ? 4 - steps : 4 + steps;
+}
+
+export function labelOfScale(scale: number): SentimentLabel {
+  return scale < 4 ? 'negative' : scale > 4 ? 'positive' : 'neutral';
+}
+
+const NEUTRAL = (flags: SentimentFlag[]): SentimentResult => ({ label: 'neutral', score: 0, scale: 4, flags });
+
+export interface LocalModel {
+  /** Scores one text; never throws. */
+  score(text: unknown): SentimentResult;
+  /** The raw compound score (−1 … 1) without flags or scale: for benchmarks and threshold tuning. */
+  compound(text: string): number;
+  readonly thresholds: ScaleThresholds;
+}
+
+export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: ScaleThresholds; maxChars?: number } = {}): LocalModel {
+  const lexicon = options.lexicon ?? loadLexicon();
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const maxChars = options.maxChars ?? SENTIMENT_MAX_CHARS;
+  const { words: lex, phrases, medicalWords, medicalContext, medicalWindow } = lexicon;
+
+  // Reused between calls (the model is synchronous): no allocation per token.
+  let tokens: string[] = [];
+  let caps: boolean[] = [];
+  let clause: number[] = [];
+  let vals: number[] = [];
+  let exclaims = 0;
+  let questions = 0;
+  let spanish = 0;
+  let english = 0;
+
+  function tokenize(text: string): number {
+    let n = 0;
+    let clauseId = 0;
+    exclaims = questions = spanish = english = 0;
+    TOKEN.lastIndex = 0;
+    for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
+      const raw = m[0];
+      if (raw.length === 1) {
+        const c = raw.charCodeAt(0);
+        if (c === 33 /* ! */) {
+          exclaims++;
+          clauseId++;
+          continue;
+        }
+        if (c === 63 /* ? */) {
+          questions++;
+          clauseId++;
+          continue;
+        }
+        if (c === 46 || c === 44 || c === 59 /* . , ; */) {
+          clauseId++;
+          continue;
+        }
+      }
+      let word = raw.toLowerCase();
+      if (word.includes('’')) word = word.replace(/’/g, "'");
+      if (word.length > 2 && ELONGATED.test(word) && !lex.has(word)) word = unelongate(word);
+      if (SPANISH.has(word)) spanish++;
+      else if (ENGLISH.has(word)) english++;
+      tokens[n] = word;
+      caps[n] = raw.length > 1 && raw !== word && raw === raw.toUpperCase();
+      clause[n] = clauseId;
+      vals[n] = 0;
+      n++;
+    }
+    return n;
+  }
+
+  function unelongate(word: string): string {
+    const two = word.replace(/(\p{L})\1{2,}/gu, '$1$1');
+    if (lex.has(two) || BOOSTERS.has(two)) return two;
+    const one = word.replace(/(\p{L})\1{2,}/gu, '$1');
+    return lex.has(one) || BOOSTERS.has(one) ? one : two;
+  }
+
+  function nearTestWord(i: number, n: number): boolean {
+    const from = Math.max(0, i - medicalWindow);
+    const to = Math.min(n - 1, i + medicalWindow);
+    for (let j = from; j <= to; j++) if (j !== i && medicalContext.has(tokens[j]!)) return true;
+    return false;
+  }
+
+  function compoundOf(n: number): number {
+    let capWords = 0;
+    for (let i = 0; i < n; i++) if (caps[i]) capWords++;
+    // VADER: capitals emphasise only when some words, not all, are in capitals.
+    const capDiff = capWords > 0 && capWords < n;
+    let contrastAt = -1;
+    for (let i = 0; i < n; ) {
+      const word = tokens[i]!;
+      let valence: number | undefined;
+      let span = 1;
+      const candidates = phrases.get(word);
+      if (candidates) {
+        for (const phrase of candidates) {
+          const len = phrase.tokens.length;
+          if (i + len > n) continue;
+          let match = true;
+          for (let k = 1; k < len; k++) {
+            if (tokens[i + k] !== phrase.tokens[k]) {
+              match = false;
+              break;
+            }
+          }
+          if (match) {
+            valence = phrase.valence;
+            span = len;
+            break;
+          }
+        }
+      }
+      if (valence === undefined) {
+        if (contrastAt < 0 && CONTRASTS.has(word)) contrastAt = i;
+        valence = lex.get(word);
+        if (valence === undefined || BOOSTERS.has(word)) {
+          i++;
+          continue;
+        }
+        if (medicalWords.has(word) && nearTestWord(i, n)) valence = 0;
+      }
+      if (valence !== 0) {
+        if (capDiff && caps[i]) valence += valence > 0 ? C_INCR : -C_INCR;
+        let negated = false;
+        for (let k = 1; k <= 3; k++) {
+          const j = i - k;
+          if (j < 0 || clause[j] !== clause[i]) break;
+          const before = tokens[j]!;
+          const boost = BOOSTERS.get(before);
+          if (boost !== undefined && !lex.has(before)) {
+            let s = valence < 0 ? -boost : boost;
+            if (capDiff && caps[j]) s += valence > 0 ? C_INCR : -C_INCR;
+            valence += k === 1 ? s : k === 2 ? s * 0.95 : s * 0.9;
+          }
+          if (NEGATORS.has(before) || before.endsWith("n't")) negated = true;
+        }
+        if (negated) valence *= N_SCALAR;
+      }
+      vals[i] = valence;
+      i += span;
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = vals[i]!;
+      if (v === 0) continue;
+      sum += contrastAt < 0 ? v : i < contrastAt ? v * 0.5 : i > contrastAt ? v * 1.5 : v;
+    }
+    if (sum !== 0) {
+      // Exclamation marks (up to 4) and repeated question marks emphasise what is there.
+      let emphasis = Math.min(exclaims, 4) * 0.292;
+      if (questions > 1) emphasis += Math.min(questions * 0.18, 0.96);
+      sum += sum > 0 ? emphasis : -emphasis;
+    }
+    const compound = sum / Math.sqrt(sum * sum + ALPHA);
+    return compound < -1 ? -1 : compound > 1 ? 1 : compound;
+  }
+
+  function ensureCapacity(chars: number): void {
+    // At most one token per character: grow the reused arrays for long texts only.
+    if (tokens.length >= chars) return;
+    tokens = new Array<string>(chars);
+    caps = new Array<boolean>(chars);
+    clause = new Array<number>(chars);
+    vals = new Array<number>(chars);
+  }
+
+  function compound(text: string): number {
+    ensureCapacity(text.length + 1);
+    return compoundOf(tokenize(text));
+  }
+
+  function score(input: unknown): SentimentResult {
+    if (typeof input !== 'string') return NEUTRAL(['empty']);
+    const flags: SentimentFlag[] = [];
+    let text = input;
+    if (text.length > maxChars) {
+      text = text.slice(0, maxChars);
+      flags.push('truncated');
+    }
+    if (text.trim() === '') return NEUTRAL([...flags, 'empty']);
+    BINARY_CHARS.lastIndex = 0;
+    if (BINARY_CHARS.test(text)) {
+      const odd = text.match(BINARY_CHARS)!.length;
+      if (text.includes('\u0000') || odd / text.length > 0.01) return NEUTRAL([...flags, 'binary']);
+      text = text.replace(BINARY_CHARS, ' ');
+    }
+    if (NON_ASCII.test(text) && mostlyNonLatin(text)) return NEUTRAL([...flags, 'unsupported-language']);
+    ensureCapacity(text.length + 1);
+    const n = tokenize(text);
+    if (spanish >= 2 && spanish > english) return NEUTRAL([...flags, 'unsupported-language']);
+    const value = compoundOf(n);
+    const scale = scaleOf(value, thresholds);
+    return { label: labelOfScale(scale), score: Math.round(value * 1000) / 1000, scale, flags };
+  }
+
+  return { score, compound, thresholds };
+}
+
+const LETTER = /\p{L}/gu;
+const LATIN = /\p{Script=Latin}/gu;
+
+/** More than half of the letters are not Latin (Chinese, Arabic, Cyrillic…). Emoji are not letters. */
+function mostlyNonLatin(text: string): boolean {
+  const letters = text.match(LETTER)?.length ?? 0;
+  if (letters === 0) return false;
+  const latin = text.match(LATIN)?.length ?? 0;
+  return latin / letters < 0.5;
+}
