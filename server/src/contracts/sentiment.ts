@@ -118,9 +118,8 @@ export interface ConversationSentimentEvent {
  */
 export interface SentimentAlertEvent {
   conversationId: string;
+  /** The patient's message that took it over the threshold (the desk has it in the transcript; supervisors read it in the trend). */
   messageId: string;
-  /** The patient's message that took it over the threshold (first 80 characters). */
-  excerpt: string;
   conversation: ConversationSentiment;
   alertScale: number;
   at: string;

@@ -143,6 +143,13 @@ const configSchema = z.object({
       }
     }, 'must be an IANA time zone such as America/Denver')
     .default('America/Denver'),
+  /** Sentiment: a conversation at or below this point of the 7-point scale alerts its agent and the supervisors (1 very negative … 6 slightly positive). */
+  SENTIMENT_ALERT_SCALE: z.coerce.number().int().min(1).max(6).default(2),
+  /** Azure AI Language (Text Analytics v3.1) for sentiment, used when both are set; the local model scores first either way. */
+  AZURE_LANGUAGE_ENDPOINT: z.url().optional(),
+  AZURE_LANGUAGE_KEY: z.string().min(1).optional(),
+  /** How long one Azure sentiment request may take before the local score stays (ms). */
+  SENTIMENT_AZURE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -174,6 +174,8 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
   let caps: boolean[] = [];
   let clause: number[] = [];
   let vals: number[] = [];
+  /** Emoji and emoticons: neither negated nor boosted ("no call back 😡" is still angry). */
+  let symbol: boolean[] = [];
   let exclaims = 0;
   let questions = 0;
   let spanish = 0;
@@ -209,6 +211,8 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
       if (SPANISH.has(word)) spanish++;
       else if (ENGLISH.has(word)) english++;
       tokens[n] = word;
+      const c0 = raw.charCodeAt(0);
+      symbol[n] = !(c0 >= 97 && c0 <= 122) && !(c0 >= 65 && c0 <= 90) && !(c0 >= 48 && c0 <= 57) && !/^[\p{L}\p{N}]/u.test(raw);
       caps[n] = raw.length > 1 && raw !== word && raw === raw.toUpperCase();
       clause[n] = clauseId;
       vals[n] = 0;
@@ -269,8 +273,10 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
         }
         if (medicalWords.has(word) && nearTestWord(i, n)) valence = 0;
       }
-      if (valence !== 0) {
-        if (capDiff && caps[i]) valence += valence > 0 ? C_INCR : -C_INCR;
+      if (valence !== 0 && !symbol[i]) {
+        let capital = false;
+        for (let k = 0; k < span; k++) if (caps[i + k]) capital = true;
+        if (capDiff && capital) valence += valence > 0 ? C_INCR : -C_INCR;
         let negated = false;
         for (let k = 1; k <= 3; k++) {
           const j = i - k;
@@ -312,6 +318,7 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
     caps = new Array<boolean>(chars);
     clause = new Array<number>(chars);
     vals = new Array<number>(chars);
+    symbol = new Array<boolean>(chars);
   }
 
   function compound(text: string): number {
@@ -331,7 +338,8 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
     BINARY_CHARS.lastIndex = 0;
     if (BINARY_CHARS.test(text)) {
       const odd = text.match(BINARY_CHARS)!.length;
-      if (text.includes('\u0000') || odd / text.length > 0.01) return NEUTRAL([...flags, 'binary']);
+      // A NUL, or more than a stray character or two: a file or undecodable bytes, not a message.
+      if (text.includes('\u0000') || (odd >= 2 && odd / text.length > 0.02)) return NEUTRAL([...flags, 'binary']);
       text = text.replace(BINARY_CHARS, ' ');
     }
     if (NON_ASCII.test(text) && mostlyNonLatin(text)) return NEUTRAL([...flags, 'unsupported-language']);

@@ -1,0 +1,220 @@
+/**
+ * Sentiment's logic: scores each patient message as it is delivered (synchronously, local model),
+ * keeps each conversation's value over its last 6 patient messages, stores both through the group
+ * commit, publishes `sentiment.updated` and (once per crossing) `sentiment.alert`; applies Azure's
+ * scores when its job brings them; answers the trend and batch scoring.
+ */
+import type { ConversationSentiment, ConversationSentimentEvent, ConversationSentimentResponse, SentimentResult, SentimentTrendPoint } from '../contracts/sentiment.js';
+import type { MessageView } from '../contracts/conversations.js';
+import type { GroupCommit } from '../platform/db/index.js';
+import type { EventPublisher, PublishedEvent } from '../platform/events.js';
+import type { Logger } from '../platform/logging.js';
+import { CONVERSATION_WINDOW, conversationValue, nextAlertState } from './conversation.js';
+import { labelOfScale } from './model.js';
+import { flagsOf, type ScoreRow, type SentimentRepository } from './repository.js';
+import type { LocalSentimentProvider, ScoredText } from './provider.js';
+
+/** Flags that mean "no evidence": such messages are stored but leave the conversation's value alone. */
+const NO_EVIDENCE = new Set(['empty', 'binary', 'unsupported-language']);
+/** Conversations kept in memory (their last 6 scores); the least recently scored are dropped beyond this. */
+const CACHE_LIMIT = 5_000;
+const EXCERPT_CHARS = 80;
+
+interface LiveConversation {
+  /** The evidence-carrying scores of the last 6 patient messages, oldest first. */
+  window: number[];
+  value: ConversationSentiment | null;
+  armed: boolean;
+}
+
+export interface SentimentServiceDeps {
+  repo: SentimentRepository;
+  local: LocalSentimentProvider;
+  commits: Pick<GroupCommit, 'run'>;
+  events: EventPublisher;
+  logger: Pick<Logger, 'error'>;
+  alertScale: number;
+  /** When Azure is configured: asks for its score later (a job); never awaited on the message path. */
+  requestAzure?: (conversationId: string, messageId: string) => void;
+  now?: () => Date;
+}
+
+export const excerptOf = (body: string) => {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length <= EXCERPT_CHARS ? flat : `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
+};
+
+export const isPatientMessage = (message: MessageView) => (message.sender.kind === 'patient' || message.sender.kind === 'visitor') && message.kind === 'text';
+
+export class SentimentService {
+  private readonly live = new Map<string, LiveConversation>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: SentimentServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get alertScale(): number {
+    return this.deps.alertScale;
+  }
+
+  /** The `conversation.message` listener: a patient's text message is scored at once. */
+  onMessage(message: MessageView): void {
+    if (!isPatientMessage(message)) return;
+    const result = this.deps.local.scoreSync(message.body);
+    const events = this.record(message.conversationId, { messageId: message.id, seq: message.seq, at: message.createdAt }, { result, provider: 'local' }, 'new');
+    this.deps.events.publishAll(events);
+    if (this.deps.requestAzure && isEvidence(result)) this.deps.requestAzure(message.conversationId, message.id);
+  }
+
+  /** The conversation ended: its live state can go (the stored rows stay). */
+  forget(conversationId: string): void {
+    this.live.delete(conversationId);
+  }
+
+  /** Scores a batch (POST /api/sentiment). */
+  scoreTexts(texts: readonly string[]): SentimentResult[] {
+    return texts.map((text) => this.deps.local.scoreSync(text));
+  }
+
+  /**
+   * Azure answered for stored messages: each replaces the local score (or is marked failed when
+   * Azure fell back); the conversation's value is computed again and published.
+   */
+  applyAzure(conversationId: string, scored: readonly { messageId: string; scored: ScoredText }[]): void {
+    const events: PublishedEvent[] = [];
+    for (const { messageId, scored: s } of scored) {
+      const row = this.deps.repo.score(messageId);
+      if (!row || row.conversation_id !== conversationId) continue;
+      if (s.provider !== 'azure') {
+        void this.deps.commits.run(() => this.deps.repo.setAzure(messageId, 'failed')).catch((err: unknown) => this.deps.logger.error({ err, messageId }, 'sentiment: could not store the Azure state'));
+        continue;
+      }
+      events.push(...this.record(conversationId, { messageId, seq: row.seq, at: row.at }, s, 'rescore'));
+    }
+    this.deps.events.publishAll(events);
+  }
+
+  /** The trend for the desk: every scored patient message with its excerpt, oldest first. */
+  trend(conversationId: string, bodies: ReadonlyMap<string, string>): ConversationSentimentResponse {
+    const rows = this.deps.repo.trend(conversationId);
+    const current = this.deps.repo.conversation(conversationId);
+    const points: SentimentTrendPoint[] = rows.map((row) => ({
+      messageId: row.message_id,
+      seq: row.seq,
+      at: row.at,
+      excerpt: excerptOf(bodies.get(row.message_id) ?? ''),
+      message: resultOf(row),
+      provider: row.provider,
+      conversation: { scale: row.conversation_scale, label: labelOfScale(row.conversation_scale), score: row.conversation_score, messages: row.conversation_messages },
+      drop: row.drop_from === null ? null : { from: row.drop_from, to: row.conversation_scale },
+    }));
+    return {
+      conversationId,
+      current: current ? { scale: current.scale, label: labelOfScale(current.scale), score: current.score, messages: current.messages } : null,
+      alertScale: this.deps.alertScale,
+      points,
+    };
+  }
+
+  /** The conversation's current value, for other domains (the insights dashboards). */
+  current(conversationId: string): ConversationSentiment | null {
+    const row = this.deps.repo.conversation(conversationId);
+    return row ? { scale: row.scale, label: labelOfScale(row.scale), score: row.score, messages: row.messages } : null;
+  }
+
+  private state(conversationId: string): LiveConversation {
+    const cached = this.live.get(conversationId);
+    if (cached) {
+      // Most recently used last: the first key is the one to drop.
+      this.live.delete(conversationId);
+      this.live.set(conversationId, cached);
+      return cached;
+    }
+    const stored = this.deps.repo.conversation(conversationId);
+    const window = this.deps.repo.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER, CONVERSATION_WINDOW).map((r) => r.score);
+    const state: LiveConversation = {
+      window,
+      value: stored ? { scale: stored.scale, label: labelOfScale(stored.scale), score: stored.score, messages: stored.messages } : null,
+      armed: stored ? stored.alert_armed === 1 : true,
+    };
+    if (this.live.size >= CACHE_LIMIT) this.live.delete(this.live.keys().next().value!);
+    this.live.set(conversationId, state);
+    return state;
+  }
+
+  /**
+   * Stores one message's score and the conversation's value after it, and returns the events.
+   * `new`: the newest patient message (the live window moves on). `rescore`: a stored message got a
+   * better score (the values are computed again from the stored rows).
+   */
+  private record(conversationId: string, message: { messageId: string; seq: number; at: string }, scored: ScoredText, kind: 'new' | 'rescore'): PublishedEvent[] {
+    const { result, provider } = scored;
+    const state = this.state(conversationId);
+    const evidence = isEvidence(result);
+    const previous = state.value;
+    let atMessage: ConversationSentiment;
+    let existing: ScoreRow | undefined;
+    if (kind === 'new') {
+      if (evidence) {
+        state.window.push(result.score);
+        if (state.window.length > CONVERSATION_WINDOW) state.window.shift();
+      }
+      atMessage = evidence || !previous ? conversationValue(state.window) : previous;
+      state.value = atMessage;
+    } else {
+      existing = this.deps.repo.score(message.messageId);
+      const before = this.deps.repo.evidenceUpTo(conversationId, message.seq, CONVERSATION_WINDOW).map((r) => (r.message_id === message.messageId ? result.score : r.score));
+      atMessage = conversationValue(before);
+      // The live window: the stored evidence with this message's new score.
+      state.window = this.deps.repo.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER, CONVERSATION_WINDOW).map((r) => (r.message_id === message.messageId ? result.score : r.score));
+      state.value = conversationValue(state.window);
+    }
+    const current = state.value;
+    const dropFrom = kind === 'new' ? (previous && atMessage.scale < previous.scale ? previous.scale : null) : (existing?.drop_from ?? null);
+    const alert = nextAlertState(state.armed, current.scale, this.deps.alertScale);
+    state.armed = alert.armed;
+    const at = this.now().toISOString();
+    const row: ScoreRow = {
+      message_id: message.messageId,
+      conversation_id: conversationId,
+      seq: message.seq,
+      at: message.at,
+      score: result.score,
+      scale: result.scale,
+      label: result.label,
+      flags: JSON.stringify(result.flags),
+      provider,
+      evidence: evidence ? 1 : 0,
+      azure: provider === 'azure' ? 'done' : this.deps.requestAzure && evidence ? 'pending' : null,
+      conversation_score: atMessage.score,
+      conversation_scale: atMessage.scale,
+      conversation_messages: atMessage.messages,
+      drop_from: dropFrom,
+      scored_at: at,
+    };
+    const armed = state.armed ? 1 : 0;
+    void this.deps.commits
+      .run(() => {
+        this.deps.repo.saveScore(row);
+        this.deps.repo.saveConversation({ conversation_id: conversationId, score: current.score, scale: current.scale, messages: current.messages, last_message_id: message.messageId, alert_armed: armed, updated_at: at });
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err, conversationId, messageId: message.messageId }, 'sentiment: the score could not be stored'));
+
+    const updated: ConversationSentimentEvent = {
+      conversationId,
+      messageId: message.messageId,
+      message: result,
+      provider,
+      conversation: current,
+      drop: dropFrom === null || kind === 'rescore' ? null : { from: dropFrom, to: atMessage.scale, messageId: message.messageId },
+      at,
+    };
+    const events: PublishedEvent[] = [['sentiment.updated', updated]];
+    if (alert.alert) events.push(['sentiment.alert', { conversationId, messageId: message.messageId, conversation: current, alertScale: this.deps.alertScale, at }]);
+    return events;
+  }
+}
+
+const isEvidence = (result: SentimentResult) => !result.flags.some((f) => NO_EVIDENCE.has(f));
+const resultOf = (row: ScoreRow): SentimentResult => ({ label: row.label, score: row.score, scale: row.scale, flags: flagsOf(row) });
