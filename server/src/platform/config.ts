@@ -146,7 +146,13 @@ const configSchema = z.object({
   /** Sentiment: a conversation at or below this point of the 7-point scale alerts its agent and the supervisors (1 very negative … 6 slightly positive). */
   SENTIMENT_ALERT_SCALE: z.coerce.number().int().min(1).max(6).default(2),
   /** Azure AI Language (Text Analytics v3.1) for sentiment, used when both are set; the local model scores first either way. */
-  AZURE_LANGUAGE_ENDPOINT: z.url().optional(),
+  AZURE_LANGUAGE_ENDPOINT: z
+    .url()
+    .refine((value) => {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && (/^127\./.test(url.hostname) || url.hostname === 'localhost' || url.hostname === '[::1]'));
+    }, 'must be https:// (plain http only to this machine)')
+    .optional(),
   AZURE_LANGUAGE_KEY: z.string().min(1).optional(),
   /** How long one Azure sentiment request may take before the local score stays (ms). */
   SENTIMENT_AZURE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),

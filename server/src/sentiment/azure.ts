@@ -26,8 +26,10 @@ export interface AzureProviderOptions {
 }
 
 export function createAzureProvider(options: AzureProviderOptions): SentimentProvider {
-  // No retries inside the SDK: a failed batch falls back at once, and the job decides about later.
-  const client = new TextAnalyticsClient(options.endpoint, new AzureKeyCredential(options.key), { retryOptions: { maxRetries: 0 } });
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  // No retries inside the SDK: a failed batch falls back at once. Plain HTTP only to this machine
+  // (a local stand-in); the configuration refuses it for any other host, so the key never travels in clear.
+  const client = new TextAnalyticsClient(endpoint, new AzureKeyCredential(options.key), { retryOptions: { maxRetries: 0 }, allowInsecureConnection: isLoopbackHttp(endpoint) });
 
   async function batch(texts: readonly string[], signal: AbortSignal | undefined): Promise<ScoredText[]> {
     const local = texts.map((text) => options.local.score(text));
@@ -72,6 +74,16 @@ export function fromAzure(answer: Extract<AnalyzeSentimentResult, { sentiment: u
   const score = Math.max(-1, Math.min(1, Math.round((positive - negative) * 1000) / 1000));
   const scale = scaleOf(score);
   return { label: labelOfScale(scale), score, scale, flags: local.flags };
+}
+
+/** `http://` to 127.0.0.0/8, localhost or [::1]. */
+export function isLoopbackHttp(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    return url.protocol === 'http:' && (/^127\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname === 'localhost' || url.hostname === '[::1]');
+  } catch {
+    return false;
+  }
 }
 
 function errorKind(err: unknown): string {
