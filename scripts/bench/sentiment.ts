@@ -13,6 +13,10 @@
  *
  *   npm run bench:sentiment -- [--seconds 2]
  *
+ * - the listener's cost beside message delivery: the module's `conversation.message` listener over a
+ *   real migrated SQLite file and group commit (score, conversation value, alert check, the queued
+ *   write, the published events), per patient message, p50/p99, and the group commits it causes.
+ *
  * The fixtures ship in the installed package; if they are missing (an install that drops tests/),
  * the bench packs sentiment@5.0.2 into a temp folder and reads them from the tarball. Not part of npm test.
  */
@@ -22,8 +26,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import Sentiment from 'sentiment';
-import { createLocalModel } from '../../server/src/sentiment/index.js';
+import type { MessageView } from '../../server/src/contracts/conversations.js';
+import { createGroupCommit, openDatabase } from '../../server/src/platform/db/index.js';
+import { createEventBus } from '../../server/src/platform/events.js';
+import { OpenApiRegistry } from '../../server/src/platform/http/openapi.js';
+import { createLogger } from '../../server/src/platform/logging.js';
+import { createLocalModel, createSentimentModule } from '../../server/src/sentiment/index.js';
 
 const require = createRequire(import.meta.url);
 // The package has no types; its default export is the analyzer class (`SentimentIntensityAnalyzer`).
@@ -173,4 +183,60 @@ for (const model of models) {
   const per = `${t.perLabel.positive.toFixed(2)} / ${t.perLabel.neutral.toFixed(2)} / ${t.perLabel.negative.toFixed(2)}`;
   console.log(`| ${model.name} | ${t.f1.toFixed(3)} | ${per} | ${(t.accuracy * 100).toFixed(1)} % | ${d.f1.toFixed(3)} |`);
 }
+// --- the listener beside delivery ---
+
+async function listenerCost(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentiment-bench-'));
+  const database = await openDatabase(path.join(dir, 'bench.db'), { checkpoints: 'inline' });
+  const commits = createGroupCommit(database.sqlite);
+  const bus = createEventBus((err) => console.error(err));
+  const emitted = { n: 0 };
+  const module = createSentimentModule({
+    sqlite: database.sqlite,
+    commits,
+    events: bus,
+    hub: { emit: () => void emitted.n++ },
+    openapi: new OpenApiRegistry(),
+    auditBatch: { record: () => Promise.resolve() },
+    logger: createLogger('silent'),
+    jobs: { enqueue: () => Promise.reject(new Error('no jobs')) },
+    conversations: {} as never,
+    config: { SENTIMENT_ALERT_SCALE: 2, SENTIMENT_AZURE_TIMEOUT_MS: 5000, AZURE_LANGUAGE_ENDPOINT: undefined, AZURE_LANGUAGE_KEY: undefined },
+  });
+  for (const registration of module.listeners ?? []) bus.register(registration);
+  const conversations = Array.from({ length: 500 }, () => randomUUID());
+  const timings: number[] = [];
+  const MESSAGES = 20_000;
+  for (let i = 0; i < MESSAGES; i++) {
+    const conversationId = conversations[i % conversations.length]!;
+    const message: MessageView = {
+      id: randomUUID(),
+      conversationId,
+      seq: i + 1,
+      clientMessageId: null,
+      sender: { kind: 'patient', id: 'p' },
+      kind: 'text',
+      body: texts[i % texts.length]!,
+      createdAt: new Date().toISOString(),
+    };
+    const started = process.hrtime.bigint();
+    bus.publish('conversation.message', { conversationId, message });
+    timings.push(Number(process.hrtime.bigint() - started) / 1e3);
+    // A burst of 50 messages per event-loop turn, as a busy server delivers them; then the group commit runs.
+    if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+  }
+  commits.flush();
+  const stored = (database.sqlite.prepare('SELECT COUNT(*) AS n FROM sentiment_message_scores').get() as { n: number }).n;
+  timings.sort((a, b) => a - b);
+  const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]!;
+  console.log(`\nThe listener beside delivery (\`conversation.message\` → score, value over the last 6, alert check, queued write, events; ${MESSAGES.toLocaleString('en-US')} patient messages over ${conversations.length} conversations, 50 per event-loop turn, real SQLite and group commit):\n`);
+  console.log('| p50 µs | p99 µs | max µs | rows stored | socket emits |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| ${at(0.5).toFixed(1)} | ${at(0.99).toFixed(1)} | ${timings.at(-1)!.toFixed(1)} | ${stored.toLocaleString('en-US')} | ${emitted.n.toLocaleString('en-US')} |`);
+  commits.close();
+  await database.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+await listenerCost();
+
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
