@@ -201,7 +201,7 @@ async function listenerCost(): Promise<void> {
     logger: createLogger('silent'),
     jobs: { enqueue: () => Promise.reject(new Error('no jobs')) },
     conversations: {} as never,
-    config: { SENTIMENT_ALERT_SCALE: 2, SENTIMENT_AZURE_TIMEOUT_MS: 5000, AZURE_LANGUAGE_ENDPOINT: undefined, AZURE_LANGUAGE_KEY: undefined },
+    config: { SENTIMENT_ENABLED: true, SENTIMENT_ALERT_SCALE: 2, SENTIMENT_AZURE_TIMEOUT_MS: 5000, AZURE_LANGUAGE_ENDPOINT: undefined, AZURE_LANGUAGE_KEY: undefined },
   });
   for (const registration of module.listeners ?? []) bus.register(registration);
   const conversations = Array.from({ length: 500 }, () => randomUUID());

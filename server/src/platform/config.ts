@@ -143,6 +143,8 @@ const configSchema = z.object({
       }
     }, 'must be an IANA time zone such as America/Denver')
     .default('America/Denver'),
+  /** Live sentiment of patient messages (on by default); off for a same-run comparison of delivery (`bench:swarm`). */
+  SENTIMENT_ENABLED: booleanFlag.default(true),
   /** Sentiment: a conversation at or below this point of the 7-point scale alerts its agent and the supervisors (1 very negative … 6 slightly positive). */
   SENTIMENT_ALERT_SCALE: z.coerce.number().int().min(1).max(6).default(2),
   /** Azure AI Language (Text Analytics v3.1) for sentiment, used when both are set; the local model scores first either way. */

@@ -44,7 +44,7 @@ export interface SentimentModuleDeps {
   logger: Logger;
   jobs: Pick<JobQueue, 'enqueue'>;
   conversations: Pick<ConversationsApi, 'core' | 'history'>;
-  config: Pick<Config, 'SENTIMENT_ALERT_SCALE' | 'AZURE_LANGUAGE_ENDPOINT' | 'AZURE_LANGUAGE_KEY' | 'SENTIMENT_AZURE_TIMEOUT_MS'>;
+  config: Pick<Config, 'SENTIMENT_ENABLED' | 'SENTIMENT_ALERT_SCALE' | 'AZURE_LANGUAGE_ENDPOINT' | 'AZURE_LANGUAGE_KEY' | 'SENTIMENT_AZURE_TIMEOUT_MS'>;
   /** The local model (tests may pass one with other thresholds). */
   model?: LocalModel;
 }
@@ -117,14 +117,17 @@ export function createSentimentModule(deps: SentimentModuleDeps): SentimentModul
           patientMessageBodies,
         },
       }),
-    listeners: [
-      // Beside delivery: synchronous and a few microseconds; the store joins the next group commit.
-      listen('conversation.message', 'sentiment.score', ({ message }) => service.onMessage(message)),
-      listen('conversation.updated', 'sentiment.forget', ({ conversation }) => {
-        if (conversation.state === 'closed') service.forget(conversation.id);
-      }),
-      ...sentimentEmits(deps.hub),
-    ],
-    jobs,
+    // SENTIMENT_ENABLED=0: nothing is scored live (batch scoring and stored trends still answer).
+    listeners: config.SENTIMENT_ENABLED
+      ? [
+          // Beside delivery: synchronous and a few microseconds; the store joins the next group commit.
+          listen('conversation.message', 'sentiment.score', ({ message }) => service.onMessage(message)),
+          listen('conversation.updated', 'sentiment.forget', ({ conversation }) => {
+            if (conversation.state === 'closed') service.forget(conversation.id);
+          }),
+          ...sentimentEmits(deps.hub),
+        ]
+      : [],
+    jobs: config.SENTIMENT_ENABLED ? jobs : [],
   };
 }

@@ -202,3 +202,32 @@ describe('POST /api/sentiment', () => {
     expect((await call(server, 'POST', '/api/sentiment', { body: { texts: ['hi'] } })).status).toBe(401);
   });
 });
+
+describe('SENTIMENT_ENABLED=0', () => {
+  let off: TestServer;
+  const o = conversationsHarness(() => off);
+  beforeAll(async () => {
+    off = await startTestServer({ ROUTING_ALWAYS_OPEN: '1', SENTIMENT_ENABLED: '0' });
+  });
+  afterAll(async () => {
+    o.closeAll();
+    await off.context.conversations.idle();
+    await off.close();
+  });
+
+  it('scores nothing live (the same-run comparison of delivery), while batch scoring still answers', async () => {
+    const agent = await o.desk('agent-off');
+    const heard: string[] = [];
+    agent.socket.onAny((event: string) => heard.push(event));
+    const chat = await o.visitorChat('Olive');
+    await o.accept(agent, chat.conversationId);
+    expect(await say(chat.socket, chat.conversationId, 'This is ridiculous, nobody called me back!!')).toMatchObject({ ok: true });
+    await until(() => agent.messages.some((m) => m.body.startsWith('This is ridiculous')));
+    await pause(50);
+    expect(heard.filter((e) => e.includes('sentiment'))).toEqual([]);
+    expect((off.context.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sentiment_message_scores').get() as { n: number }).n).toBe(0);
+    const token = await off.tokenFor({ kind: 'staff', userId: 'agent-off', email: 'agent-off@example.test', role: 'agent', practitionerId: null });
+    const res = await call(off, 'POST', '/api/sentiment', { token, body: { texts: ['thank you so much'] } });
+    expect(res.body.results[0].label).toBe('positive');
+  });
+});
