@@ -55,6 +55,18 @@ describe('the local model', () => {
     expect(score(text).label).toBe(label);
   });
 
+  it.each([
+    ['thnx, realy apreciate it', 'positive'],
+    ['this is rediculous', 'negative'],
+    ['so dissapointed with the front desk', 'negative'],
+    ["I can't thank you enough", 'positive'],
+    ['No thanks, I am all set', 'neutral'],
+    ['Sorry to bother you, can I get a copy of my records?', 'neutral'],
+    ["Hi, hope you're well. I need to move my appointment", 'neutral'],
+  ])('common misspellings and polite formulas: %s → %s', (text, label) => {
+    expect(score(text).label).toBe(label);
+  });
+
   it('patient phrasing is stronger than the words alone', () => {
     expect(score('I was on hold for an hour').score).toBeLessThan(-0.45);
     expect(score('thank you so much').score).toBeGreaterThan(0.6);

@@ -41,7 +41,7 @@ const ALPHA = 15;
 const AFINN_TO_VADER = 0.8;
 
 const BOOSTERS: ReadonlyMap<string, number> = new Map([
-  ...'absolutely amazingly awfully completely considerably decidedly deeply effing enormously entirely especially exceptionally extremely fabulously flipping flippin fricking frickin frigging friggin fully fucking greatly hella highly hugely incredibly intensely majorly more most particularly purely quite really remarkably so substantially thoroughly totally tremendously uber unbelievably unusually utterly very super sooo soo truly seriously'
+  ...'absolutely amazingly awfully completely considerably decidedly deeply effing enormously entirely especially exceptionally extremely fabulously flipping flippin fricking frickin frigging friggin fully fucking greatly hella highly hugely incredibly intensely majorly more most particularly purely quite really remarkably so substantially thoroughly totally tremendously uber unbelievably unusually utterly very super sooo soo truly seriously rly realy reallly verry vry extremly totaly'
     .split(' ')
     .map((w): [string, number] => [w, B_INCR]),
   ...'almost barely hardly kinda kindof less little marginally occasionally partly scarcely slightly somewhat sorta sortof'.split(' ').map((w): [string, number] => [w, -B_INCR]),
