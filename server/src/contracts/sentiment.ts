@@ -97,8 +97,9 @@ export type ConversationSentimentResponse = z.infer<typeof conversationSentiment
 
 /**
  * `conversation:sentiment` to the conversation's room (its agent, consultants, monitoring
- * supervisors) and `supervisor:sentiment` to the supervisors' room, after every scored patient
- * message (and again when Azure's score replaces the local one).
+ * supervisors) after every scored patient message (and again when Azure's score replaces the local
+ * one); `supervisor:sentiment` to the supervisors' room when the conversation's scale changed
+ * (`changed`: the heat view needs values, not every message).
  */
 export interface ConversationSentimentEvent {
   conversationId: string;
@@ -108,6 +109,8 @@ export interface ConversationSentimentEvent {
   conversation: ConversationSentiment;
   /** This message lowered the conversation's scale. */
   drop: { from: number; to: number; messageId: string } | null;
+  /** The conversation's scale differs from before this message (always true for its first). */
+  changed: boolean;
   at: string;
 }
 

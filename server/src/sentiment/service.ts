@@ -208,6 +208,7 @@ export class SentimentService {
       provider,
       conversation: current,
       drop: dropFrom === null || kind === 'rescore' ? null : { from: dropFrom, to: atMessage.scale, messageId: message.messageId },
+      changed: previous === null || previous.scale !== current.scale,
       at,
     };
     const events: PublishedEvent[] = [['sentiment.updated', updated]];
