@@ -225,6 +225,7 @@ async function listenerCost(): Promise<void> {
     // A burst of 50 messages per event-loop turn, as a busy server delivers them; then the group commit runs.
     if (i % 50 === 49) await new Promise((r) => setImmediate(r));
   }
+  await module.api.flush();
   commits.flush();
   const stored = (database.sqlite.prepare('SELECT COUNT(*) AS n FROM sentiment_message_scores').get() as { n: number }).n;
   timings.sort((a, b) => a - b);

@@ -129,5 +129,7 @@ export function createSentimentModule(deps: SentimentModuleDeps): SentimentModul
         ]
       : [],
     jobs: config.SENTIMENT_ENABLED ? jobs : [],
+    // Before the composition root's last group commit: the pending batch of scores is stored.
+    close: () => service.flush(),
   };
 }

@@ -26,6 +26,8 @@ export function azureSentimentJob(deps: {
     schema: z.object({ conversationId: z.string().min(1).max(100) }),
     maxAttempts: 3,
     handle: async ({ conversationId }, ctx) => {
+      // Scores are written in batches: the ones this job is for may still be on their way.
+      await deps.service.flush();
       const pending = deps.repo.pendingAzure(conversationId, AZURE_BATCH);
       if (pending.length === 0) return { scored: 0 };
       const bodies = deps.patientMessageBodies(conversationId);
@@ -33,7 +35,7 @@ export function azureSentimentJob(deps: {
         pending.map((row) => bodies.get(row.message_id) ?? ''),
         { signal: ctx.signal },
       );
-      deps.service.applyAzure(
+      await deps.service.applyAzure(
         conversationId,
         pending.map((row, i) => ({ messageId: row.message_id, scored: scored[i]! })),
       );

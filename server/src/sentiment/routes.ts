@@ -58,7 +58,7 @@ export function registerSentimentRoutes(api: Router, ctx: SentimentRouteDeps): v
       if (!conversation) throw notFound('Conversation');
       const actor = actorOf(principal);
       if (!ctx.conversations.mayRead(actor, id.data)) throw forbidden('You did not take part in this conversation and it is not in a queue you serve.');
-      const trend = ctx.service.trend(id.data, ctx.conversations.patientMessageBodies(id.data));
+      const trend = await ctx.service.trend(id.data, ctx.conversations.patientMessageBodies(id.data));
       const meta = requestMeta(req);
       // The excerpts are the patient's words: recorded as a read before they leave.
       await ctx.auditBatch.record([

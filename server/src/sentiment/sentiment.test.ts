@@ -19,6 +19,11 @@ afterAll(async () => {
   await server.close();
 });
 
+/** Scores are written in batches: hand the pending ones to the database first. */
+const flushed = async (s: TestServer = server) => {
+  const sentiment = s.context.modules.find((m) => m.name === 'sentiment') as unknown as { api: { flush(): Promise<void> } };
+  await sentiment.api.flush();
+};
 const storedScores = () => (server.context.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sentiment_message_scores').get() as { n: number }).n;
 const scoresOf = (conversationId: string) =>
   server.context.database.sqlite.prepare('SELECT message_id, provider, scale, conversation_scale FROM sentiment_message_scores WHERE conversation_id = ? ORDER BY seq').all(conversationId) as {
@@ -108,9 +113,12 @@ describe('live sentiment of a conversation', () => {
     await until(() => ann.alerts.length === 2);
 
     // Staff messages are not scored; the patient heard no sentiment at all.
+    await flushed();
     const scored = scoresOf(chat.conversationId).length;
+    expect(scored).toBe(ann.sentiment.length + 1);
     expect(await say(ann.socket, chat.conversationId, 'This is ridiculous, I am so sorry, let me fix it')).toMatchObject({ ok: true });
     await pause(50);
+    await flushed();
     expect(scoresOf(chat.conversationId)).toHaveLength(scored);
     expect(chat.heard.some((e) => e.includes('sentiment'))).toBe(false);
     expect(chat.heard).toContain('message:new');
@@ -193,10 +201,12 @@ describe('POST /api/sentiment', () => {
     ['5,001 characters', { texts: ['x'.repeat(5_001)] }, 'at most 5,000 characters'],
     ['an extra key', { texts: ['ok'], store: true }, 'store'],
   ])('refuses %s with 400 and stores nothing', async (_name, body, message) => {
+    await flushed();
     const before = storedScores();
     const res = await call(server, 'POST', '/api/sentiment', { token, body });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body.error)).toContain(message);
+    await flushed();
     expect(storedScores()).toBe(before);
   });
 
@@ -232,6 +242,7 @@ describe('SENTIMENT_ENABLED=0', () => {
     await until(() => agent.messages.some((m) => m.body.startsWith('This is ridiculous')));
     await pause(50);
     expect(heard.filter((e) => e.includes('sentiment'))).toEqual([]);
+    await flushed(off);
     expect((off.context.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sentiment_message_scores').get() as { n: number }).n).toBe(0);
     const token = await off.tokenFor({ kind: 'staff', userId: 'agent-off', email: 'agent-off@example.test', role: 'agent', practitionerId: null });
     const res = await call(off, 'POST', '/api/sentiment', { token, body: { texts: ['thank you so much'] } });

@@ -56,12 +56,12 @@ const patientMessage = (conversationId: string, body: string, kind: MessageView[
 });
 
 describe('SentimentService', () => {
-  it('stores every score and the value after it; a restart neither forgets the window nor alerts twice for one crossing', () => {
+  it('stores every score and the value after it; a restart neither forgets the window nor alerts twice for one crossing', async () => {
     const id = randomUUID();
     const first = freshService();
     for (const body of ['Hi, I have a question about my bill', 'This is ridiculous, I was charged twice!', 'Nobody called me back, I am so angry!!']) first.onMessage(patientMessage(id, body));
     expect(alerts).toHaveLength(1);
-    commits.flush();
+    await first.flush();
 
     // "Restart": a new service over the same tables.
     const second = freshService();
@@ -74,9 +74,8 @@ describe('SentimentService', () => {
     expect(updates.at(-1)!.conversation.scale).toBeGreaterThan(2);
     for (const body of ['Wait, what? This is ridiculous!!', 'Terrible, nobody knows anything!!', 'I am furious, worst clinic ever!!!', 'Unacceptable!!!']) second.onMessage(patientMessage(id, body));
     expect(alerts).toHaveLength(2);
-    commits.flush();
 
-    const trend = second.trend(id, new Map());
+    const trend = await second.trend(id, new Map());
     expect(trend.points).toHaveLength(12);
     expect(trend.current).toEqual(updates.at(-1)!.conversation);
     expect(trend.points.filter((p) => p.drop !== null).length).toBeGreaterThanOrEqual(2);

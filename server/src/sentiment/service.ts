@@ -11,7 +11,7 @@ import type { EventPublisher, PublishedEvent } from '../platform/events.js';
 import type { Logger } from '../platform/logging.js';
 import { CONVERSATION_WINDOW, conversationValue, nextAlertState } from './conversation.js';
 import { labelOfScale } from './model.js';
-import { flagsOf, type ScoreRow, type SentimentRepository } from './repository.js';
+import { flagsOf, type ConversationRow, type ScoreRow, type SentimentRepository } from './repository.js';
 import type { LocalSentimentProvider, ScoredText } from './provider.js';
 
 /** Flags that mean "no evidence": such messages are stored but leave the conversation's value alone. */
@@ -19,6 +19,12 @@ const NO_EVIDENCE = new Set(['empty', 'binary', 'unsupported-language']);
 /** Conversations kept in memory (their last 6 scores); the least recently scored are dropped beyond this. */
 const CACHE_LIMIT = 5_000;
 const EXCERPT_CHARS = 80;
+/**
+ * Scores are written in batches, at most this long after they were made: one savepoint in the next
+ * group commit per batch rather than one per message. They are derived data (a lost batch is logged,
+ * and the next message's value does not depend on it: the live window is in memory).
+ */
+const FLUSH_MS = 250;
 
 interface LiveConversation {
   /** The evidence-carrying scores of the last 6 patient messages, oldest first. */
@@ -49,6 +55,11 @@ export const isPatientMessage = (message: MessageView) => (message.sender.kind =
 export class SentimentService {
   private readonly live = new Map<string, LiveConversation>();
   private readonly now: () => Date;
+  /** Rows not yet handed to the group commit (a rescore replaces the row it rescored). */
+  private readonly pendingScores = new Map<string, ScoreRow>();
+  private readonly pendingConversations = new Map<string, ConversationRow>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlush: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SentimentServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -67,6 +78,26 @@ export class SentimentService {
     if (this.deps.requestAzure && isEvidence(result)) this.deps.requestAzure(message.conversationId, message.id);
   }
 
+  /** Hands what is pending to the group commit; resolves once it is stored (reads, shutdown, tests). */
+  flush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.pendingScores.size === 0 && this.pendingConversations.size === 0) return this.lastFlush;
+    const scores = [...this.pendingScores.values()];
+    const conversations = [...this.pendingConversations.values()];
+    this.pendingScores.clear();
+    this.pendingConversations.clear();
+    this.lastFlush = this.deps.commits
+      .run(() => {
+        for (const row of scores) this.deps.repo.saveScore(row);
+        for (const row of conversations) this.deps.repo.saveConversation(row);
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err, scores: scores.length }, 'sentiment: scores could not be stored'));
+    return this.lastFlush;
+  }
+
   /** The conversation ended: its live state can go (the stored rows stay). */
   forget(conversationId: string): void {
     this.live.delete(conversationId);
@@ -81,10 +112,11 @@ export class SentimentService {
    * Azure answered for stored messages: each replaces the local score (or is marked failed when
    * Azure fell back); the conversation's value is computed again and published.
    */
-  applyAzure(conversationId: string, scored: readonly { messageId: string; scored: ScoredText }[]): void {
+  async applyAzure(conversationId: string, scored: readonly { messageId: string; scored: ScoredText }[]): Promise<void> {
+    await this.flush();
     const events: PublishedEvent[] = [];
     for (const { messageId, scored: s } of scored) {
-      const row = this.deps.repo.score(messageId);
+      const row = this.scoreRow(messageId);
       if (!row || row.conversation_id !== conversationId) continue;
       if (s.provider !== 'azure') {
         void this.deps.commits.run(() => this.deps.repo.setAzure(messageId, 'failed')).catch((err: unknown) => this.deps.logger.error({ err, messageId }, 'sentiment: could not store the Azure state'));
@@ -96,7 +128,8 @@ export class SentimentService {
   }
 
   /** The trend for the desk: every scored patient message with its excerpt, oldest first. */
-  trend(conversationId: string, bodies: ReadonlyMap<string, string>): ConversationSentimentResponse {
+  async trend(conversationId: string, bodies: ReadonlyMap<string, string>): Promise<ConversationSentimentResponse> {
+    await this.flush();
     const rows = this.deps.repo.trend(conversationId);
     const current = this.deps.repo.conversation(conversationId);
     const points: SentimentTrendPoint[] = rows.map((row) => ({
@@ -119,7 +152,7 @@ export class SentimentService {
 
   /** The conversation's current value, for other domains (the insights dashboards). */
   current(conversationId: string): ConversationSentiment | null {
-    const row = this.deps.repo.conversation(conversationId);
+    const row = this.pendingConversations.get(conversationId) ?? this.deps.repo.conversation(conversationId);
     return row ? { scale: row.scale, label: labelOfScale(row.scale), score: row.score, messages: row.messages } : null;
   }
 
@@ -131,8 +164,8 @@ export class SentimentService {
       this.live.set(conversationId, cached);
       return cached;
     }
-    const stored = this.deps.repo.conversation(conversationId);
-    const window = this.deps.repo.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER, CONVERSATION_WINDOW).map((r) => r.score);
+    const stored = this.pendingConversations.get(conversationId) ?? this.deps.repo.conversation(conversationId);
+    const window = this.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER).map((r) => r.score);
     const state: LiveConversation = {
       window,
       value: stored ? { scale: stored.scale, label: labelOfScale(stored.scale), score: stored.score, messages: stored.messages } : null,
@@ -141,6 +174,22 @@ export class SentimentService {
     if (this.live.size >= CACHE_LIMIT) this.live.delete(this.live.keys().next().value!);
     this.live.set(conversationId, state);
     return state;
+  }
+
+  /** A message's row, pending or stored. */
+  private scoreRow(messageId: string): ScoreRow | undefined {
+    return this.pendingScores.get(messageId) ?? this.deps.repo.score(messageId);
+  }
+
+  /** The last 6 evidence-carrying rows up to `seq`, stored and pending, oldest first. */
+  private evidenceUpTo(conversationId: string, seq: number): ScoreRow[] {
+    const rows = new Map(this.deps.repo.evidenceUpTo(conversationId, seq, CONVERSATION_WINDOW).map((r) => [r.message_id, r]));
+    for (const row of this.pendingScores.values()) {
+      if (row.conversation_id !== conversationId || row.seq > seq) continue;
+      if (row.evidence === 1) rows.set(row.message_id, row);
+      else rows.delete(row.message_id);
+    }
+    return [...rows.values()].sort((a, b) => a.seq - b.seq).slice(-CONVERSATION_WINDOW);
   }
 
   /**
@@ -163,11 +212,11 @@ export class SentimentService {
       atMessage = evidence || !previous ? conversationValue(state.window) : previous;
       state.value = atMessage;
     } else {
-      existing = this.deps.repo.score(message.messageId);
-      const before = this.deps.repo.evidenceUpTo(conversationId, message.seq, CONVERSATION_WINDOW).map((r) => (r.message_id === message.messageId ? result.score : r.score));
+      existing = this.scoreRow(message.messageId);
+      const before = this.evidenceUpTo(conversationId, message.seq).map((r) => (r.message_id === message.messageId ? result.score : r.score));
       atMessage = conversationValue(before);
       // The live window: the stored evidence with this message's new score.
-      state.window = this.deps.repo.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER, CONVERSATION_WINDOW).map((r) => (r.message_id === message.messageId ? result.score : r.score));
+      state.window = this.evidenceUpTo(conversationId, Number.MAX_SAFE_INTEGER).map((r) => (r.message_id === message.messageId ? result.score : r.score));
       state.value = conversationValue(state.window);
     }
     const current = state.value;
@@ -193,13 +242,20 @@ export class SentimentService {
       drop_from: dropFrom,
       scored_at: at,
     };
-    const armed = state.armed ? 1 : 0;
-    void this.deps.commits
-      .run(() => {
-        this.deps.repo.saveScore(row);
-        this.deps.repo.saveConversation({ conversation_id: conversationId, score: current.score, scale: current.scale, messages: current.messages, last_message_id: message.messageId, alert_armed: armed, updated_at: at });
-      })
-      .catch((err: unknown) => this.deps.logger.error({ err, conversationId, messageId: message.messageId }, 'sentiment: the score could not be stored'));
+    this.pendingScores.set(row.message_id, row);
+    this.pendingConversations.set(conversationId, {
+      conversation_id: conversationId,
+      score: current.score,
+      scale: current.scale,
+      messages: current.messages,
+      last_message_id: message.messageId,
+      alert_armed: state.armed ? 1 : 0,
+      updated_at: at,
+    });
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.flushTimer.unref();
+    }
 
     const updated: ConversationSentimentEvent = {
       conversationId,
