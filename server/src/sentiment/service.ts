@@ -89,12 +89,19 @@ export class SentimentService {
     const conversations = [...this.pendingConversations.values()];
     this.pendingScores.clear();
     this.pendingConversations.clear();
-    this.lastFlush = this.deps.commits
-      .run(() => {
-        for (const row of scores) this.deps.repo.saveScore(row);
-        for (const row of conversations) this.deps.repo.saveConversation(row);
-      })
-      .catch((err: unknown) => this.deps.logger.error({ err, scores: scores.length }, 'sentiment: scores could not be stored'));
+    const failed = (err: unknown) => this.deps.logger.error({ err, scores: scores.length }, 'sentiment: scores could not be stored');
+    try {
+      this.lastFlush = this.deps.commits
+        .run(() => {
+          for (const row of scores) this.deps.repo.saveScore(row);
+          for (const row of conversations) this.deps.repo.saveConversation(row);
+        })
+        .catch(failed);
+    } catch (err) {
+      // A group commit that is already closed (shutdown) throws at once: logged, never thrown from a timer.
+      failed(err);
+      this.lastFlush = Promise.resolve();
+    }
     return this.lastFlush;
   }
 
