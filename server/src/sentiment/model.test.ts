@@ -51,6 +51,8 @@ describe('the local model', () => {
     ["you've been so helpful", 'positive'],
     ['thx!!', 'positive'],
     ['thaaanks sooo much', 'positive'],
+    ["The app won't let me log in", 'negative'],
+    ['Why is nobody answering the phone?', 'negative'],
   ])('knows patient phrasing: %s → %s', (text, label) => {
     expect(score(text).label).toBe(label);
   });
