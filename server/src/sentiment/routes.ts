@@ -9,7 +9,8 @@ import type { Actor } from '../platform/auth/actor.js';
 import { actorOf } from '../platform/auth/actor.js';
 import { addGuardedRoute, requireStaff, roles, staff } from '../platform/auth/access.js';
 import type { AuditBatch } from '../platform/audit/batch.js';
-import { forbidden, notFound } from '../platform/errors.js';
+import { SlidingWindowLimiter } from '../platform/auth/rate-limit.js';
+import { forbidden, notFound, tooManyRequests } from '../platform/errors.js';
 import type { OpenApiRegistry } from '../platform/http/openapi.js';
 import { requestMeta } from '../platform/http/request-meta.js';
 import { parseInput } from '../platform/http/validation.js';
@@ -33,8 +34,11 @@ export interface SentimentRouteDeps {
 }
 
 const conversationIdParam = z.string().uuid();
+/** Batch scoring per staff member: a full batch (1,000 × 5,000 characters) is ~150 ms of CPU (scored in slices that yield to chat traffic). */
+export const BATCHES_PER_MINUTE = 60;
 
 export function registerSentimentRoutes(api: Router, ctx: SentimentRouteDeps): void {
+  const batches = new SlidingWindowLimiter({ limit: BATCHES_PER_MINUTE, windowMs: 60_000 });
   addGuardedRoute(
     api,
     ctx.openapi,
@@ -90,12 +94,19 @@ export function registerSentimentRoutes(api: Router, ctx: SentimentRouteDeps): v
       tags: ['sentiment'],
       access: staff,
       body: scoreTextsBodySchema,
-      responses: { 200: { description: 'One result per text, in order', schema: scoreTextsResponseSchema }, 400: { description: 'Not an array of strings, too many or too long' } },
+      responses: {
+        200: { description: 'One result per text, in order', schema: scoreTextsResponseSchema },
+        400: { description: 'Not an array of strings, too many or too long' },
+        429: { description: `More than ${BATCHES_PER_MINUTE} batches a minute from this staff member` },
+      },
     },
-    (req, res) => {
-      requireStaff(req);
+    async (req, res) => {
+      const principal = requireStaff(req);
+      const retryAfter = batches.retryAfterSeconds(principal.userId);
+      if (retryAfter > 0) throw tooManyRequests(`At most ${BATCHES_PER_MINUTE} batches a minute: try again in ${retryAfter} s.`, retryAfter);
+      batches.hit(principal.userId);
       const { texts } = parseInput(scoreTextsBodySchema, req.body);
-      const body: ScoreTextsResponse = { results: ctx.service.scoreTexts(texts) };
+      const body: ScoreTextsResponse = { results: await ctx.service.scoreTexts(texts) };
       res.setHeader('Cache-Control', 'no-store');
       res.json(body);
     },

@@ -210,6 +210,20 @@ describe('POST /api/sentiment', () => {
     expect(storedScores()).toBe(before);
   });
 
+  it('a full batch of 1,000 texts of 5,000 characters is scored, and a flood of batches is throttled', async () => {
+    const big = Array.from({ length: 1_000 }, () => 'This is ridiculous, nobody called me back. '.repeat(120).slice(0, 5_000));
+    const done = await call(server, 'POST', '/api/sentiment', { token, body: { texts: big } });
+    expect(done.status).toBe(200);
+    expect(done.body.results).toHaveLength(1_000);
+    expect(done.body.results.every((r: { label: string; flags: string[] }) => r.label === 'negative' && r.flags.length === 0)).toBe(true);
+
+    const flooder = await server.tokenFor({ kind: 'staff', userId: 'agent-flood', email: 'agent-flood@example.test', role: 'agent', practitionerId: null });
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await call(server, 'POST', '/api/sentiment', { token: flooder, body: { texts: ['ok'] } })).status);
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+
   it('refuses a body that is not JSON, a patient and an anonymous caller', async () => {
     expect((await call(server, 'POST', '/api/sentiment', { token, raw: 'texts=hello', headers: { 'content-type': 'application/json' } })).status).toBe(400);
     const record = createPatient(server, `P${randomUUID().slice(0, 8)}`);
