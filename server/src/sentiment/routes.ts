@@ -103,6 +103,7 @@ export function registerSentimentRoutes(api: Router, ctx: SentimentRouteDeps): v
     async (req, res) => {
       const principal = requireStaff(req);
       const retryAfter = batches.retryAfterSeconds(principal.userId);
+      if (retryAfter > 0) res.setHeader('Retry-After', String(retryAfter));
       if (retryAfter > 0) throw tooManyRequests(`At most ${BATCHES_PER_MINUTE} batches a minute: try again in ${retryAfter} s.`, retryAfter);
       batches.hit(principal.userId);
       const { texts } = parseInput(scoreTextsBodySchema, req.body);
