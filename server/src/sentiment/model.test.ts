@@ -106,7 +106,6 @@ describe('the local model', () => {
       ['我想预约下周的医生', 'unsupported-language'],
       ['Здравствуйте, мне нужна запись', 'unsupported-language'],
       ['مرحبا أريد موعد', 'unsupported-language'],
-      ['Hola, necesito una cita con el médico para mi hijo', 'unsupported-language'],
     ])('%j → %s', (text, flag) => {
       const result = score(text);
       expect(result).toEqual({ label: 'neutral', score: 0, scale: 4, flags: [flag] });
@@ -133,6 +132,32 @@ describe('the local model', () => {
 
     it('English with a few accented names stays English', () => {
       expect(score('Dr. Núñez was wonderful, thank you José')).toMatchObject({ label: 'positive', flags: [] });
+    });
+  });
+
+  describe('Spanish, with its own small lexicon and rules', () => {
+    it.each([
+      ['Muchas gracias, muy amable', 'positive'],
+      ['Gracias', 'positive'],
+      ['Esto es ridículo, nadie me ha llamado', 'negative'],
+      ['Esto es ridiculo, nadie me ha llamado', 'negative'],
+      ['No estoy contento con el servicio', 'negative'],
+      ['Sigo esperando la llamada, estoy harta', 'negative'],
+      ['El doctor fue muy amable pero la espera fue terrible', 'negative'],
+      ['Necesito una cita con el médico para mi hijo', 'neutral'],
+      ['Mi prueba salió negativa, ¿tengo que ir?', 'neutral'],
+    ])('%s → %s', (text, label) => {
+      expect(score(text)).toMatchObject({ label, flags: [] });
+    });
+
+    it('without the Spanish lexicon, Spanish is flagged', () => {
+      const englishOnly = createLocalModel({ spanish: null });
+      expect(englishOnly.score('Hola, necesito una cita con el médico para mi hijo')).toEqual({ label: 'neutral', score: 0, scale: 4, flags: ['unsupported-language'] });
+    });
+
+    it('English with a Spanish name or word stays English', () => {
+      expect(score('Dr. Núñez was wonderful, thank you José')).toMatchObject({ label: 'positive' });
+      expect(score('I am not happy, the clinic on Calle Mayor never called me back')).toMatchObject({ label: 'negative' });
     });
   });
 

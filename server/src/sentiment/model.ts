@@ -25,6 +25,16 @@ export interface Lexicon {
   medicalWords: ReadonlySet<string>;
   medicalContext: ReadonlySet<string>;
   medicalWindow: number;
+  /** The language's negators, degree words (word → ±0.293) and contrast words ("but"). */
+  negators: ReadonlySet<string>;
+  boosters: ReadonlyMap<string, number>;
+  contrasts: ReadonlySet<string>;
+}
+
+export interface SpanishLexiconFile extends HealthcareLexiconFile {
+  negators: string[];
+  boosters: Record<string, number>;
+  contrasts: string[];
 }
 
 export interface HealthcareLexiconFile {
@@ -58,48 +68,90 @@ const CONTRASTS: ReadonlySet<string> = new Set(['but', 'however', 'although', 't
 
 // Cheap language check: function words that only one of the two languages uses.
 const SPANISH = new Set(
-  'que el los las por para está esta estoy tengo necesito quiero puedo cita gracias muy mi mis con una del pero cuando usted hola buenos buenas días dias señor señora también porque hoy mañana médico doctora necesita ayuda favor sí donde dónde cómo como qué cuándo'.split(' '),
+  'que el los las por para está esta estoy tengo necesito quiero puedo cita gracias muchas muchísimas muy mi mis con una del pero cuando usted hola buenos buenas días dias señor señora también tambien porque hoy mañana manana médico medico doctora necesita ayuda favor sí donde dónde cómo como qué cuándo es nadie nunca todavía todavia sigo servicio llamado llamar'.split(' '),
 );
 const ENGLISH = new Set('the and is to my i you it for of with have was this that can an on be are do what at your me need get will just about'.split(' '));
 
-export function loadLexicon(healthcare: HealthcareLexiconFile = readHealthcareLexicon()): Lexicon {
+/** Builds a lexicon from (term, valence) pairs in order: later entries win. */
+function buildLexicon(
+  entries: Iterable<readonly [string, number]>,
+  rules: Pick<Lexicon, 'negators' | 'boosters' | 'contrasts'>,
+  medical: HealthcareLexiconFile['medicalContext'],
+  withUnaccented = false,
+): Lexicon {
   const words = new Map<string, number>();
-  const phraseList: Phrase[] = [];
+  const phraseList = new Map<string, Phrase>();
   const put = (term: string, valence: number) => {
     const tokens = tokenizeTerm(term);
     if (tokens.length === 0) return;
     if (tokens.length === 1) words.set(tokens[0]!, valence);
     else {
       const key = tokens.join(' ');
-      const at = phraseList.findIndex((p) => p.tokens.join(' ') === key);
-      if (at >= 0) phraseList.splice(at, 1);
-      phraseList.push({ tokens, valence });
+      // Re-inserted last: a later source replaces an earlier phrase.
+      phraseList.delete(key);
+      phraseList.set(key, { tokens, valence });
     }
   };
-  // AFINN (and its emoji) first, VADER over it, ours last: later sources win.
-  const afinn = require('sentiment/languages/en/labels.json') as Record<string, number>;
-  const emoji = require('sentiment/build/emoji.json') as Record<string, number>;
-  for (const [term, v] of Object.entries(afinn)) put(term, v * AFINN_TO_VADER);
-  for (const [term, v] of Object.entries(emoji)) put(term, v * AFINN_TO_VADER);
-  for (const [term, v] of readVaderLexicon()) put(term, v);
-  for (const entry of healthcare.entries) put(entry.term, entry.valence);
-
+  for (const [term, valence] of entries) {
+    put(term, valence);
+    const plain = withUnaccented ? unaccented(term) : term;
+    if (plain !== term) put(plain, valence);
+  }
   const phrases = new Map<string, Phrase[]>();
-  for (const phrase of phraseList) {
+  for (const phrase of phraseList.values()) {
     const first = phrase.tokens[0]!;
     const list = phrases.get(first) ?? [];
     list.push(phrase);
     phrases.set(first, list);
   }
   for (const list of phrases.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
-  return {
-    words,
-    phrases,
-    medicalWords: new Set(healthcare.medicalContext.words),
-    medicalContext: new Set(healthcare.medicalContext.context),
-    medicalWindow: healthcare.medicalContext.window,
-  };
+  const medicalWords = new Set(medical.words.flatMap((w) => (withUnaccented ? [w, unaccented(w)] : [w])));
+  const medicalContext = new Set(medical.context.flatMap((w) => (withUnaccented ? [w, unaccented(w)] : [w])));
+  return { words, phrases, medicalWords, medicalContext, medicalWindow: medical.window, ...rules };
 }
+
+const unaccented = (text: string) => text.normalize('NFD').replace(/\p{Mn}/gu, '').normalize('NFC');
+
+export function loadLexicon(healthcare: HealthcareLexiconFile = readHealthcareLexicon()): Lexicon {
+  // AFINN (and its emoji) first, VADER over it, ours last: later sources win.
+  const afinn = require('sentiment/languages/en/labels.json') as Record<string, number>;
+  const emoji = require('sentiment/build/emoji.json') as Record<string, number>;
+  function* entries(): Generator<readonly [string, number]> {
+    for (const [term, v] of Object.entries(afinn)) yield [term, v * AFINN_TO_VADER];
+    for (const [term, v] of Object.entries(emoji)) yield [term, v * AFINN_TO_VADER];
+    yield* readVaderLexicon();
+    for (const entry of healthcare.entries) yield [entry.term, entry.valence];
+  }
+  return buildLexicon(entries(), { negators: NEGATORS, boosters: BOOSTERS, contrasts: CONTRASTS }, healthcare.medicalContext);
+}
+
+/** The small Spanish lexicon (`spanish-lexicon.json`) with Spanish rules; emoji and emoticons as in English. */
+export function loadSpanishLexicon(file: SpanishLexiconFile = readLexiconFile(new URL('./spanish-lexicon.json', import.meta.url)) as SpanishLexiconFile): Lexicon {
+  const emoji = require('sentiment/build/emoji.json') as Record<string, number>;
+  function* entries(): Generator<readonly [string, number]> {
+    for (const [term, v] of Object.entries(emoji)) yield [term, v * AFINN_TO_VADER];
+    for (const [term, v] of readVaderLexicon()) if (!/[\p{L}]/u.test(term)) yield [term, v];
+    for (const entry of file.entries) yield [entry.term, entry.valence];
+  }
+  const multiWordBoosters = Object.keys(file.boosters).filter((b) => b.includes(' '));
+  if (multiWordBoosters.length > 0) {
+    // Degree words are single tokens; "un poco" dampens through its last word.
+    for (const b of multiWordBoosters) file.boosters[b.split(' ').at(-1)!] ??= file.boosters[b]!;
+  }
+  const plain = (list: string[]) => new Set(list.flatMap((w) => [w, unaccented(w)]));
+  return buildLexicon(
+    entries(),
+    {
+      negators: plain(file.negators),
+      boosters: new Map(Object.entries(file.boosters).flatMap(([w, v]): [string, number][] => [[w, v], [unaccented(w), v]])),
+      contrasts: plain(file.contrasts.filter((c) => !c.includes(' '))),
+    },
+    file.medicalContext,
+    true,
+  );
+}
+
+const readLexiconFile = (file: URL) => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
 
 export function readHealthcareLexicon(file = new URL('./healthcare-lexicon.json', import.meta.url)): HealthcareLexiconFile {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as HealthcareLexiconFile;
@@ -163,11 +215,13 @@ export interface LocalModel {
   readonly thresholds: ScaleThresholds;
 }
 
-export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: ScaleThresholds; maxChars?: number } = {}): LocalModel {
+export function createLocalModel(options: { lexicon?: Lexicon; spanish?: Lexicon | null; thresholds?: ScaleThresholds; maxChars?: number } = {}): LocalModel {
   const lexicon = options.lexicon ?? loadLexicon();
+  // null: Spanish is flagged `unsupported-language` instead of scored.
+  const spanishLexicon = options.spanish === undefined ? loadSpanishLexicon() : options.spanish;
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const maxChars = options.maxChars ?? SENTIMENT_MAX_CHARS;
-  const { words: lex, phrases, medicalWords, medicalContext, medicalWindow } = lexicon;
+  const lex = lexicon.words;
 
   // Reused between calls (the model is synchronous): no allocation per token.
   let tokens: string[] = [];
@@ -221,21 +275,25 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
     return n;
   }
 
+  /** At least two Spanish function words and more of them than English ones; or a short message with one and no English ("Muchas gracias"). */
+  const isSpanish = (n: number) => (spanish >= 2 && spanish > english) || (spanish >= 1 && english === 0 && n <= 4);
+
   function unelongate(word: string): string {
     const two = word.replace(/(\p{L})\1{2,}/gu, '$1$1');
     if (lex.has(two) || BOOSTERS.has(two)) return two;
     const one = word.replace(/(\p{L})\1{2,}/gu, '$1');
-    return lex.has(one) || BOOSTERS.has(one) ? one : two;
+    return lex.has(one) || BOOSTERS.has(one) || spanishLexicon?.words.has(one) ? one : two;
   }
 
-  function nearTestWord(i: number, n: number): boolean {
-    const from = Math.max(0, i - medicalWindow);
-    const to = Math.min(n - 1, i + medicalWindow);
-    for (let j = from; j <= to; j++) if (j !== i && medicalContext.has(tokens[j]!)) return true;
+  function nearTestWord(L: Lexicon, i: number, n: number): boolean {
+    const from = Math.max(0, i - L.medicalWindow);
+    const to = Math.min(n - 1, i + L.medicalWindow);
+    for (let j = from; j <= to; j++) if (j !== i && L.medicalContext.has(tokens[j]!)) return true;
     return false;
   }
 
-  function compoundOf(n: number): number {
+  function compoundOf(n: number, L: Lexicon): number {
+    const { words, phrases, boosters, negators, contrasts } = L;
     let capWords = 0;
     for (let i = 0; i < n; i++) if (caps[i]) capWords++;
     // VADER: capitals emphasise only when some words, not all, are in capitals.
@@ -265,13 +323,13 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
         }
       }
       if (valence === undefined) {
-        if (contrastAt < 0 && CONTRASTS.has(word)) contrastAt = i;
-        valence = lex.get(word);
-        if (valence === undefined || BOOSTERS.has(word)) {
+        if (contrastAt < 0 && contrasts.has(word)) contrastAt = i;
+        valence = words.get(word);
+        if (valence === undefined || boosters.has(word)) {
           i++;
           continue;
         }
-        if (medicalWords.has(word) && nearTestWord(i, n)) valence = 0;
+        if (L.medicalWords.has(word) && nearTestWord(L, i, n)) valence = 0;
       }
       if (valence !== 0 && !symbol[i]) {
         let capital = false;
@@ -282,13 +340,13 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
           const j = i - k;
           if (j < 0 || clause[j] !== clause[i]) break;
           const before = tokens[j]!;
-          const boost = BOOSTERS.get(before);
-          if (boost !== undefined && !lex.has(before)) {
+          const boost = boosters.get(before);
+          if (boost !== undefined && !words.has(before)) {
             let s = valence < 0 ? -boost : boost;
             if (capDiff && caps[j]) s += valence > 0 ? C_INCR : -C_INCR;
             valence += k === 1 ? s : k === 2 ? s * 0.95 : s * 0.9;
           }
-          if (NEGATORS.has(before) || before.endsWith("n't")) negated = true;
+          if (negators.has(before) || before.endsWith("n't")) negated = true;
         }
         if (negated) valence *= N_SCALAR;
       }
@@ -323,7 +381,8 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
 
   function compound(text: string): number {
     ensureCapacity(text.length + 1);
-    return compoundOf(tokenize(text));
+    const n = tokenize(text);
+    return compoundOf(n, spanishLexicon && isSpanish(n) ? spanishLexicon : lexicon);
   }
 
   function score(input: unknown): SentimentResult {
@@ -345,8 +404,12 @@ export function createLocalModel(options: { lexicon?: Lexicon; thresholds?: Scal
     if (NON_ASCII.test(text) && mostlyNonLatin(text)) return NEUTRAL([...flags, 'unsupported-language']);
     ensureCapacity(text.length + 1);
     const n = tokenize(text);
-    if (spanish >= 2 && spanish > english) return NEUTRAL([...flags, 'unsupported-language']);
-    const value = compoundOf(n);
+    let L = lexicon;
+    if (isSpanish(n)) {
+      if (!spanishLexicon) return NEUTRAL([...flags, 'unsupported-language']);
+      L = spanishLexicon;
+    }
+    const value = compoundOf(n, L);
     const scale = scaleOf(value, thresholds);
     return { label: labelOfScale(scale), score: Math.round(value * 1000) / 1000, scale, flags };
   }

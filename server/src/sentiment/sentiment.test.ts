@@ -178,11 +178,11 @@ describe('POST /api/sentiment', () => {
   });
 
   it('scores a batch in order, bad texts neutral with their flag', async () => {
-    const texts = ['Thank you so much!', 'My test came back negative', 'This is ridiculous, still waiting', '', '\u0000\u0001\u0002PNG', 'Hola, necesito una cita con el médico'];
+    const texts = ['Thank you so much!', 'My test came back negative', 'This is ridiculous, still waiting', '', '\u0000\u0001\u0002PNG', '我想预约下周的医生', 'Muchas gracias, muy amable'];
     const res = await call(server, 'POST', '/api/sentiment', { token, body: { texts } });
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: { label: string }) => r.label)).toEqual(['positive', 'neutral', 'negative', 'neutral', 'neutral', 'neutral']);
-    expect(res.body.results.map((r: { flags: string[] }) => r.flags)).toEqual([[], [], [], ['empty'], ['binary'], ['unsupported-language']]);
+    expect(res.body.results.map((r: { label: string }) => r.label)).toEqual(['positive', 'neutral', 'negative', 'neutral', 'neutral', 'neutral', 'positive']);
+    expect(res.body.results.map((r: { flags: string[] }) => r.flags)).toEqual([[], [], [], ['empty'], ['binary'], ['unsupported-language'], []]);
     for (const r of res.body.results) expect(Object.keys(r).sort()).toEqual(['flags', 'label', 'scale', 'score']);
     const full = await call(server, 'POST', '/api/sentiment', { token, body: { texts: Array.from({ length: 1_000 }, (_, i) => `message ${i}: thanks`) } });
     expect(full.status).toBe(200);
