@@ -31,7 +31,7 @@ describe('the Azure provider against a stand-in of the Text Analytics v3.1 API',
   const provider = () => createAzureProvider({ endpoint: azure.endpoint, key: KEY, timeoutMs: 300, local, logger });
 
   it('sends what the SDK sends (path, key header, documents with ids and language) and maps the confidences', async () => {
-    const results = await provider().score(['Thank you, that was good', 'I am angry, this is bad', 'What time do you open?']);
+    const results = await provider().score(['Thank you, that was good', 'I am angry, this is bad', 'What time do you open?', 'Muchas gracias, muy amable']);
     expect(azure.requests).toHaveLength(1);
     expect(azure.requests[0]).toMatchObject({
       path: '/text/analytics/v3.1/sentiment',
@@ -40,13 +40,15 @@ describe('the Azure provider against a stand-in of the Text Analytics v3.1 API',
         { id: '0', text: 'Thank you, that was good', language: 'en' },
         { id: '1', text: 'I am angry, this is bad', language: 'en' },
         { id: '2', text: 'What time do you open?', language: 'en' },
+        { id: '3', text: 'Muchas gracias, muy amable', language: 'es' },
       ],
     });
-    expect(results.map((r) => r.provider)).toEqual(['azure', 'azure', 'azure']);
+    expect(results.map((r) => r.provider)).toEqual(['azure', 'azure', 'azure', 'azure']);
     // score = positive − negative confidence: 0.97 − 0.01, 0.01 − 0.95, 0.05 − 0.05.
     expect(results.map((r) => r.result)).toEqual([
       { label: 'positive', score: 0.96, scale: 7, flags: [] },
       { label: 'negative', score: -0.94, scale: 1, flags: [] },
+      { label: 'neutral', score: 0, scale: 4, flags: [] },
       { label: 'neutral', score: 0, scale: 4, flags: [] },
     ]);
   });

@@ -2,7 +2,8 @@
  * The optional Azure AI Language provider (`@azure/ai-text-analytics`, Text Analytics v3.1
  * `POST {endpoint}/text/analytics/v3.1/sentiment`), used when `AZURE_LANGUAGE_ENDPOINT` and
  * `AZURE_LANGUAGE_KEY` are set. Asynchronous only: it runs from the `sentiment.azure` job, never on
- * the message path. Texts the local model flags (empty, binary, another language) are not sent.
+ * the message path. Texts the local model flags (empty, binary, another script) are not sent; each
+ * document's language hint is the local model's reading (`en` or `es`).
  * Batches of 10 documents (the service's limit for sentiment); a batch that fails or takes longer
  * than the timeout, and a document the service answers with an error, keep the local score. The
  * key is sent only in the `Ocp-Apim-Subscription-Key` header and never logged.
@@ -39,7 +40,7 @@ export function createAzureProvider(options: AzureProviderOptions): SentimentPro
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const documents = sendable.map(({ i }) => ({ id: String(i), text: texts[i]!.slice(0, 5_120), language: 'en' }));
+      const documents = sendable.map(({ i }) => ({ id: String(i), text: texts[i]!.slice(0, 5_120), language: options.local.languageOf(texts[i]!) }));
       const answers = await client.analyzeSentiment(documents, { abortSignal });
       for (const answer of answers) {
         const i = Number(answer.id);

@@ -212,6 +212,8 @@ export interface LocalModel {
   score(text: unknown): SentimentResult;
   /** The raw compound score (−1 … 1) without flags or scale: for benchmarks and threshold tuning. */
   compound(text: string): number;
+  /** Which of the model's languages the text reads as (Azure's language hint). */
+  languageOf(text: string): 'en' | 'es';
   readonly thresholds: ScaleThresholds;
 }
 
@@ -414,7 +416,13 @@ export function createLocalModel(options: { lexicon?: Lexicon; spanish?: Lexicon
     return { label: labelOfScale(scale), score: Math.round(value * 1000) / 1000, scale, flags };
   }
 
-  return { score, compound, thresholds };
+  function languageOf(text: string): 'en' | 'es' {
+    const sample = text.slice(0, maxChars);
+    ensureCapacity(sample.length + 1);
+    return isSpanish(tokenize(sample)) ? 'es' : 'en';
+  }
+
+  return { score, compound, languageOf, thresholds };
 }
 
 const LETTER = /\p{L}/gu;
