@@ -230,7 +230,7 @@ export class AssistService {
       const confidence = round(Math.min(0.95, recognition.score));
       known.replies.forEach((reply, i) => {
         const body = language === 'es' ? reply.es : reply.en;
-        suggestions.push({ id: `reply:${intent}:${i}`, kind: 'reply', title: body, detail: body, confidence, reason: `the patient asks about ${labelOf(intent)}`, matched: [], reply: { text: body } });
+        suggestions.push({ id: `reply:${intent}:${i}`, kind: 'reply', title: body, detail: body, confidence, reason: `the patient is asking about ${labelOf(intent)}`, matched: [], reply: { text: body } });
       });
       if (known.action) {
         suggestions.push({
@@ -239,9 +239,9 @@ export class AssistService {
           title: known.action.title,
           detail: known.action.detail,
           confidence,
-          reason: `the patient asks about ${labelOf(intent)}`,
+          reason: `the patient is asking about ${labelOf(intent)}`,
           matched: [],
-          action: { type: known.action.type, ...(known.action.type === 'escalate-nurse' ? { queue: 'nurse' } : {}) },
+          action: { type: known.action.type, ...(known.action.type === 'escalate-nurse' ? { queue: 'nurse-line' } : {}) },
         });
       }
     }
@@ -256,7 +256,7 @@ export class AssistService {
         confidence: round(assessment.disposition === 'consultation' ? 0.6 : 0.85),
         reason: findings.length ? `symptoms: ${findings.slice(0, 4).join(', ')}` : 'symptoms in the patient’s words',
         matched: findings,
-        action: { type: 'escalate-nurse', queue: 'nurse' },
+        action: { type: 'escalate-nurse', queue: 'nurse-line' },
       });
     }
     return { suggestions, assessment, language };
@@ -331,5 +331,19 @@ function searchableText(text: string): string {
   return [...contentTerms(text).values()].join(' ').slice(0, 190);
 }
 
-const labelOf = (intent: string) => intent.replace(/_/g, ' ').replace('condition info', 'a health condition');
+const INTENT_PHRASES: Record<string, string> = {
+  book_appointment: 'booking a visit',
+  reschedule_appointment: 'moving a visit',
+  cancel_appointment: 'cancelling a visit',
+  find_doctor: 'finding a doctor',
+  medication_refill: 'a refill',
+  billing_insurance: 'billing or insurance',
+  condition_info: 'a health condition',
+  triage: 'symptoms',
+  covid_assessment: 'COVID-19',
+  feedback: 'feedback',
+  thanks: 'wrapping up',
+  greeting: 'getting started',
+};
+const labelOf = (intent: string) => INTENT_PHRASES[intent] ?? intent.replace(/_/g, ' ');
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -26,6 +26,8 @@ export interface ConversationPanelProps {
   colleagues: readonly AgentSummary[];
   settings: ConversationSettingsResponse;
   dialog: ConversationDialog;
+  /** Banners of the context panels (a red flag), above the transcript. */
+  banners?: ReactNode;
   /** The transcript and the composer, filled in by the container. */
   transcript: ReactNode;
   composer: ReactNode;
@@ -129,6 +131,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
             ))}
         </ul>
       ) : null}
+      {props.banners}
       <InlineError message={props.error} />
       {props.loading ? (
         <p className="loading" role="status">
