@@ -108,5 +108,28 @@ describe('smart assist', () => {
     await banner.waitFor();
     await desk.screenshot({ path: '/tmp/smart-assist-red-flag-390.png' });
     expect(await seriousAccessibilityViolations(desk)).toEqual([]);
+
+    // The agent follows the script's required emergency steps, then wraps up: the notes start from a
+    // summary drafted from the conversation, for the agent to edit.
+    await desk.setViewportSize({ width: 1280, height: 800 });
+    const step = script.getByRole('region', { name: /^Step \d+/ });
+    await step.getByRole('button', { name: 'Yes, an emergency sign' }).click();
+    await expect.poll(() => step.textContent()).toContain('This needs emergency care now');
+    await step.getByRole('button', { name: 'Mark step done' }).click();
+    await expect.poll(() => step.textContent()).not.toContain('This needs emergency care now');
+    await desk.getByRole('combobox', { name: 'Message', exact: true }).fill("I've transferred you to our nurse line. A nurse will call you back within 10 minutes.");
+    await desk.getByRole('button', { name: 'Send', exact: true }).click();
+    await desk.getByRole('button', { name: 'End chat' }).click();
+    await desk.getByRole('alertdialog', { name: /^End the chat/ }).getByRole('button', { name: 'End chat' }).click();
+    const wrapup = desk.getByRole('form', { name: 'Wrap-up' });
+    const notes = wrapup.getByLabel('Wrap-up notes');
+    await expect.poll(() => notes.inputValue()).toMatch(/^Reason: .*my chest hurts and my left arm is numb/);
+    const drafted = await notes.inputValue();
+    expect(drafted).toMatch(/Done: Red flag \(emergency/);
+    expect(drafted).toContain("I've transferred you to our nurse line.");
+    expect(drafted).toContain('Follow-up: A nurse will call you back within 10 minutes.');
+    await wrapup.getByText('A summary drafted from the conversation: check and edit it before closing.').waitFor();
+    await desk.screenshot({ path: '/tmp/smart-assist-wrapup-1280.png' });
+    expect(await seriousAccessibilityViolations(desk)).toEqual([]);
   });
 });

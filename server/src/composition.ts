@@ -322,6 +322,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       const row = conversations.api.core.get(conversationId);
       return row !== undefined && (row.agent_id === userId || conversations.api.core.activeStaff(conversationId).some((p) => p.user_id === userId));
     },
+    transcript: (conversationId) => conversations.api.core.transcript(conversationId, { includeNotes: true }),
     disclose: (staff, conversationId, origin) => {
       const row = conversations.api.core.get(conversationId);
       return row ? conversations.api.core.disclose(staff, row, 'conversation.sync', origin) : Promise.resolve();

@@ -15,7 +15,9 @@ import { parseInput } from '../platform/http/validation.js';
 import { listen } from '../platform/events.js';
 import { requestMeta } from '../platform/http/request-meta.js';
 import type { DomainModule } from '../platform/module.js';
+import type { MessageView } from '../contracts/conversations.js';
 import { AssistService, type AssistDeps } from './service.js';
+import { summarize } from './summary.js';
 import type { ResolvedConversation } from './similar.js';
 
 export { AssistService, RED_FLAG_SCRIPT, type AssistConversation, type AssistDeps } from './service.js';
@@ -46,6 +48,8 @@ export interface AssistModuleDeps extends Omit<AssistDeps, 'push' | 'notifySuper
   openapi: OpenApiRegistry;
   /** Emits to the staff in the conversation's room and to the supervisors' room. */
   emit: { toConversationStaff(conversationId: string, update: AssistUpdate): void; toSupervisors(notice: AssistRedFlagNotice): void };
+  /** The whole transcript, notes included (the wrap-up summary reads it). */
+  transcript(conversationId: string): MessageView[];
   /** Whether this staff member takes part in the conversation now. */
   isStaffIn(conversationId: string, userId: string): boolean;
   /** The read of the suggestions (derived from the patient's words) is a disclosure, once per staff member. */
@@ -107,6 +111,24 @@ export function createAssistModule(deps: AssistModuleDeps): AssistModule {
           if (update) await deps.disclose({ userId: staff.userId, role: staff.role }, id, requestMeta(req));
           res.setHeader('Cache-Control', 'private, no-store');
           res.json({ update });
+        },
+      );
+      route(
+        {
+          method: 'get',
+          path: '/conversations/:conversationId/summary',
+          summary: 'The extractive wrap-up summary (reason, what was done, follow-ups) from the transcript, for the agent to edit',
+          tags,
+          access: roles(...READERS),
+          responses: { 200: { description: '`{ reason, done[], followUps[], text }`' }, 404: { description: 'Unknown conversation, or not in it' } },
+        },
+        async (req, res) => {
+          const staff = requireStaff(req, READERS);
+          const id = conversationOf(req, staff.userId, staff.role);
+          await deps.disclose({ userId: staff.userId, role: staff.role }, id, requestMeta(req));
+          const conversation = deps.conversation(id)!;
+          res.setHeader('Cache-Control', 'private, no-store');
+          res.json(summarize(deps.transcript(id), conversation.handoff, service.state(id)?.redFlag ?? null));
         },
       );
       route(

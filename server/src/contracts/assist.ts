@@ -103,6 +103,15 @@ export interface AssistRedFlagNotice {
   at: string;
 }
 
+/** `GET /api/conversations/:id/summary`: the extractive wrap-up summary the agent starts from. */
+export interface ConversationSummary {
+  reason: string;
+  done: string[];
+  followUps: string[];
+  /** The three parts as the wrap-up notes' text (what the desk pre-fills). */
+  text: string;
+}
+
 export interface AssistServerEvents {
   'assist:suggestions': (update: AssistUpdate) => void;
   'supervisor:red-flag': (notice: AssistRedFlagNotice) => void;

@@ -144,7 +144,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
         {typing.length ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ''}
       </p>
       {wrapping ? (
-        <WrapupPanel settings={settings} onClose={props.onWrapup} endedByPatient={patientEnded} />
+        <WrapupPanel conversationId={conversation.id} settings={settings} onClose={props.onWrapup} endedByPatient={patientEnded} />
       ) : writable ? (
         props.composer
       ) : conversation.state === 'closed' ? (
