@@ -290,6 +290,8 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
   });
   const dispositionLabel = (code: string) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label;
   const assist = createAssistModule({
+    enabled: config.SMART_ASSIST === 'on',
+    cpuShare: config.SMART_ASSIST_CPU_SHARE,
     sqlite,
     logger,
     openapi,

@@ -113,6 +113,25 @@ describe('suggestions for a patient message', () => {
     expect(JSON.stringify(similar)).not.toContain('Walgreens');
   });
 
+  it('computes nothing when the server runs with SMART_ASSIST=off, and says so', async () => {
+    const off = await startTestServer({ SMART_ASSIST: 'off' });
+    try {
+      const hOff = conversationsHarness(() => off);
+      const agent = (await createUser(off, { role: 'agent', displayName: 'Off Agent' })).id;
+      const desk = await hOff.desk(agent);
+      const chat = await hOff.visitorChat('Vera', 'I want to talk to a person');
+      await hOff.accept(desk, chat.conversationId);
+      expect(await say(chat.socket, chat.conversationId, 'my chest hurts and my left arm is numb')).toMatchObject({ ok: true });
+      await off.context.conversations.idle();
+      await off.context.assist.idle();
+      const reply = await call<AssistStateResponse>(off, 'GET', `/api/conversations/${chat.conversationId}/assist`, { token: await off.tokenFor(staffPrincipal(agent)) });
+      expect(reply.body).toEqual({ update: null, enabled: false });
+      hOff.closeAll();
+    } finally {
+      await off.close();
+    }
+  });
+
   it('gives nothing while only the bot is in the conversation', async () => {
     const chat = await h.visitorChat('Bo', 'hello');
     expect(await say(chat.socket, chat.conversationId, 'I need to book an appointment')).toMatchObject({ ok: true });

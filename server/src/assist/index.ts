@@ -44,6 +44,8 @@ export function resolvedOf(
 }
 
 export interface AssistModuleDeps extends Omit<AssistDeps, 'push' | 'notifySupervisors'> {
+  /** Off (SMART_ASSIST=off): no listeners, so no suggestions and no red-flag banner; the routes say so. */
+  enabled?: boolean;
   dispositionLabel(code: string): string | undefined;
   openapi: OpenApiRegistry;
   /** Emits to the staff in the conversation's room and to the supervisors' room. */
@@ -76,7 +78,7 @@ export function createAssistModule(deps: AssistModuleDeps): AssistModule {
   return {
     name: 'assist',
     api: service,
-    listeners: [
+    listeners: deps.enabled === false ? [] : [
       listen('conversation.message', 'assist: suggestions for a patient message', ({ conversationId, message }) => {
         if ((message.sender.kind !== 'patient' && message.sender.kind !== 'visitor') || message.kind !== 'text') return;
         service.onPatientText(conversationId, message.id, message.body);
@@ -110,7 +112,7 @@ export function createAssistModule(deps: AssistModuleDeps): AssistModule {
           const update = service.state(id);
           if (update) await deps.disclose({ userId: staff.userId, role: staff.role }, id, requestMeta(req));
           res.setHeader('Cache-Control', 'private, no-store');
-          res.json({ update });
+          res.json({ update, enabled: deps.enabled !== false });
         },
       );
       route(

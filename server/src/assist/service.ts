@@ -52,6 +52,12 @@ export interface AssistDeps {
   /** To the supervisors. */
   notifySupervisors(notice: AssistRedFlagNotice): void;
   now?: () => Date;
+  /**
+   * The share of one core suggestions may take (default 0.25): after a computation of d ms the next
+   * waits d × (1/share − 1), so message delivery keeps the event loop whatever the load; under a
+   * flood, each conversation's latest message is the one answered.
+   */
+  cpuShare?: number;
 }
 
 /** States in which a person is with the patient or about to be. */
@@ -66,8 +72,11 @@ const MAX_TEXT = 2_000;
 export class AssistService {
   private readonly similar = new SimilarConversations();
   private readonly latest = new Map<string, AssistUpdate>();
-  private readonly running = new Map<string, Promise<void>>();
+  /** The latest message waiting per conversation (an older one is dropped: the suggestions answer the latest). */
   private readonly queued = new Map<string, { messageId: string; text: string }>();
+  private pumping: Promise<void> | null = null;
+  /** When the next computation may start (the CPU share). */
+  private nextAt = 0;
   private readonly statements;
   private readonly now: () => Date;
 
@@ -126,25 +135,36 @@ export class AssistService {
   onPatientText(conversationId: string, messageId: string, text: string): void {
     const conversation = this.deps.conversation(conversationId);
     if (!conversation || !STAFFED_STATES.has(conversation.state) || text.trim() === '') return;
+    this.queued.delete(conversationId); // to the back of the line, with its latest words
     this.queued.set(conversationId, { messageId, text: text.slice(0, MAX_TEXT) });
-    if (this.running.has(conversationId)) return; // the running one picks the latest up when done
-    const run = (async () => {
-      await Promise.resolve(); // off the publisher's stack
-      for (let next = this.queued.get(conversationId); next; next = this.queued.get(conversationId)) {
-        this.queued.delete(conversationId);
-        try {
-          await this.compute(conversationId, next.messageId, next.text);
-        } catch (err) {
-          this.deps.logger.error({ err, conversationId }, 'smart assist failed for a message');
-        }
+    this.pumping ??= this.pump().finally(() => (this.pumping = null));
+  }
+
+  /** One computation at a time, conversations in turn, within the CPU share. */
+  private async pump(): Promise<void> {
+    const share = Math.min(1, Math.max(0.05, this.deps.cpuShare ?? 0.25));
+    await Promise.resolve(); // off the publisher's stack
+    for (;;) {
+      const wait = this.nextAt - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const next = this.queued.entries().next();
+      if (next.done) return;
+      const [conversationId, { messageId, text }] = next.value;
+      this.queued.delete(conversationId);
+      const started = performance.now();
+      try {
+        await this.compute(conversationId, messageId, text);
+      } catch (err) {
+        this.deps.logger.error({ err, conversationId }, 'smart assist failed for a message');
       }
-    })().finally(() => this.running.delete(conversationId));
-    this.running.set(conversationId, run);
+      const took = performance.now() - started;
+      this.nextAt = performance.now() + took * (1 / share - 1);
+    }
   }
 
   /** Resolves once every scheduled computation is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+    while (this.pumping) await this.pumping;
   }
 
   /** Forget a closed conversation's cached suggestions (the stored ones stay for the report). */

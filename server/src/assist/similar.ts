@@ -37,7 +37,8 @@ export function contentTerms(text: string): Map<string, string> {
 
 export class SimilarConversations {
   private readonly docs = new Map<string, { conversation: ResolvedConversation; terms: Set<string> }>();
-  private readonly frequency = new Map<string, number>();
+  /** Term → the conversations that have it (its size is the term's document frequency). */
+  private readonly postings = new Map<string, Set<string>>();
 
   constructor(private readonly capacity = 5_000) {}
 
@@ -51,7 +52,11 @@ export class SimilarConversations {
     if (terms.size === 0) return;
     if (this.docs.size >= this.capacity) this.remove(this.docs.keys().next().value!);
     this.docs.set(conversation.id, { conversation, terms });
-    for (const t of terms) this.frequency.set(t, (this.frequency.get(t) ?? 0) + 1);
+    for (const t of terms) {
+      let ids = this.postings.get(t);
+      if (!ids) this.postings.set(t, (ids = new Set()));
+      ids.add(conversation.id);
+    }
   }
 
   remove(id: string): void {
@@ -59,9 +64,9 @@ export class SimilarConversations {
     if (!doc) return;
     this.docs.delete(id);
     for (const t of doc.terms) {
-      const n = (this.frequency.get(t) ?? 1) - 1;
-      if (n <= 0) this.frequency.delete(t);
-      else this.frequency.set(t, n);
+      const ids = this.postings.get(t);
+      ids?.delete(id);
+      if (ids?.size === 0) this.postings.delete(t);
     }
   }
 
@@ -73,27 +78,30 @@ export class SimilarConversations {
     const idf = new Map<string, number>();
     let total = 0;
     for (const t of query.keys()) {
-      const df = this.frequency.get(t) ?? 0;
+      const df = this.postings.get(t)?.size ?? 0;
       const weight = Math.log(1 + n / (1 + df));
       idf.set(t, weight);
       total += df > 0 ? weight : 0;
     }
     if (total === 0) return [];
-    const out: SimilarMatch[] = [];
-    for (const [id, doc] of this.docs) {
-      if (id === exclude) continue;
-      let score = 0;
-      const matched: string[] = [];
-      for (const [t, shown] of query) {
-        if (!doc.terms.has(t)) continue;
-        score += idf.get(t)!;
-        matched.push(shown);
+    // Only the conversations that share a word: walk the postings of the message's words.
+    const scores = new Map<string, { score: number; matched: string[] }>();
+    for (const [t, shown] of query) {
+      const weight = idf.get(t)!;
+      for (const id of this.postings.get(t) ?? []) {
+        if (id === exclude) continue;
+        let entry = scores.get(id);
+        if (!entry) scores.set(id, (entry = { score: 0, matched: [] }));
+        entry.score += weight;
+        entry.matched.push(shown);
       }
-      if (matched.length === 0) continue;
+    }
+    const out: SimilarMatch[] = [];
+    for (const [id, { score, matched }] of scores) {
       // The share of the message's weight this conversation covers.
       const share = score / total;
       if (matched.length < 2 && share < 0.5) continue;
-      out.push({ conversation: doc.conversation, score: share, matched });
+      out.push({ conversation: this.docs.get(id)!.conversation, score: share, matched });
     }
     out.sort((a, b) => b.score - a.score || (b.conversation.closedAt ?? '').localeCompare(a.conversation.closedAt ?? ''));
     return out.slice(0, limit);

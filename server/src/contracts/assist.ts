@@ -58,6 +58,8 @@ export interface AssistUpdate {
 /** `GET /api/conversations/:id/assist`: the latest suggestions (null before the first patient message with staff). */
 export interface AssistStateResponse {
   update: AssistUpdate | null;
+  /** False when the server runs with smart assist off (SMART_ASSIST=off). */
+  enabled: boolean;
 }
 
 export const ASSIST_RATINGS = ['helpful', 'not-helpful', 'used'] as const;

@@ -15,8 +15,8 @@ const DISPOSITION_LABELS: Record<string, string> = {
 };
 
 export default function RedFlagBanner({ conversationId }: ContextPanelProps) {
-  const { data: update } = useGetAssistQuery(conversationId);
-  const flag = update?.redFlag;
+  const { data } = useGetAssistQuery(conversationId);
+  const flag = data?.update?.redFlag;
   if (!flag) return null;
   return (
     <div className="red-flag-banner" role="alert" aria-label="Red flag">

@@ -28,7 +28,8 @@ const GROUPS: { kind: AssistSuggestionKind; title: string }[] = [
 const OPEN_STATES = new Set(['queued', 'offered', 'active', 'waiting']);
 
 export default function SmartAssistPanel({ conversationId, conversation }: ContextPanelProps) {
-  const { data: update, isLoading, error } = useGetAssistQuery(conversationId);
+  const { data, isLoading, error } = useGetAssistQuery(conversationId);
+  const update = data?.update ?? null;
   const [rate] = useRateSuggestionMutation();
   const [ratings, setRatings] = useState<Record<string, AssistRating>>({});
   const [problem, setProblem] = useState<string | null>(null);
@@ -51,7 +52,7 @@ export default function SmartAssistPanel({ conversationId, conversation }: Conte
       <div className="assist-panel">
         <InlineError message={error ? (requestErrorText(error) ?? 'Suggestions could not be loaded.') : null} />
         <p className="muted small">
-          {OPEN_STATES.has(conversation.state) ? 'Suggestions appear here after the patient’s next message: articles, replies, actions and a script that fit what they ask.' : 'No suggestions for this conversation.'}
+          {data && !data.enabled ? 'Smart assist is turned off on this server.' : OPEN_STATES.has(conversation.state) ? 'Suggestions appear here after the patient’s next message: articles, replies, actions and a script that fit what they ask.' : 'No suggestions for this conversation.'}
         </p>
       </div>
     );

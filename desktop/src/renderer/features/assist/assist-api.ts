@@ -4,21 +4,20 @@
  * script to a suggested one. A red flag that loaded the nurse-escalation script refreshes the
  * Script panel (its `ScriptRun` tag).
  */
-import type { AssistRatingRequest, AssistStateResponse, AssistUpdate, ScriptRunResponse } from '@carebridge/server/contracts';
+import type { AssistRatingRequest, AssistStateResponse, ScriptRunResponse } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 import { subscribeLive } from '../../api/socket.js';
 
 export const assistApi = baseApi.enhanceEndpoints({ addTagTypes: ['Assist', 'ScriptRun'] }).injectEndpoints({
   endpoints: (build) => ({
-    getAssist: build.query<AssistUpdate | null, string>({
+    getAssist: build.query<AssistStateResponse, string>({
       query: (conversationId) => `/conversations/${encodeURIComponent(conversationId)}/assist`,
-      transformResponse: (body: AssistStateResponse) => body.update,
       providesTags: (_r, _e, id) => [{ type: 'Assist', id }],
       async onCacheEntryAdded(conversationId, { updateCachedData, cacheDataLoaded, cacheEntryRemoved, dispatch, getCacheEntry }) {
         const off = subscribeLive('assist:suggestions', (update) => {
           if (update.conversationId !== conversationId) return;
-          const before = getCacheEntry().data ?? null;
-          updateCachedData(() => update);
+          const before = getCacheEntry().data?.update ?? null;
+          updateCachedData((draft) => ({ enabled: draft?.enabled ?? true, update }));
           // The red flag just loaded the nurse-escalation script: show it in the Script panel.
           if (update.redFlag?.scriptId && !before?.redFlag) dispatch(assistApi.util.invalidateTags([{ type: 'ScriptRun', id: conversationId }]));
         });
