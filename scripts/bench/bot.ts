@@ -14,6 +14,10 @@
  * random; 0 makes it a closed-loop saturation test), and the conversations start spread over that
  * time, so all of them are in progress at once.
  *
+ * The replies asked for after the last conversation started are also reported on their own: the
+ * steady state, with every conversation in progress and none still starting (the first think time is
+ * a flash crowd of `--conversations` starts, each a greeting turn).
+ *
  * Baseline, same run, same server, same clients and concurrency: reading the conversation's
  * activities (`GET …/activities`, the same path, token check and message read without a bot turn).
  * Not part of npm test.
@@ -58,6 +62,17 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-2000)}`)));
   });
+}
+
+/** The server process's CPU time so far (user + system), in ms; undefined where /proc is not there. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
@@ -108,11 +123,16 @@ async function main(): Promise<void> {
     const startTimes: number[] = [];
     const replyTimes: number[] = [];
     const cdcReplyTimes: number[] = [];
+    // When each reply was asked for, and when the last conversation had started: the replies after it
+    // are the steady state the target speaks of (all conversations in progress, none still starting).
+    const replies: { sentAt: number; ms: number }[] = [];
+    let lastStartedAt = 0;
     const readTimes: number[] = [];
     let failures = 0;
     let inProgress = 0;
     let mostInProgress = 0;
     const wall = performance.now();
+    const cpuBefore = cpuMs(server.pid);
     await Promise.all(
       Array.from({ length: CONVERSATIONS }, async (_, i) => {
         // Conversations start spread over one think time, then all run side by side.
@@ -122,6 +142,7 @@ async function main(): Promise<void> {
         const body = cdc ? { trigger: 'covid19', displayName: `Visitor ${i}` } : { displayName: `Visitor ${i}` };
         const client = await json<{ conversationId: string; token: string }>(await fetch(`${base}/api/bot/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
         startTimes.push(performance.now() - t);
+        lastStartedAt = Math.max(lastStartedAt, performance.now());
         inProgress += 1;
         mostInProgress = Math.max(mostInProgress, inProgress);
         let watermark = '0';
@@ -141,21 +162,28 @@ async function main(): Promise<void> {
           if (!sent.ok) failures++;
           await sent.text();
           (cdc ? cdcReplyTimes : replyTimes).push(elapsed);
+          replies.push({ sentAt: t, ms: elapsed });
         }
         inProgress -= 1;
       }),
     );
     const seconds = (performance.now() - wall) / 1000;
+    const cpuAfter = cpuMs(server.pid);
     const total = replyTimes.length + cdcReplyTimes.length;
 
     console.log(`${CONVERSATIONS} concurrent bot conversations (${CONVERSATIONS - CDC} greeting and menu, ${CDC} CDC self-checker), ${TURNS} turns each, think time ${THINK_MS} ms ±50 %, Direct Line API, server in a child process`);
     console.log(`${total} bot replies in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} replies/s), ${failures} failed; at most ${mostInProgress} conversations in progress at once`);
+    if (cpuBefore !== undefined && cpuAfter !== undefined) {
+      const cpu = cpuAfter - cpuBefore;
+      console.log(`server CPU: ${(cpu / 1000).toFixed(1)} s over ${seconds.toFixed(1)} s (${((100 * cpu) / 1000 / seconds).toFixed(0)} % of one core), ${(cpu / total).toFixed(2)} ms per bot reply with its read and its share of the starts`);
+    }
     console.log('');
     console.log('| what | samples | p50 ms | p95 ms | p99 ms | max ms |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     console.log(row('bot reply (menu)', replyTimes));
     if (cdcReplyTimes.length) console.log(row('bot reply (CDC scenario)', cdcReplyTimes));
     console.log(row('bot reply (all)', [...replyTimes, ...cdcReplyTimes]));
+    console.log(row(`bot reply (all), once all ${CONVERSATIONS} had started`, replies.filter((r) => r.sentAt > lastStartedAt).map((r) => r.ms)));
     console.log(row('baseline: read activities (same path, no bot turn)', readTimes));
     console.log(row('start a conversation (greeting)', startTimes));
     console.log('');

@@ -9,6 +9,10 @@
  *   npm run bench:swarm -- --patients 200 --agents 20 --rate 100 --seconds 5   # smoke run
  *   npm run bench:swarm -- --json swarm.json --dir /var/tmp --no-baseline --no-crash
  *   npm run bench:swarm -- --no-crash --no-baseline --profile-server /tmp/prof   # CPU profile of the server
+ *   npm run bench:swarm -- --intelligence both --no-crash --no-baseline   # delivery with smart assist and sentiment off, then on
+ *
+ * `--intelligence` (default on) runs the server with smart assist and sentiment scoring on or off; `both`
+ * runs the swarm twice in this invocation, off first, and prints delivery side by side.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,15 +36,19 @@ const { values: args } = parseArgs({
     dir: { type: 'string' },
     json: { type: 'string' },
     'profile-server': { type: 'string' },
+    intelligence: { type: 'string', default: 'on' },
   },
 });
+/** The server settings that turn the intelligence layer (smart assist, sentiment) on or off. */
+const INTELLIGENCE: Record<'on' | 'off', Record<string, string>> = { on: { SMART_ASSIST: 'on' }, off: { SMART_ASSIST: 'off' } };
+if (!['on', 'off', 'both'].includes(args.intelligence)) throw new Error(`--intelligence must be on, off or both (got ${args.intelligence})`);
 const positive = (name: string, value: string | undefined) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${value})`);
   return n;
 };
 
-const summary = await runSwarmBench({
+const options = {
   patients: positive('patients', args.patients),
   agents: positive('agents', args.agents),
   capacity: positive('capacity', args.capacity),
@@ -54,8 +62,20 @@ const summary = await runSwarmBench({
   baseline: !args['no-baseline'],
   ...(args.dir ? { dir: args.dir } : {}),
   ...(args['profile-server'] ? { profileServer: path.resolve(args['profile-server']) } : {}),
-});
+};
+const without = args.intelligence === 'both' ? await runSwarmBench({ ...options, crash: false, baseline: false, serverEnv: INTELLIGENCE.off }) : null;
+const summary = await runSwarmBench({ ...options, serverEnv: INTELLIGENCE[args.intelligence === 'off' ? 'off' : 'on'] });
 print(summary);
+if (without) {
+  const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+  console.log('\n## Delivery with the intelligence layer (smart assist, sentiment) off, then on, same invocation');
+  console.log('| patient → agent delivery | n | p50 | p95 | p99 | max | server CPU |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [label, s] of [['off', without], ['on', summary]] as const) {
+    const d = s.steady.delivery;
+    console.log(`| ${label} | ${d.count.toLocaleString('en-US')} | ${ms(d.p50Ms)} | ${ms(d.p95Ms)} | ${ms(d.p99Ms)} | ${ms(d.maxMs)} | ${(s.steady.serverCpu.cpu * 100).toFixed(0)} % |`);
+  }
+}
 if (args.json) {
   fs.writeFileSync(args.json, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`\nJSON summary written to ${args.json}`);

@@ -54,6 +54,9 @@ import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/i
 import { createKnowledgeModule } from './knowledge/index.js';
 import { createTriageModule } from './triage/index.js';
 import { ClinicConnection, createBotEngine, createBotModule, createLanguageModels } from './bot/index.js';
+import { createAssistModule, resolvedOf } from './assist/index.js';
+import { conversationRoom } from './conversations/index.js';
+import { SUPERVISORS_ROOM } from './supervision/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -286,6 +289,48 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     logger,
     startsPerMinute: config.BOT_STARTS_PER_MINUTE,
   });
+  const dispositionLabel = (code: string) => conversations.api.settings.dispositions.find((d) => d.code === code)?.label;
+  const assist = createAssistModule({
+    enabled: config.SMART_ASSIST === 'on',
+    cpuShare: config.SMART_ASSIST_CPU_SHARE,
+    sqlite,
+    logger,
+    openapi,
+    conversation: (id) => {
+      const row = conversations.api.core.get(id);
+      if (!row) return undefined;
+      const handoff = row.handoff ? (JSON.parse(row.handoff) as { intent: string; summary: string; language: string; triageDisposition?: string }) : null;
+      return { id: row.id, state: row.state, patientId: row.patient_id, agentId: row.agent_id, queue: row.queue, handoff };
+    },
+    resolved: async (limit) =>
+      (await conversations.api.history.recentResolved(limit)).map((row) =>
+        resolvedOf(
+          { id: row.id, closedAt: row.closed_at, queue: row.queue, handoff: row.handoff ? (JSON.parse(row.handoff) as { intent: string; summary: string }) : null, wrapup: { disposition: row.disposition, notes: row.notes } },
+          dispositionLabel,
+        ),
+      ),
+    dispositionLabel,
+    knowledge: { search: (query) => knowledge.api.search({ kind: 'staff', userId: 'smart-assist', role: 'agent' }, { ...query, limit: query.limit ?? 3 }) },
+    triage: triage.api,
+    language,
+    scripts: {
+      published: () => agentScripts.api.list().filter((s) => s.publishedVersion !== null),
+      loadForAlert: (conversationId, scriptId, reason) => agentScripts.api.loadForAlert(conversationId, scriptId, reason),
+    },
+    emit: {
+      toConversationStaff: (conversationId, update) => hub.emit('staff', conversationRoom(conversationId), 'assist:suggestions', update),
+      toSupervisors: (notice) => hub.emit('staff', SUPERVISORS_ROOM, 'supervisor:red-flag', notice),
+    },
+    isStaffIn: (conversationId, userId) => {
+      const row = conversations.api.core.get(conversationId);
+      return row !== undefined && (row.agent_id === userId || conversations.api.core.activeStaff(conversationId).some((p) => p.user_id === userId));
+    },
+    transcript: (conversationId) => conversations.api.core.transcript(conversationId, { includeNotes: true }),
+    disclose: (staff, conversationId, origin) => {
+      const row = conversations.api.core.get(conversationId);
+      return row ? conversations.api.core.disclose(staff, row, 'conversation.sync', origin) : Promise.resolve();
+    },
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -310,6 +355,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     triage,
     language.module,
     bot,
+    assist,
     createDeskModule({ config }),
     createPortalModule({
       config,
@@ -385,6 +431,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     knowledge: knowledge.api,
     triage: triage.api,
     bot: bot.api,
+    assist: assist.api,
     /** Runs every module's start hook, in order (after all listeners are on the bus). */
     async start(): Promise<void> {
       for (const module of modules) await module.start?.();

@@ -58,6 +58,8 @@ export interface SwarmOptions {
   baseline: boolean;
   /** Demo patients the server seeds on first start. */
   seedPatients: number;
+  /** More environment for the server (e.g. `SMART_ASSIST=off` for the with-and-without comparison). */
+  serverEnv?: Record<string, string>;
   /** Where the temp database goes (default: the OS temp dir). */
   dir?: string;
   /** Write V8 CPU profiles of the Carebridge server into this directory (one per process, when it stops; not after kill -9). */
@@ -288,6 +290,7 @@ export async function runSwarmBench(input: Partial<SwarmOptions> = {}): Promise<
     // Thousands of patient sockets from one loopback address: the per-address socket budget is off.
     SOCKET_ADDRESS_BUDGET_FACTOR: '0',
     SWARM_EVENT_LOOP_FILE: loopFile,
+    ...o.serverEnv,
   };
   const workers: WorkerClient[] = [];
   let server: ServerProcess | null = null;

@@ -387,6 +387,33 @@ export class AgentScriptsService {
     return { run: this.present(run, conversation, actor, meta), available: this.available() };
   }
 
+  /**
+   * A clinical red flag in the patient's words (smart assist): `scriptId` replaces a run nobody has
+   * touched or chose by hand, and stays (rules do not swap it back). A run the agent chose or began is
+   * left as it is. True when the script is the conversation's run now.
+   */
+  loadForAlert(conversationId: string, scriptId: string, reason: string): boolean {
+    const published = this.repo.published(scriptId);
+    if (!published) return false;
+    const previous = this.repo.run(conversationId);
+    if (previous?.script_id === scriptId) return true;
+    if (previous && (previous.chosen_by === 'agent' || !isUntouched(previous))) return false;
+    const at = this.stamp();
+    this.repo.saveRun({
+      conversation_id: conversationId,
+      script_id: scriptId,
+      version: published.version,
+      chosen_by: 'alert',
+      chosen_by_user: null,
+      reason,
+      answers: '{}',
+      completed: '{}',
+      created_at: previous?.created_at ?? at,
+      updated_at: at,
+    });
+    return true;
+  }
+
   /** A step done or a question answered, checked against the step; the run continues along the branch. */
   recordStep(actor: Actor, conversationId: string, stepId: string, answer: string | undefined, meta: RequestMeta): RecordStepResult {
     const conversation = this.requireStaffIn(actor, conversationId);
@@ -440,14 +467,14 @@ export class AgentScriptsService {
   /** An auto-chosen run nothing was done in follows the rules again (the chat moved queue) and newer versions. */
   private staleUntouched(run: RunRow, conversation: ConversationView): boolean {
     const published = this.repo.published(run.script_id);
-    if (run.chosen_by === 'agent') return published !== undefined && published.version !== run.version;
+    if (run.chosen_by === 'agent' || run.chosen_by === 'alert') return published !== undefined && published.version !== run.version;
     const pick = this.pick(conversation);
     return pick?.id !== run.script_id || (published !== undefined && published.version !== run.version);
   }
 
   private startAuto(conversation: ConversationView, previous: RunRow | undefined): RunRow | undefined {
     const at = this.stamp();
-    const manual = previous?.chosen_by === 'agent' ? previous : undefined;
+    const manual = previous?.chosen_by === 'agent' || previous?.chosen_by === 'alert' ? previous : undefined;
     const pick = manual ? { id: manual.script_id, reason: manual.reason } : this.pick(conversation);
     if (!pick) return undefined;
     const published = this.repo.published(pick.id);
@@ -456,7 +483,7 @@ export class AgentScriptsService {
       conversation_id: conversation.id,
       script_id: pick.id,
       version: published.version,
-      chosen_by: manual ? 'agent' : 'auto',
+      chosen_by: manual ? manual.chosen_by : 'auto',
       chosen_by_user: manual?.chosen_by_user ?? null,
       reason: pick.reason,
       answers: '{}',

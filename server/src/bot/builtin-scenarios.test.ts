@@ -245,6 +245,19 @@ describe('requests the clinic keeps', () => {
     expect(stored[0]!.item).toEqual([expect.objectContaining({ linkId: 'rating', answer: [{ valueInteger: 4 }] })]);
   });
 
+  it('closes kindly when the patient says thanks, at the menu or after a finished question, in English and Spanish', async () => {
+    const c = await chat();
+    await c.read();
+    expect(c.said(await c.send('thanks'))).toContain("You're welcome!");
+    await c.send('I have a question about my bill');
+    await c.send('Insurance we accept');
+    await c.send('no');
+    expect(c.said(await c.send('ok, thank you so much'))).toContain("You're welcome!");
+    const es = await chat({ body: { locale: 'es-US' } });
+    await es.read();
+    expect(es.said(await es.send('muchas gracias'))).toContain('¡De nada!');
+  });
+
   it('forgets what the bot keeps about a patient after a confirmation', async () => {
     const patientId = h.patients[3]!;
     const store = h.server.context.bot.store;

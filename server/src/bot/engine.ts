@@ -27,7 +27,8 @@ import type { Logger } from '../platform/logging.js';
 import { answerFromCard, cardInputs, choiceList, matchChoice, matchChoices, parseBoolean, parseDate, parseNumber, parseTime } from './answers.js';
 import { engineText, truncateText, type EngineTextKey } from './engine-text.js';
 import type { CompiledScenario, ScenarioLibrary } from './library.js';
-import { ScriptError, type SandboxSession, type ScriptLog, type ScriptSandbox } from './sandbox.js';
+import { evaluateNatively, templateNatively, type ExpressionScopes } from './expressions.js';
+import { ScriptError, displayString, textKindOf, type SandboxSession, type ScopeName, type ScriptLog, type ScriptSandbox } from './sandbox.js';
 import type { StringCatalog } from './strings.js';
 
 export interface Frame {
@@ -197,6 +198,13 @@ export class ScenarioEngine {
   }
 }
 
+/**
+ * Values set on the host data without the VM stay under this size (larger ones go through the VM,
+ * whose close() checks the scopes' total); names that would reach an object's prototype never do.
+ */
+const MAX_HOST_ASSIGN_CHARS = 64 * 1024;
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** One turn: the replies so far, the open sandbox session, the step count. */
 class Turn {
   private readonly replies: BotReply[] = [];
@@ -314,8 +322,38 @@ class Turn {
     this.log.push(...log);
   }
 
+  /**
+   * The scopes as host data, for expressions the fast path (expressions.ts) can read without the VM:
+   * undefined while a VM session holds this frame's scopes (they may have changed inside it).
+   */
+  private hostScopes(): ExpressionScopes | undefined {
+    const frame = this.top();
+    if (this.vm) {
+      if (this.vmFrame === frame) return undefined;
+      this.settle();
+    }
+    const locale = this.state.locale;
+    return { scenario: frame?.vars ?? {}, conversation: this.state.conversation, user: this.env.user, global: this.env.global, session: { ...this.env.session, locale, conversationId: this.env.conversationId } };
+  }
+
   private evaluate(expression: string): unknown {
+    const scopes = this.hostScopes();
+    const native = scopes && evaluateNatively(expression, scopes);
+    if (native) return native.value;
     return this.session().evaluate(expression);
+  }
+
+  /** `scope[variable] = value`: on the host data when no VM session is open for the frame, else inside it. */
+  private setVariable(scope: ScopeName, variable: string, value: unknown): void {
+    const frame = this.top();
+    const json = JSON.stringify(value ?? null);
+    if (frame && (!this.vm || this.vmFrame !== frame) && json.length <= MAX_HOST_ASSIGN_CHARS && !UNSAFE_KEYS.has(variable)) {
+      this.settle();
+      const target = scope === 'scenario' ? frame.vars : scope === 'conversation' ? this.state.conversation : scope === 'user' ? this.env.user : this.env.global;
+      target[variable] = JSON.parse(json) as unknown;
+      return;
+    }
+    this.session().assign(scope, variable, value);
   }
 
   /** An expression that may also be a bare word (`"74"` → 74, `hello` → "hello"), as assignVariable values are written. */
@@ -329,6 +367,14 @@ class Turn {
   }
 
   private textOf(source: string): string {
+    // Once the sandbox has told what kind of text this is, a plain or data-only one needs no VM.
+    const kind = textKindOf(source);
+    if (kind === 'template' && !source.includes('${') && !source.includes('\r')) return source;
+    if (kind) {
+      const scopes = this.hostScopes();
+      const native = scopes && (kind === 'template' ? templateNatively(source, scopes) : evaluateNatively(source, scopes));
+      if (native) return displayString(native.value);
+    }
     return this.session().text(source);
   }
 
@@ -511,7 +557,7 @@ class Turn {
     const shape = this.promptShape(step);
     let value = this.read(step, shape, text, input.value);
     if (value !== undefined && step.type === 'prompt' && step.validation) {
-      this.session().assign('scenario', step.variable, value);
+      this.setVariable('scenario', step.variable, value);
       if (!truthy(this.evaluate(step.validation))) value = undefined;
     }
     if (value === undefined) {
@@ -534,7 +580,7 @@ class Turn {
       this.state.stack = [];
       return;
     }
-    this.session().assign('scenario', step.variable, value);
+    this.setVariable('scenario', step.variable, value);
     if (step.label) this.record(step.label, value);
     frame.pending = undefined;
     frame.at = step.designer.next ?? null;
@@ -597,11 +643,12 @@ class Turn {
 
   private assign(step: StepOf<'assignVariable'>): void {
     const target = `${step.scope}.${step.variable}`;
+    if (step.operation === 'set') {
+      this.setVariable(step.scope, step.variable, step.value === undefined ? null : this.valueOf(step.value));
+      return;
+    }
     const vm = this.session();
     switch (step.operation) {
-      case 'set':
-        vm.assign(step.scope, step.variable, step.value === undefined ? null : this.valueOf(step.value));
-        return;
       case 'incrementBy':
       case 'decrementBy': {
         const by = Number(step.value === undefined ? 1 : this.valueOf(step.value)) || 0;
@@ -700,9 +747,8 @@ class Turn {
       }
     }
     if (this.top() !== frame) return;
-    const vm = this.session();
-    vm.assign('scenario', step.variable, result);
-    vm.assign('scenario', `${step.variable}_status`, status);
+    this.setVariable('scenario', step.variable, result);
+    this.setVariable('scenario', `${step.variable}_status`, status);
     this.next(frame, step, failed && step.errorStepId ? step.errorStepId : undefined);
   }
 
@@ -736,7 +782,7 @@ class Turn {
       }
     }
     if (this.top() !== frame) return;
-    this.session().assign('scenario', step.variable, assessment ? (JSON.parse(JSON.stringify(assessment)) as unknown) : null);
+    this.setVariable('scenario', step.variable, assessment ? (JSON.parse(JSON.stringify(assessment)) as unknown) : null);
     if (assessment) this.state.answers.triageDisposition = assessment.disposition;
     const red = step.type === 'redFlag' && assessment !== null && EMERGENCY_DISPOSITIONS.has(assessment.disposition);
     this.next(frame, step, red ? step.targetStepId : undefined);

@@ -9,7 +9,7 @@ import { KeywordRecognizer } from './participant.js';
 import { CombinedRecognizer } from './recognizers.js';
 
 let language: LanguageModels;
-const published = new Set(['greeting', 'help', 'cancel', 'restart', 'agent', 'emergency', 'triage', 'book_appointment', 'reschedule_appointment', 'billing_insurance', 'condition_information', 'covid19']);
+const published = new Set(['greeting', 'help', 'cancel', 'restart', 'agent', 'emergency', 'triage', 'book_appointment', 'reschedule_appointment', 'billing_insurance', 'condition_information', 'covid19', 'feedback', 'goodbye']);
 const recognizer = () => new CombinedRecognizer(language, new KeywordRecognizer(() => published), (t) => published.has(t));
 
 beforeAll(async () => {
@@ -25,8 +25,15 @@ describe('CombinedRecognizer', () => {
     ['my throat hurts and I have a fever', 'triage'],
     ['help', 'help'],
     ['covid', 'covid19'],
+    ['thanks', 'goodbye'],
+    ['ok thank you so much', 'goodbye'],
+    ['thanks for the great care', 'feedback'],
   ])('"%s" → %s', async (text, trigger) => {
     expect((await recognizer().recognize(text, 'en-US')).intent).toBe(trigger);
+  });
+
+  it('hears thanks in Spanish as a goodbye', async () => {
+    expect((await recognizer().recognize('muchas gracias', 'es-US')).intent).toBe('goodbye');
   });
 
   it('gives a person to whoever asks for one, even about something the bot could do', async () => {

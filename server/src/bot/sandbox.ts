@@ -332,6 +332,10 @@ export class SandboxSession {
 
 /** How a text field was last found to evaluate, so a plain sentence is not re-parsed as JavaScript every turn. */
 const textKinds = new Map<string, 'expression' | 'template'>();
+/** What the sandbox found a display text to be (undefined until it has evaluated it once). */
+export function textKindOf(source: string): 'expression' | 'template' | undefined {
+  return textKinds.get(source);
+}
 function rememberKind(source: string, kind: 'expression' | 'template'): void {
   if (textKinds.size > 20_000) textKinds.clear();
   textKinds.set(source, kind);

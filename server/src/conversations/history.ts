@@ -149,6 +149,22 @@ export class ConversationHistory {
     return query.execute();
   }
 
+  /**
+   * The most recently closed conversations with a wrap-up, newest first (smart assist learns from
+   * them): disposition, notes, queue and the bot's hand-off. Not for display: callers show none of it
+   * without `canRead`.
+   */
+  async recentResolved(limit: number) {
+    return this.deps.db
+      .selectFrom('conversations as c')
+      .innerJoin('conversation_wrapups as w', 'w.conversation_id', 'c.id')
+      .select(['c.id', 'c.closed_at', 'c.queue', 'c.handoff', 'w.disposition', 'w.notes'])
+      .where('c.state', '=', 'closed')
+      .orderBy('c.closed_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   /** Whether this staff member may read the conversation in history (other domains ask before showing what belongs to it). */
   canRead(actor: Actor, conversationId: string): boolean {
     const row = this.deps.core.repo.get(conversationId);

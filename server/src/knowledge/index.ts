@@ -19,7 +19,7 @@ export { SqliteKnowledgeIndex, FIELD_WEIGHTS } from './sqlite-index.js';
 export { KnowledgeStore } from './store.js';
 export { Synonyms } from './synonyms.js';
 export { readArticleFiles, parseArticleFile } from './content.js';
-export { markdownPlainText, words as searchWords } from './text.js';
+export { markdownPlainText, words as searchWords, STOP_WORDS } from './text.js';
 export type { KnowledgeIndex } from './search-index.js';
 
 export interface KnowledgeModuleDeps {

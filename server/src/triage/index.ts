@@ -16,6 +16,7 @@ import { Vocabulary } from './vocabulary.js';
 export { TriageService, type TriageInput } from './service.js';
 export { Vocabulary } from './vocabulary.js';
 export { extract, type Extraction } from './extract.js';
+export { stem } from './text.js';
 export { loadProtocols, parseProtocolFile, protocolProblems } from './protocols.js';
 export { TRIAGE_REQUESTS_PER_WINDOW } from './routes.js';
 

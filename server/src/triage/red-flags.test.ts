@@ -29,6 +29,18 @@ describe('red flags in patients’ words', () => {
     expect(service.assess({ text: 'I am thinking about ending my life' }).instruction).toMatch(/988/);
   });
 
+  it.each([
+    ['I want to die', 'en'],
+    ['sometimes I think everyone would be better off without me', 'en'],
+    ['I wish I could go to sleep and never wake up', 'en'],
+    ["I don't want to be here anymore", 'en'],
+    ['creo que todos estarían mejor sin mí', 'es'],
+  ] as const)('passive thoughts of death in everyday words get the 988 instruction and same-day care: %s', (text, language) => {
+    const result = service.assess({ text, language });
+    expect(result.instruction).toMatch(/988/);
+    expect(['emergency_ambulance', 'emergency', 'consultation_24']).toContain(result.disposition);
+  });
+
   it('reads "bleeding" in pregnancy as vaginal bleeding only when no other place bleeds', () => {
     expect(service.assess({ text: 'I am bleeding', pregnant: true, sex: 'female', age: 30 }).findings).toContainEqual(expect.objectContaining({ id: 'vaginal_bleeding', present: true }));
     expect(service.assess({ text: 'my nose is bleeding', pregnant: true, sex: 'female', age: 30 }).findings).not.toContainEqual(expect.objectContaining({ id: 'vaginal_bleeding' }));

@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   REALTIME_AUTH_ERRORS,
   STAFF_NAMESPACE,
+  type AssistServerEvents,
   type ClientAcks,
   type ConversationAcks,
   type ConversationServerEvents,
@@ -21,7 +22,7 @@ import {
 export type LiveAcks = ClientAcks & Pick<ConversationAcks, StaffConversationEvent> & SupervisorAcks;
 export type LiveEvent = keyof LiveAcks;
 /** Every `/staff` event the server pushes. */
-export type LiveServerEvents = ServerToClientEvents & ConversationServerEvents & SupervisorServerEvents;
+export type LiveServerEvents = ServerToClientEvents & ConversationServerEvents & SupervisorServerEvents & AssistServerEvents;
 
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 

@@ -3,8 +3,7 @@
  * `workspaces.ts`). Each Panel is a `lazy()` component from its feature's index.ts and gets
  * `ContextPanelProps` (common/context-panels.ts). The shell provides this list to the page.
  *
- * Coming, in this order: patient 360 (20), appointments (25), agent scripts (30), knowledge (40), smart assist (50),
- * sentiment (60).
+ * Coming: sentiment (60).
  */
 import type { ContextPanel } from '../common/context-panels.js';
 import { ConversationDetailsPanel } from '../features/conversations/index.js';
@@ -12,6 +11,7 @@ import { Patient360Panel } from '../features/patients/index.js';
 import { AppointmentsPanel } from '../features/scheduling/index.js';
 import { ScriptPanel } from '../features/scripts/index.js';
 import { KnowledgePanel } from '../features/knowledge/index.js';
+import { RedFlagBanner, SmartAssistPanel } from '../features/assist/index.js';
 
 export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'conversation-details', title: 'Conversation details', roles: ['agent', 'supervisor'], order: 10, Panel: ConversationDetailsPanel },
@@ -19,4 +19,5 @@ export const CONTEXT_PANELS: readonly ContextPanel[] = [
   { id: 'appointments', title: 'Appointments', roles: ['agent', 'supervisor'], order: 25, Panel: AppointmentsPanel },
   { id: 'script', title: 'Script', roles: ['agent', 'supervisor'], order: 30, Panel: ScriptPanel },
   { id: 'knowledge', title: 'Knowledge', roles: ['agent', 'supervisor'], order: 40, Panel: KnowledgePanel },
+  { id: 'smart-assist', title: 'Smart assist', roles: ['agent', 'supervisor'], order: 50, Panel: SmartAssistPanel, Banner: RedFlagBanner },
 ];

@@ -28,6 +28,11 @@ export interface ContextPanel {
   order: number;
   /** `lazy(() => import(...))` from the providing feature's index.ts: each panel is its own chunk. */
   Panel: LazyExoticComponent<ComponentType<ContextPanelProps>>;
+  /**
+   * Optional: something that must be seen above the transcript, not only in the side pane (smart
+   * assist's red-flag banner). Rendered for the same roles; it renders nothing when there is nothing to say.
+   */
+  Banner?: LazyExoticComponent<ComponentType<ContextPanelProps>>;
 }
 
 export const ContextPanelsContext = createContext<readonly ContextPanel[]>([]);

@@ -6,7 +6,7 @@
 import type { Principal, StaffRole } from './principal.js';
 import type { SessionCheck } from './sessions.js';
 import type { TokenService } from './tokens.js';
-import type { VisitorTokens } from './visitor-tokens.js';
+import { claimsVisitorAudience, type VisitorTokens } from './visitor-tokens.js';
 
 /** A signed-in patient, an anonymous visitor, or a staff member. */
 export type Actor =
@@ -51,21 +51,26 @@ export function accessSession(tokens: AccessVerifier, token: string): Promise<Ac
   }));
 }
 
-export function createActorResolver(tokens: AccessVerifier, visitorTokens: Pick<VisitorTokens, 'verify'>): ActorResolver {
-  const sessionForToken = (token: string): Promise<ActorSession | undefined> =>
-    accessSession(tokens, token).then(
-      (session) => session,
-      () =>
-        visitorTokens.verify(token).then(
-          (visitor): ActorSession => ({
-            actor: { kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName },
-            expiresAtMs: visitor.expiresAtMs,
-            // A visitor has no account to revoke; the token's expiry is its end.
-            isCurrent: () => true,
-          }),
-          () => undefined,
-        ),
+export function createActorResolver(tokens: AccessVerifier, visitorTokens: Pick<VisitorTokens, 'verify' | 'known'>): ActorResolver {
+  const visitorSession = (token: string): Promise<ActorSession | undefined> =>
+    visitorTokens.verify(token).then(
+      (visitor): ActorSession => ({
+        actor: { kind: 'visitor', userId: visitor.visitorId, displayName: visitor.displayName },
+        expiresAtMs: visitor.expiresAtMs,
+        // A visitor has no account to revoke; the token's expiry is its end.
+        isCurrent: () => true,
+      }),
+      () => undefined,
     );
+  // A token that names the visitors' audience is checked with their key only (the access key would
+  // refuse it anyway, after computing a signature); any other is an access token, else nothing.
+  const sessionForToken = (token: string): Promise<ActorSession | undefined> =>
+    visitorTokens.known(token) || claimsVisitorAudience(token)
+      ? visitorSession(token)
+      : accessSession(tokens, token).then(
+          (session) => session,
+          () => visitorSession(token),
+        );
   return {
     actorForToken: (token) => sessionForToken(token).then((session) => session?.actor),
     sessionForToken,

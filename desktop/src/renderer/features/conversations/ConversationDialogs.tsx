@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { AgentSummary, ConversationSettingsResponse } from '@carebridge/server/contracts';
 import { DialogForm } from '../../common/DialogForm.js';
 import { InlineError } from '../../common/InlineError.js';
+import { useGetWrapupSummaryQuery } from './conversations-api.js';
 
 const PRESENCE_WORDS: Record<string, string> = { available: 'available', busy: 'busy', away: 'away', offline: 'offline' };
 const agentOption = (a: AgentSummary) => `${a.displayName} — ${PRESENCE_WORDS[a.presence] ?? a.presence}, ${a.load}/${a.capacity}`;
@@ -128,6 +129,8 @@ export function ConsultDialog({ colleagues, onClose, onConsult }: ConsultProps) 
 }
 
 interface WrapupProps {
+  /** Whose wrap-up: its extractive summary pre-fills the notes. */
+  conversationId: string;
   settings: ConversationSettingsResponse;
   onClose(disposition: string | undefined, notes: string): Promise<string | null>;
   /** The patient ended the chat (it is closed already): the button records the wrap-up. */
@@ -135,12 +138,21 @@ interface WrapupProps {
 }
 
 /** After "End chat" (or the patient's ending): disposition (required when the clinic says so) and notes, then Close. */
-export function WrapupPanel({ settings, onClose, endedByPatient = false }: WrapupProps) {
+export function WrapupPanel({ conversationId, settings, onClose, endedByPatient = false }: WrapupProps) {
   const [disposition, setDisposition] = useState('');
   const [notes, setNotes] = useState('');
+  // The summary drafted from the transcript goes into the notes once, unless the agent typed first.
+  const summary = useGetWrapupSummaryQuery(conversationId);
+  const [drafted, setDrafted] = useState(false);
+  const draft = summary.data?.text;
+  useEffect(() => {
+    if (drafted || draft === undefined) return;
+    setDrafted(true);
+    setNotes((current) => (current.trim() === '' ? draft : current));
+  }, [drafted, draft]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const ids = { disposition: useId(), notes: useId(), title: useId() };
+  const ids = { disposition: useId(), notes: useId(), title: useId(), hint: useId() };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (settings.requireDisposition && !disposition) return setError('Choose a disposition before closing.');
@@ -168,7 +180,10 @@ export function WrapupPanel({ settings, onClose, endedByPatient = false }: Wrapu
       </div>
       <div className="field">
         <label htmlFor={ids.notes}>Wrap-up notes</label>
-        <textarea id={ids.notes} className="textarea short" maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} />
+        <textarea id={ids.notes} className="textarea short" maxLength={4000} value={notes} aria-describedby={ids.hint} onChange={(e) => setNotes(e.target.value)} />
+        <p id={ids.hint} className="muted small" role="status">
+          {summary.isLoading ? 'Drafting a summary from the conversation…' : drafted ? 'A summary drafted from the conversation: check and edit it before closing.' : ''}
+        </p>
       </div>
       <InlineError message={error} />
       <div className="row">

@@ -26,6 +26,8 @@ export interface ConversationPanelProps {
   colleagues: readonly AgentSummary[];
   settings: ConversationSettingsResponse;
   dialog: ConversationDialog;
+  /** Banners of the context panels (a red flag), above the transcript. */
+  banners?: ReactNode;
   /** The transcript and the composer, filled in by the container. */
   transcript: ReactNode;
   composer: ReactNode;
@@ -129,6 +131,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
             ))}
         </ul>
       ) : null}
+      {props.banners}
       <InlineError message={props.error} />
       {props.loading ? (
         <p className="loading" role="status">
@@ -141,7 +144,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
         {typing.length ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ''}
       </p>
       {wrapping ? (
-        <WrapupPanel settings={settings} onClose={props.onWrapup} endedByPatient={patientEnded} />
+        <WrapupPanel conversationId={conversation.id} settings={settings} onClose={props.onWrapup} endedByPatient={patientEnded} />
       ) : writable ? (
         props.composer
       ) : conversation.state === 'closed' ? (

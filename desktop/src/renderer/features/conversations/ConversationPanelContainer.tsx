@@ -1,7 +1,9 @@
-import { useMemo, useState } from 'react';
+import { Suspense, useMemo, useState } from 'react';
 import type { AgentSummary, ConversationSettingsResponse, QuickReply } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { statusShown } from '../../app/shell/shell-slice.js';
+import { useContextPanels } from '../../common/context-panels.js';
+import { ErrorBoundary } from '../../common/ErrorBoundary.js';
 import { Transcript } from '../../common/transcript/Transcript.js';
 import { downloadBlob, saveBlob } from '../../common/transcript/files.js';
 import { ComposerContainer } from './ComposerContainer.js';
@@ -18,6 +20,8 @@ const NONE: readonly QuickReply[] = [];
 interface Props {
   entry: InboxConversation;
   me: string;
+  /** The user's role (which context panels, and so which banners, they see). */
+  myRole: string;
   settings: ConversationSettingsResponse;
   colleagues: readonly AgentSummary[];
   now: number;
@@ -28,7 +32,7 @@ interface Props {
  * runs the conversation actions over the socket and reports them on the status line, and fills the
  * presentational `ConversationPanel` with the transcript and the connected composer.
  */
-export function ConversationPanelContainer({ entry, me, settings, colleagues, now }: Props) {
+export function ConversationPanelContainer({ entry, me, myRole, settings, colleagues, now }: Props) {
   const dispatch = useAppDispatch();
   const [dialog, setDialogState] = useState<ConversationDialog>(null);
   // Choosing a colleague needs their presence and load as of now.
@@ -80,8 +84,21 @@ export function ConversationPanelContainer({ entry, me, settings, colleagues, no
     else setError(`Could not download the transcript: ${result.message}.`);
   };
 
+  const withBanners = useContextPanels(myRole).filter((p) => p.Banner);
+  const banners = withBanners.map(({ id: panelId, title, Banner }) => {
+    const Shown = Banner!;
+    return (
+      <ErrorBoundary key={`${panelId}-${id}`} what={title}>
+        <Suspense fallback={null}>
+          <Shown conversationId={id} conversation={conversation} packet={entry.packet} />
+        </Suspense>
+      </ErrorBoundary>
+    );
+  });
+
   return (
     <ConversationPanel
+      banners={banners}
       conversation={conversation}
       patientName={name}
       role={consultant ? 'consultant' : myKind === 'supervisor' ? 'supervisor' : 'agent'}

@@ -169,7 +169,7 @@ export default function ConversationsPage() {
           {inbox.status === 'ready' && conversations.length === 0 && offers.length > 0 ? <p className="muted pane-hint">Accept an offer to open the conversation here.</p> : null}
           {activeEntry && user ? (
             <div role="tabpanel" id={`panel-${activeEntry.id}`} aria-labelledby={`tab-${activeEntry.id}`} className="session-panel">
-              <ConversationPanelContainer key={activeEntry.id} entry={activeEntry} me={user.id} settings={settings} colleagues={colleagues} now={now} />
+              <ConversationPanelContainer key={activeEntry.id} entry={activeEntry} me={user.id} myRole={user.role} settings={settings} colleagues={colleagues} now={now} />
             </div>
           ) : null}
         </div>

@@ -2,7 +2,7 @@
  * REST reads of the inbox: the clinic's conversation settings (dispositions, quick replies,
  * session limit, queues) and the colleagues to transfer to, consult or mention.
  */
-import type { AgentListResponse, AgentSummary, ConversationSettingsResponse, QuickReply } from '@carebridge/server/contracts';
+import type { AgentListResponse, AgentSummary, ConversationSettingsResponse, ConversationSummary, QuickReply } from '@carebridge/server/contracts';
 import { baseApi } from '../../api/base-api.js';
 
 /** Used until the server's settings arrive (and if it has none): no dispositions required, ten tabs. */
@@ -27,6 +27,11 @@ export const conversationsApi = baseApi.enhanceEndpoints({ addTagTypes: ['Collea
       transformResponse: (body: { quickReplies: QuickReply[] }) => body.quickReplies,
       invalidatesTags: ['MyQuickReplies'],
     }),
+    /** The extractive wrap-up summary (reason, done, follow-ups) the wrap-up notes start from. */
+    getWrapupSummary: build.query<ConversationSummary, string>({
+      query: (conversationId) => `/conversations/${encodeURIComponent(conversationId)}/summary`,
+      keepUnusedDataFor: 0,
+    }),
     getColleagues: build.query<AgentSummary[], void>({
       query: () => '/conversations/agents',
       transformResponse: (body: AgentListResponse) => body.items,
@@ -36,7 +41,7 @@ export const conversationsApi = baseApi.enhanceEndpoints({ addTagTypes: ['Collea
   }),
 });
 
-export const { useGetConversationSettingsQuery, useGetColleaguesQuery, useGetMyQuickRepliesQuery, useSaveMyQuickRepliesMutation } = conversationsApi;
+export const { useGetConversationSettingsQuery, useGetColleaguesQuery, useGetMyQuickRepliesQuery, useSaveMyQuickRepliesMutation, useGetWrapupSummaryQuery } = conversationsApi;
 
 /** My own quick replies first; a clinic reply with the same shortcut gives way to mine. */
 export function mergeQuickReplies(mine: readonly QuickReply[], clinic: readonly QuickReply[]): QuickReply[] {
