@@ -127,3 +127,17 @@ export interface SentimentAlertEvent {
   alertScale: number;
   at: string;
 }
+
+/** `GET /api/sentiment/live` (supervisors): the current value of every conversation still open, for the heat view. */
+export interface LiveSentimentResponse {
+  alertScale: number;
+  conversations: { conversationId: string; current: ConversationSentiment | null }[];
+}
+
+/** What the sentiment domain pushes on `/staff`. */
+export interface SentimentServerEvents {
+  'conversation:sentiment': (event: ConversationSentimentEvent) => void;
+  'conversation:sentiment-alert': (event: SentimentAlertEvent) => void;
+  'supervisor:sentiment': (event: ConversationSentimentEvent) => void;
+  'supervisor:sentiment-alert': (event: SentimentAlertEvent) => void;
+}

@@ -24,6 +24,7 @@ import { createLocalModel, type LocalModel } from './model.js';
 import { createLocalProvider } from './provider.js';
 import { sentimentEmits } from './realtime.js';
 import { SentimentRepository } from './repository.js';
+import { registerLiveSentimentRoute } from './live.js';
 import { registerSentimentRoutes } from './routes.js';
 import { SentimentService } from './service.js';
 import './events.js';
@@ -103,7 +104,8 @@ export function createSentimentModule(deps: SentimentModuleDeps): SentimentModul
   return {
     name: 'sentiment',
     api: service,
-    routes: (api) =>
+    routes: (api) => {
+      registerLiveSentimentRoute(api, { openapi: deps.openapi, service, openConversationIds: () => conversations.core.openConversations().map((c) => c.view.id) });
       registerSentimentRoutes(api, {
         openapi: deps.openapi,
         service,
@@ -116,7 +118,8 @@ export function createSentimentModule(deps: SentimentModuleDeps): SentimentModul
           mayRead: (actor, conversationId) => conversations.history.canRead(actor, conversationId),
           patientMessageBodies,
         },
-      }),
+      });
+    },
     // SENTIMENT_ENABLED=0: nothing is scored live (batch scoring and stored trends still answer).
     listeners: config.SENTIMENT_ENABLED
       ? [
