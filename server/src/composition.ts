@@ -53,6 +53,7 @@ import { createAgentScriptsModule, DEFAULT_CLINIC_NAME } from './agent-scripts/i
 import { createKnowledgeModule } from './knowledge/index.js';
 import { createTriageModule } from './triage/index.js';
 import { ClinicConnection, createBotEngine, createBotModule, createLanguageModels } from './bot/index.js';
+import { createInsightsModule } from './insights/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -285,6 +286,18 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     logger,
     startsPerMinute: config.BOT_STARTS_PER_MINUTE,
   });
+  const insights = createInsightsModule({
+    sqlite,
+    db,
+    commits,
+    conversations: conversations.api.core,
+    snapshot: () => supervision.api.service.snapshot(),
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+    queueName: (queueId) => routing.api.config.queues.find((q) => q.id === queueId)?.name,
+    timeZone: config.CLINIC_TIME_ZONE,
+    openapi,
+    logger,
+  });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
   /** Every module, in the order routes are mounted, sockets bound and listeners registered. */
@@ -300,6 +313,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     supervision,
     attachments,
     surveys,
+    insights,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
     scheduling,
@@ -376,6 +390,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     assignment: assignment.api,
     supervision: supervision.api,
     surveys: surveys.api,
+    insights: insights.api,
     clinicSettings,
     patients: patients.api,
     scheduling: scheduling.api,

@@ -18,3 +18,4 @@ export * from './agent-scripts.js';
 export * from './knowledge.js';
 export * from './triage.js';
 export * from './bot-cards.js';
+export * from './insights.js';
