@@ -110,8 +110,8 @@ export interface InsightMetrics {
   csat: { answers: number; satisfiedShare: number | null };
   /** NPS answers and % promoters (9–10) − % detractors (0–6), −100…+100. */
   nps: { answers: number; score: number | null };
-  /** Conversations scored and the mean of each one's latest scale (−3…+3) in the group. */
-  sentiment: { conversations: number; meanScale: number | null };
+  /** Sentiment scorings (each carries the conversation's 7-point scale after a patient message) and their mean, −3…+3. */
+  sentiment: { scores: number; meanScale: number | null };
   /** Smart-assist suggestions rated and the share accepted. */
   assist: { rated: number; accepted: number; acceptance: number | null };
 }
@@ -208,7 +208,7 @@ export const INSIGHT_COLUMNS: readonly InsightColumn[] = [
   { id: 'csat_satisfied_share', label: 'CSAT (4–5)', unit: 'share', get: (m) => m.csat.satisfiedShare },
   { id: 'nps_answers', label: 'NPS answers', unit: 'count', get: (m) => m.nps.answers },
   { id: 'nps', label: 'NPS', unit: 'score', get: (m) => m.nps.score },
-  { id: 'sentiment_conversations', label: 'Conversations scored', unit: 'count', get: (m) => m.sentiment.conversations },
+  { id: 'sentiment_scores', label: 'Sentiment scorings', unit: 'count', get: (m) => m.sentiment.scores },
   { id: 'sentiment_mean_scale', label: 'Sentiment (−3…+3)', unit: 'scale', get: (m) => m.sentiment.meanScale },
   { id: 'assist_rated', label: 'Suggestions rated', unit: 'count', get: (m) => m.assist.rated },
   { id: 'assist_acceptance', label: 'Assist acceptance', unit: 'share', get: (m) => m.assist.acceptance },

@@ -67,7 +67,7 @@ const LOG: Row[] = [
   ['c8', 'conversation.handed-off', '2026-03-03T15:01:00Z', { queue: 'billing', value: 2 }],
   ['c8', 'conversation.accepted', '2026-03-03T15:01:10Z', { queue: 'billing', agentId: 'ben', ...s(10) }],
   ['c8', 'conversation.first-response', '2026-03-03T15:01:40Z', { queue: 'billing', agentId: 'ben', ...s(30) }],
-  ['c8', 'sentiment.scored', '2026-03-03T15:02:00Z', { queue: 'billing', agentId: 'ben', value: 2 }],
+  ['c8', 'sentiment.scored', '2026-03-03T15:02:00Z', { queue: 'billing', agentId: 'ben', value: 3 }],
   ['c8', 'conversation.closed', '2026-03-03T15:03:10Z', { queue: 'billing', agentId: 'ben', ...s(120) }],
 ];
 
@@ -148,8 +148,8 @@ describe('a report over the hand-built log', () => {
       csat: { answers: 3, satisfiedShare: 0.6667 },
       // One promoter (10), one detractor (6), one passive (8).
       nps: { answers: 3, score: 0 },
-      // Latest scales: c1 +2 (not its earlier −1), c2 −3, c8 +2.
-      sentiment: { conversations: 3, meanScale: 0.33 },
+      // Scorings: c1 −1 then +2, c2 −3, c8 +3: (−1 + 2 − 3 + 3) / 4.
+      sentiment: { scores: 4, meanScale: 0.25 },
       assist: { rated: 3, accepted: 2, acceptance: 0.6667 },
     });
   });
@@ -167,7 +167,7 @@ describe('a report over the hand-built log', () => {
       containmentRate: 0.4286,
       waitTime: { count: 3, medianMs: 40_000, p90Ms: 100_000, meanMs: 53_333 },
       serviceLevel: { s30: 0.25, s60: 0.5, s120: 0.75 },
-      sentiment: { conversations: 2, meanScale: -0.5 },
+      sentiment: { scores: 3, meanScale: -0.67 },
     });
     expect(report.groups[0]!.firstResponse).toEqual({ count: 0, medianMs: null, p90Ms: null, meanMs: null });
   });

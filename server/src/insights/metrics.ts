@@ -12,11 +12,11 @@ export interface CountRow {
   key: string;
   n: number;
 }
-/** One duration: `conversation.accepted` (wait), `.first-response`, `.closed` (handle), in ms. */
-export interface DurationRow {
+/** A group's durations of one kind, in ms: `conversation.accepted` (waits), `.first-response`, `.closed` (handle times). */
+export interface DurationGroup {
   type: 'conversation.accepted' | 'conversation.first-response' | 'conversation.closed';
   key: string;
-  value: number;
+  values: ArrayLike<number>;
 }
 export interface SurveyRow {
   key: string;
@@ -26,11 +26,11 @@ export interface SurveyRow {
   promoters: number;
   detractors: number;
 }
+/** Sentiment scorings of a group: how many, and the sum of the conversation scales they carried. */
 export interface SentimentRow {
   key: string;
-  conversationId: string;
-  value: number;
-  seq: number;
+  scores: number;
+  total: number;
 }
 export interface AssistRow {
   key: string;
@@ -40,7 +40,7 @@ export interface AssistRow {
 
 export interface ReportInputs {
   counts: readonly CountRow[];
-  durations: readonly DurationRow[];
+  durations: readonly DurationGroup[];
   surveys: readonly SurveyRow[];
   sentiment: readonly SentimentRow[];
   assist: readonly AssistRow[];
@@ -74,7 +74,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 }
 
 /** Count, median, p90 and mean, rounded to the millisecond. */
-export function durationStats(values: readonly number[]): DurationStats {
+export function durationStats(values: ArrayLike<number>): DurationStats {
   if (values.length === 0) return { count: 0, medianMs: null, p90Ms: null, meanMs: null };
   const sorted = Float64Array.from(values).sort();
   const list = sorted as unknown as number[];
@@ -89,9 +89,9 @@ export function share(part: number, whole: number): number | null {
 }
 
 /** Waits answered within `seconds` of all waits that ended (accepted or abandoned). */
-export function serviceLevel(waitsMs: readonly number[], abandoned: number, seconds: number): number | null {
+export function serviceLevel(waitsMs: ArrayLike<number>, abandoned: number, seconds: number): number | null {
   let within = 0;
-  for (const w of waitsMs) if (w <= seconds * 1000) within++;
+  for (let i = 0; i < waitsMs.length; i++) if (waitsMs[i]! <= seconds * 1000) within++;
   return share(within, waitsMs.length + abandoned);
 }
 
@@ -100,26 +100,18 @@ export function netPromoterScore(promoters: number, detractors: number, answers:
   return answers === 0 ? null : Math.round(((promoters - detractors) / answers) * 1000) / 10;
 }
 
-/** Mean of each conversation's latest scale (by seq); null for none. Two decimals. */
-export function meanLatestScale(rows: readonly SentimentRow[]): { conversations: number; meanScale: number | null } {
-  const latest = new Map<string, SentimentRow>();
-  for (const row of rows) {
-    const seen = latest.get(row.conversationId);
-    if (!seen || seen.seq < row.seq) latest.set(row.conversationId, row);
-  }
-  if (latest.size === 0) return { conversations: 0, meanScale: null };
-  let sum = 0;
-  for (const row of latest.values()) sum += row.value;
-  return { conversations: latest.size, meanScale: Math.round((sum / latest.size) * 100) / 100 };
+/** The mean conversation scale over the scorings (−3…+3), two decimals; null for none. */
+export function meanScale(scores: number, total: number): number | null {
+  return scores === 0 ? null : Math.round((total / scores) * 100) / 100;
 }
 
 interface Bucket {
   counts: Map<InsightEventType, number>;
-  waits: number[];
-  firstResponses: number[];
-  handles: number[];
+  waits: ArrayLike<number>[];
+  firstResponses: ArrayLike<number>[];
+  handles: ArrayLike<number>[];
   survey: Omit<SurveyRow, 'key'>;
-  sentiment: SentimentRow[];
+  sentiment: { scores: number; total: number };
   assist: { rated: number; accepted: number };
 }
 
@@ -129,11 +121,24 @@ const emptyBucket = (): Bucket => ({
   firstResponses: [],
   handles: [],
   survey: { csatAnswers: 0, csatSatisfied: 0, npsAnswers: 0, promoters: 0, detractors: 0 },
-  sentiment: [],
+  sentiment: { scores: 0, total: 0 },
   assist: { rated: 0, accepted: 0 },
 });
 
+/** The arrays of a bucket as one. */
+function joined(parts: readonly ArrayLike<number>[]): ArrayLike<number> {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as ArrayLike<number>, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function metricsOf(b: Bucket, shape: ReportShape): InsightMetrics {
+  const waits = joined(b.waits);
   const count = (type: InsightEventType) => b.counts.get(type) ?? 0;
   const started = count('conversation.started');
   const handedOff = count('conversation.handed-off');
@@ -151,13 +156,13 @@ function metricsOf(b: Bucket, shape: ReportShape): InsightMetrics {
     abandoned,
     abandonmentRate: share(abandoned, accepted + abandoned),
     transfers: count('conversation.transferred'),
-    waitTime: durationStats(b.waits),
-    firstResponse: durationStats(b.firstResponses),
-    handleTime: durationStats(b.handles),
-    serviceLevel: { s30: serviceLevel(b.waits, abandoned, 30), s60: serviceLevel(b.waits, abandoned, 60), s120: serviceLevel(b.waits, abandoned, 120) },
+    waitTime: durationStats(waits),
+    firstResponse: durationStats(joined(b.firstResponses)),
+    handleTime: durationStats(joined(b.handles)),
+    serviceLevel: { s30: serviceLevel(waits, abandoned, 30), s60: serviceLevel(waits, abandoned, 60), s120: serviceLevel(waits, abandoned, 120) },
     csat: { answers: survey.csatAnswers, satisfiedShare: share(survey.csatSatisfied, survey.csatAnswers) },
     nps: { answers: survey.npsAnswers, score: netPromoterScore(survey.promoters, survey.detractors, survey.npsAnswers) },
-    sentiment: meanLatestScale(b.sentiment),
+    sentiment: { scores: b.sentiment.scores, meanScale: meanScale(b.sentiment.scores, b.sentiment.total) },
     assist: { rated: b.assist.rated, accepted: b.assist.accepted, acceptance: share(b.assist.accepted, b.assist.rated) },
   };
 }
@@ -166,9 +171,9 @@ function fill(bucket: Bucket, inputs: ReportInputs, keep: (key: string) => boole
   for (const row of inputs.counts) if (keep(row.key)) bucket.counts.set(row.type, (bucket.counts.get(row.type) ?? 0) + row.n);
   for (const row of inputs.durations) {
     if (!keep(row.key)) continue;
-    if (row.type === 'conversation.accepted') bucket.waits.push(row.value);
-    else if (row.type === 'conversation.first-response') bucket.firstResponses.push(row.value);
-    else bucket.handles.push(row.value);
+    if (row.type === 'conversation.accepted') bucket.waits.push(row.values);
+    else if (row.type === 'conversation.first-response') bucket.firstResponses.push(row.values);
+    else bucket.handles.push(row.values);
   }
   for (const row of inputs.surveys) {
     if (!keep(row.key)) continue;
@@ -179,7 +184,11 @@ function fill(bucket: Bucket, inputs: ReportInputs, keep: (key: string) => boole
     s.promoters += row.promoters;
     s.detractors += row.detractors;
   }
-  for (const row of inputs.sentiment) if (keep(row.key)) bucket.sentiment.push(row);
+  for (const row of inputs.sentiment) {
+    if (!keep(row.key)) continue;
+    bucket.sentiment.scores += row.scores;
+    bucket.sentiment.total += row.total;
+  }
   for (const row of inputs.assist) {
     if (!keep(row.key)) continue;
     bucket.assist.rated += row.rated;
@@ -203,12 +212,16 @@ export function buildReport(inputs: ReportInputs, shape: ReportShape): { groups:
   }
   for (const row of inputs.durations) {
     const b = bucketOf(row.key);
-    if (row.type === 'conversation.accepted') b.waits.push(row.value);
-    else if (row.type === 'conversation.first-response') b.firstResponses.push(row.value);
-    else b.handles.push(row.value);
+    if (row.type === 'conversation.accepted') b.waits.push(row.values);
+    else if (row.type === 'conversation.first-response') b.firstResponses.push(row.values);
+    else b.handles.push(row.values);
   }
   for (const row of inputs.surveys) fill(bucketOf(row.key), { counts: [], durations: [], surveys: [row], sentiment: [], assist: [] }, () => true);
-  for (const row of inputs.sentiment) bucketOf(row.key).sentiment.push(row);
+  for (const row of inputs.sentiment) {
+    const b = bucketOf(row.key);
+    b.sentiment.scores += row.scores;
+    b.sentiment.total += row.total;
+  }
   for (const row of inputs.assist) {
     const b = bucketOf(row.key);
     b.assist.rated += row.rated;

@@ -124,7 +124,8 @@ export class InsightsRecorder {
     const track: Track = { channel: row.channel, queue: row.queue, owner: row.agent_id, state: row.state, handedOff: false, queuedAt: null, acceptedAt: null, firstResponded: false, scale: null };
     const events = this.deps.repo.eventsOf(conversationId);
     if (events.length === 0) {
-      this.append('conversation.started', conversationId, row.created_at, track);
+      // Starts, like the bot's own ends, never carry a queue or an agent (the reports rely on it).
+      this.append('conversation.started', conversationId, row.created_at, track, { queue: null, agentId: null });
     }
     for (const e of events) {
       if (e.type === 'conversation.handed-off') {
@@ -227,7 +228,7 @@ export class InsightsRecorder {
       if (WAITING.has(previous.state)) {
         this.append('conversation.abandoned', view.id, view.updatedAt, track, { agentId: null, value: previous.queuedAt === null ? null : Math.max(0, at - previous.queuedAt) });
       } else if (!previous.handedOff) {
-        this.append('conversation.bot-contained', view.id, view.updatedAt, track, { agentId: null });
+        this.append('conversation.bot-contained', view.id, view.updatedAt, track, { queue: null, agentId: null });
       } else if (previous.acceptedAt !== null) {
         const by = forcedBy ?? (view.wrapup ? 'agent' : 'patient');
         this.append('conversation.closed', view.id, view.updatedAt, track, {

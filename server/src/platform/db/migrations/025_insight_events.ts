@@ -30,7 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('insight_events_type_day')
     .on('insight_events')
-    .columns(['type', 'day', 'channel', 'queue', 'agent_id', 'value', 'value2', 'conversation_id'])
+    .columns(['type', 'day', 'channel', 'queue', 'agent_id', 'value', 'value2', 'synthetic'])
     .execute();
   await db.schema.createIndex('insight_events_conversation').on('insight_events').columns(['conversation_id', 'seq']).execute();
 }
