@@ -10,6 +10,9 @@ import type { SurveyOffer } from '../contracts/surveys.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { call } from '../testing/accounts.js';
 import { prepareDemoData } from '../demo.js';
+import { createLogger } from '../platform/logging.js';
+import { clinicDays } from './days.js';
+import { InsightsRecorder } from './recorder.js';
 import { demoEmail } from '../accounts/index.js';
 import { conversationsHarness, emit, say, staffPrincipal, until, type Desk } from '../testing/conversations.js';
 
@@ -158,6 +161,29 @@ describe('the listeners record what happens in a real chat', () => {
     expect(live.body.agents.find((a) => a.userId === 'agent-ann2')).toMatchObject({ load: 1 });
     expect(live.body.agents.find((a) => a.userId === 'agent-ann')?.handleTimeToday.count).toBe(1);
     await presenceOff(ann);
+  });
+});
+
+describe('after a restart', () => {
+  it('a new recorder picks up an open chat from its events in the log: first response from the logged accept, no second start', async () => {
+    const kim = await h.desk('agent-kim');
+    const { id } = await handledChat(kim, 'Zoe');
+    const accepted = await logged(id, 'conversation.accepted');
+    const acceptedAt = (server.context.database.sqlite.prepare("SELECT at FROM insight_events WHERE conversation_id = ? AND type = 'conversation.accepted'").get(id) as { at: string }).at;
+    expect(accepted.agent_id).toBe('agent-kim');
+    // What a restarted server has: the same database, nothing in memory. Only this recorder hears the message.
+    const fresh = new InsightsRecorder({ repo: server.context.insights.repository, conversations: server.context.conversations.core, dayOf: clinicDays('UTC'), logger: createLogger('silent') });
+    const onMessage = fresh.listeners().find((l) => l.event === 'conversation.message')!.handle as (payload: unknown) => void;
+    const text = (seq: number, createdAt: string) => ({ id: `m${seq}`, conversationId: id, seq, clientMessageId: null, sender: { kind: 'agent', id: 'agent-kim' }, kind: 'text', body: 'Hi', createdAt });
+    const answeredAt = new Date(Date.parse(acceptedAt) + 4_321).toISOString();
+    onMessage({ conversationId: id, message: text(90, answeredAt) });
+    onMessage({ conversationId: id, message: text(91, new Date(Date.parse(answeredAt) + 1000).toISOString()) });
+    const first = await logged(id, 'conversation.first-response');
+    expect(first).toMatchObject({ agent_id: 'agent-kim', queue: 'general', value: 4_321 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(typesOf(id).filter((t) => t === 'conversation.first-response')).toHaveLength(1);
+    expect(typesOf(id).filter((t) => t === 'conversation.started')).toHaveLength(1);
+    await presenceOff(kim);
   });
 });
 
