@@ -66,7 +66,8 @@ export class InsightsService {
   }
 
   private labelOf(groupBy: InsightGroupBy, key: string): string {
-    if (key === NO_KEY) return groupBy === 'agent' ? 'No agent' : groupBy === 'queue' ? 'No queue' : key;
+    // Starts, the bot's chats and waits have no agent; starts and the bot's chats no queue.
+    if (key === NO_KEY) return groupBy === 'agent' ? 'No agent (bot, waiting)' : groupBy === 'queue' ? 'No queue (bot)' : key;
     if (groupBy === 'agent') return this.deps.displayNameOf(key) ?? key;
     if (groupBy === 'queue') return this.deps.queueName(key) ?? key;
     return key;
