@@ -187,7 +187,7 @@ describe('a report over the hand-built log', () => {
     });
     expect(byKey.ben).toMatchObject({ label: 'Ben Agent', conversations: 2, handleTime: { medianMs: 360_000, p90Ms: 600_000 }, assist: { rated: 1, accepted: 0, acceptance: 0 } });
     // Events without an agent (starts, the bot's, the abandoned wait) group under "(none)".
-    expect(byKey['(none)']).toMatchObject({ label: 'No agent (bot, waiting)', conversations: 0, abandoned: 1, botContained: 3 });
+    expect(byKey['(none)']).toMatchObject({ label: 'No agent (bot or waiting)', conversations: 0, abandoned: 1, botContained: 3 });
     expect(report.totals.conversations).toBe(4);
   });
 

@@ -67,7 +67,7 @@ export class InsightsService {
 
   private labelOf(groupBy: InsightGroupBy, key: string): string {
     // Starts, the bot's chats and waits have no agent; starts and the bot's chats no queue.
-    if (key === NO_KEY) return groupBy === 'agent' ? 'No agent (bot, waiting)' : groupBy === 'queue' ? 'No queue (bot)' : key;
+    if (key === NO_KEY) return groupBy === 'agent' ? 'No agent (bot or waiting)' : groupBy === 'queue' ? 'No queue (bot)' : key;
     if (groupBy === 'agent') return this.deps.displayNameOf(key) ?? key;
     if (groupBy === 'queue') return this.deps.queueName(key) ?? key;
     return key;
