@@ -230,3 +230,13 @@ describe('the synthetic history', () => {
     expect(first.some((e) => e.day === '2026-03-10')).toBe(true);
   });
 });
+
+describe('CSV fields', () => {
+  it('quotes commas and quotes, and defuses text a spreadsheet would run as a formula', async () => {
+    const report = await service.report({ from: '2026-03-02', to: '2026-03-02', groupBy: 'agent' });
+    const named = { ...report, groups: report.groups.map((g, i) => ({ ...g, label: i === 0 ? 'Lee, "Ann"' : '=HYPERLINK("x")' })) };
+    const lines = reportCsv(named).split('\r\n');
+    expect(lines[1]).toMatch(/^[^,]+,"Lee, ""Ann""",/);
+    expect(lines[2]).toMatch(/^[^,]+,"'=HYPERLINK\(""x""\)",/);
+  });
+});
