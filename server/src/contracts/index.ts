@@ -19,3 +19,4 @@ export * from './knowledge.js';
 export * from './triage.js';
 export * from './bot-cards.js';
 export * from './assist.js';
+export * from './insights.js';
