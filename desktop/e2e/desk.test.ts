@@ -76,11 +76,15 @@ describe('/desk sign-in', () => {
     });
     await expect.poll(() => page.url()).toMatch(/#\/conversations$/);
     await page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor();
+    await page.evaluate(() => {
+      window.location.hash = '#/insights';
+    });
+    await expect.poll(() => page.url()).toMatch(/#\/conversations$/);
   });
 
   it('a supervisor sees the supervisor workspaces', async () => {
     await signedInAs('supervisor');
-    expect(await navLinks()).toEqual(['Conversations', 'Patients', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Admin', 'Settings']);
+    expect(await navLinks()).toEqual(['Conversations', 'Patients', 'History', 'Supervisor', 'Insights', 'Knowledge', 'Scripts', 'Admin', 'Settings']);
     await page.getByRole('link', { name: 'Supervisor' }).click();
     await page.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
     expect(await page.getByText('Signed in as').count()).toBe(0);
@@ -239,6 +243,6 @@ describe('/desk signed in', () => {
       await page.getByRole('heading', { name: 'Sign in to the desk' }).waitFor();
     }
     // Every workspace was visited by at least one role.
-    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'Patients', 'History', 'Supervisor', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Admin', 'Settings']));
+    expect(new Set(seen.map((s) => s.split(':')[1]))).toEqual(new Set(['Conversations', 'Patients', 'History', 'Supervisor', 'Insights', 'Knowledge', 'Scripts', 'Outreach', 'Bot studio', 'Admin', 'Settings']));
   }, 120_000);
 });

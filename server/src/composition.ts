@@ -57,6 +57,7 @@ import { ClinicConnection, createBotEngine, createBotModule, createLanguageModel
 import { createAssistModule, resolvedOf } from './assist/index.js';
 import { conversationRoom } from './conversations/index.js';
 import { SUPERVISORS_ROOM } from './supervision/index.js';
+import { createInsightsModule } from './insights/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -330,6 +331,19 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
       const row = conversations.api.core.get(conversationId);
       return row ? conversations.api.core.disclose(staff, row, 'conversation.sync', origin) : Promise.resolve();
     },
+    onRated: (conversationId, kind, rating, at) => insights.api.record('assist.rated', conversationId, at, { value: rating === 'not-helpful' ? 0 : 1, kind }),
+  });
+  const insights = createInsightsModule({
+    sqlite,
+    db,
+    commits,
+    conversations: conversations.api.core,
+    snapshot: () => supervision.api.service.snapshot(),
+    displayNameOf: (userId) => directory.displayNameOf(userId),
+    queueName: (queueId) => routing.api.config.queues.find((q) => q.id === queueId)?.name,
+    timeZone: config.CLINIC_TIME_ZONE,
+    openapi,
+    logger,
   });
   const auditRoutes: DomainModule = { name: 'audit', routes: (api) => registerAuditRoutes(api, { db, openapi, audit }) };
 
@@ -347,6 +361,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     supervision,
     attachments,
     surveys,
+    insights,
     createClinicSettingsModule({ settings: clinicSettings, openapi, hub }),
     patients,
     scheduling,
@@ -424,6 +439,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     assignment: assignment.api,
     supervision: supervision.api,
     surveys: surveys.api,
+    insights: insights.api,
     clinicSettings,
     patients: patients.api,
     scheduling: scheduling.api,

@@ -54,6 +54,8 @@ export interface AssistModuleDeps extends Omit<AssistDeps, 'push' | 'notifySuper
   transcript(conversationId: string): MessageView[];
   /** Whether this staff member takes part in the conversation now. */
   isStaffIn(conversationId: string, userId: string): boolean;
+  /** An agent rated a suggestion (the insights event log counts smart-assist acceptance). */
+  onRated?(conversationId: string, kind: string, rating: string, at: string): void;
   /** The read of the suggestions (derived from the patient's words) is a disclosure, once per staff member. */
   disclose(staff: { userId: string; role: string }, conversationId: string, origin: { ip: string | null; requestId: string | null }): Promise<void>;
 }
@@ -151,6 +153,7 @@ export function createAssistModule(deps: AssistModuleDeps): AssistModule {
           if (!suggestion) throw notFoundMessage('No such suggestion in this conversation.');
           if (suggestion.kind !== body.kind) throw badRequest(`Suggestion ${body.suggestionId} is of kind ${suggestion.kind}.`);
           service.rate(id, staff.userId, body);
+          deps.onRated?.(id, body.kind, body.rating, new Date().toISOString());
           res.status(204).end();
         },
       );

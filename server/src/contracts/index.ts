@@ -20,3 +20,4 @@ export * from './triage.js';
 export * from './bot-cards.js';
 export * from './sentiment.js';
 export * from './assist.js';
+export * from './insights.js';

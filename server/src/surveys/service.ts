@@ -58,6 +58,8 @@ declare module '../platform/events.js' {
   interface DomainEvents {
     /** For the patient's sockets in the conversation's room. */
     'survey.offered': SurveyOffer;
+    /** Answers were stored (insights records CSAT and NPS). */
+    'survey.answered': { conversationId: string; agentId: string | null; queue: string | null; csat: number | null; nps: number | null; at: string };
   }
 }
 
@@ -241,6 +243,7 @@ export class SurveyService {
               },
       });
     });
+    this.deps.events.publish('survey.answered', { conversationId: offer.conversation_id, agentId: offer.agent_id, queue: offer.queue, csat, nps, at: authored });
     return { id: response.id };
   }
 

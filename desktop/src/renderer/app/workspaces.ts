@@ -8,6 +8,7 @@ import { AdminPage } from '../features/admin/index.js';
 import { BotStudioPage } from '../features/bot-studio/index.js';
 import { ConversationsPage } from '../features/conversations/index.js';
 import { HistoryPage } from '../features/history/index.js';
+import { InsightsPage } from '../features/insights/index.js';
 import { KnowledgePage } from '../features/knowledge/index.js';
 import { OutreachPage } from '../features/outreach/index.js';
 import { PatientsPage } from '../features/patients/index.js';
@@ -29,6 +30,7 @@ export const WORKSPACES: readonly Workspace[] = [
   { id: 'patients', label: 'Patients', roles: ['agent', 'supervisor', 'practitioner'], Page: PatientsPage },
   { id: 'history', label: 'History', roles: ['agent', 'supervisor', 'admin'], Page: HistoryPage },
   { id: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'], Page: SupervisorPage },
+  { id: 'insights', label: 'Insights', roles: ['supervisor', 'admin'], Page: InsightsPage },
   { id: 'knowledge', label: 'Knowledge', roles: ['agent', 'supervisor', 'practitioner', 'admin'], Page: KnowledgePage },
   { id: 'scripts', label: 'Scripts', roles: ['agent', 'supervisor'], Page: ScriptsPage },
   { id: 'outreach', label: 'Outreach', roles: ['outreach', 'admin'], Page: OutreachPage },

@@ -418,7 +418,27 @@ export interface BotGlobalTable {
   updated_at: string;
 }
 
+/** The insights event log (migration 025), append-only. */
+export interface InsightEventTable {
+  seq: Generated<number>;
+  type: string;
+  conversation_id: string;
+  at: string;
+  /** The clinic's calendar day of `at` (YYYY-MM-DD, CLINIC_TIME_ZONE). */
+  day: string;
+  channel: string | null;
+  queue: string | null;
+  agent_id: string | null;
+  value: number | null;
+  value2: number | null;
+  /** JSON details of the event, or null. */
+  data: string | null;
+  /** 1 for rows the demo seeding generated. */
+  synthetic: Generated<number>;
+}
+
 export interface Database {
+  insight_events: InsightEventTable;
   bot_scenarios: BotScenarioTable;
   bot_scenario_versions: BotScenarioVersionTable;
   bot_strings: BotStringTable;
