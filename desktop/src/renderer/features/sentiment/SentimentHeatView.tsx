@@ -28,9 +28,10 @@ export default function SentimentHeatView({ conversations, nameOf, onMonitor }: 
       <ul className="sentiment-tiles" aria-label="Ongoing conversations by sentiment">
         {rows.map(({ c, current }) => (
           <li key={c.id}>
-            <button type="button" className={`sentiment-tile ${current ? scaleClass(current.scale) : 'sentiment-unscored'}${current && current.scale <= alertScale ? ' alert' : ''}`} onClick={() => onMonitor(c.id)} aria-label={`${nameOf(c)}: ${current ? scaleWord(current.scale).toLowerCase() : 'not scored yet'}. Monitor`}>
+            <button type="button" className={`sentiment-tile ${current ? scaleClass(current.scale) : 'sentiment-unscored'}${current && current.scale <= alertScale ? ' alert' : ''}`} onClick={() => onMonitor(c.id)}>
               <span className="tile-name">{nameOf(c)}</span>
               <span className="tile-value">{current ? scaleWord(current.scale) : 'Not scored yet'}</span>
+              <span className="visually-hidden">: monitor</span>
             </button>
           </li>
         ))}
