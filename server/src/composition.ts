@@ -40,6 +40,7 @@ import { routingConfigSchema, type RoutingConfigInput } from './contracts/routin
 import { createConversationsModule, loadConversationSettings } from './conversations/index.js';
 import { createAssignmentModule } from './assignment/index.js';
 import { createSupervisionModule } from './supervision/index.js';
+import { createSentimentModule } from './sentiment/index.js';
 import { createAttachmentsModule } from './attachments/index.js';
 import { createSurveysModule, surveyDefinitionFor } from './surveys/index.js';
 import { createHealthModule } from './health/index.js';
@@ -355,6 +356,7 @@ export function compose(deps: AppDeps, overrides: CompositionOverrides = {}) {
     presence,
     routing,
     conversations,
+    createSentimentModule({ sqlite, commits, events: bus, hub, openapi, auditBatch, logger, jobs, conversations: conversations.api, config }),
     assignment,
     supervision,
     attachments,

@@ -18,5 +18,6 @@ export * from './agent-scripts.js';
 export * from './knowledge.js';
 export * from './triage.js';
 export * from './bot-cards.js';
+export * from './sentiment.js';
 export * from './assist.js';
 export * from './insights.js';

@@ -147,6 +147,21 @@ const configSchema = z.object({
       }
     }, 'must be an IANA time zone such as America/Denver')
     .default('America/Denver'),
+  /** Live sentiment of patient messages (on by default); off for a same-run comparison of delivery (`bench:swarm`). */
+  SENTIMENT_ENABLED: booleanFlag.default(true),
+  /** Sentiment: a conversation at or below this point of the 7-point scale alerts its agent and the supervisors (1 very negative … 6 slightly positive). */
+  SENTIMENT_ALERT_SCALE: z.coerce.number().int().min(1).max(6).default(2),
+  /** Azure AI Language (Text Analytics v3.1) for sentiment, used when both are set; the local model scores first either way. */
+  AZURE_LANGUAGE_ENDPOINT: z
+    .url()
+    .refine((value) => {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && (/^127\./.test(url.hostname) || url.hostname === 'localhost' || url.hostname === '[::1]'));
+    }, 'must be https:// (plain http only to this machine)')
+    .optional(),
+  AZURE_LANGUAGE_KEY: z.string().min(1).optional(),
+  /** How long one Azure sentiment request may take before the local score stays (ms). */
+  SENTIMENT_AZURE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

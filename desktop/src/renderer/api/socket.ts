@@ -8,6 +8,7 @@ import {
   REALTIME_AUTH_ERRORS,
   STAFF_NAMESPACE,
   type AssistServerEvents,
+  type SentimentServerEvents,
   type ClientAcks,
   type ConversationAcks,
   type ConversationServerEvents,
@@ -22,7 +23,7 @@ import {
 export type LiveAcks = ClientAcks & Pick<ConversationAcks, StaffConversationEvent> & SupervisorAcks;
 export type LiveEvent = keyof LiveAcks;
 /** Every `/staff` event the server pushes. */
-export type LiveServerEvents = ServerToClientEvents & ConversationServerEvents & SupervisorServerEvents & AssistServerEvents;
+export type LiveServerEvents = ServerToClientEvents & ConversationServerEvents & SupervisorServerEvents & AssistServerEvents & SentimentServerEvents;
 
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 

@@ -7,6 +7,7 @@
 import { createListenerMiddleware } from '@reduxjs/toolkit';
 import { registerInboxListeners } from '../features/conversations/index.js';
 import { registerSupervisorListeners } from '../features/supervisor/index.js';
+import { registerSentimentListeners } from '../features/sentiment/index.js';
 import { registerConnectionListeners } from './connection/connection-listeners.js';
 import type { AppDispatch, AppListeners, RootState } from './root-state.js';
 import { registerSessionListeners } from './session/session-listeners.js';
@@ -16,6 +17,7 @@ export function createListeners(): AppListeners {
   const listeners = createListenerMiddleware<RootState, AppDispatch>();
   registerInboxListeners(listeners);
   registerSupervisorListeners(listeners);
+  registerSentimentListeners(listeners);
   registerSessionListeners(listeners);
   registerShellListeners(listeners);
   registerConnectionListeners(listeners);

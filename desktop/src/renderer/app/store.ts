@@ -7,6 +7,7 @@ import { combineReducers, configureStore } from '@reduxjs/toolkit';
 import { baseApi } from '../api/base-api.js';
 import { inboxSlice } from '../features/conversations/index.js';
 import { presenceSlice } from '../features/presence/index.js';
+import { sentimentSlice } from '../features/sentiment/index.js';
 import { connectionSlice } from './connection/connection-slice.js';
 import { createListeners } from './listeners.js';
 import type { AppDispatch, RootState } from './root-state.js';
@@ -21,6 +22,7 @@ const rootReducer = combineReducers({
   [shellSlice.name]: shellSlice.reducer,
   [presenceSlice.name]: presenceSlice.reducer,
   [inboxSlice.name]: inboxSlice.reducer,
+  [sentimentSlice.name]: sentimentSlice.reducer,
   [baseApi.reducerPath]: baseApi.reducer,
 });
 

@@ -33,6 +33,8 @@ export interface ContextPanel {
    * assist's red-flag banner). Rendered for the same roles; it renders nothing when there is nothing to say.
    */
   Banner?: LazyExoticComponent<ComponentType<ContextPanelProps>>;
+  /** Optional: a word on each session tab (sentiment), for the same roles; nothing when there is nothing to say. */
+  TabBadge?: LazyExoticComponent<ComponentType<{ conversationId: string }>>;
 }
 
 export const ContextPanelsContext = createContext<readonly ContextPanel[]>([]);

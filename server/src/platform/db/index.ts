@@ -26,6 +26,7 @@ import * as m020 from './migrations/020_bot.js';
 import * as m023 from './migrations/023_bot_language_models.js';
 import * as m024 from './migrations/024_knowledge_staff_words.js';
 import * as m025 from './migrations/025_insight_events.js';
+import * as m026 from './migrations/026_sentiment.js';
 import * as m027 from './migrations/027_assist.js';
 
 export type { Database, BotScenarioTable, BotScenarioVersionTable } from './schema.js';
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '023_bot_language_models': m023,
   '024_knowledge_staff_words': m024,
   '025_insight_events': m025,
+  '026_sentiment': m026,
   '027_assist': m027,
 };
 

@@ -473,4 +473,43 @@ export interface Database {
   agent_routing_profiles: AgentRoutingProfileTable;
   conversation_wrapups: ConversationWrapupTable;
   jobs: JobTable;
+  sentiment_message_scores: SentimentMessageScoreTable;
+  sentiment_conversations: SentimentConversationTable;
+}
+
+/** A scored patient message (migration 026; server/src/sentiment). */
+export interface SentimentMessageScoreTable {
+  message_id: string;
+  conversation_id: string;
+  seq: number;
+  at: string;
+  score: number;
+  scale: number;
+  label: string;
+  /** JSON array of flags. */
+  flags: string;
+  /** `local` or `azure`. */
+  provider: string;
+  /** 0 for flagged texts (empty, binary, unsupported language): not part of the conversation's value. */
+  evidence: number;
+  /** Azure AI Language's part: null (not configured), 'pending', 'done', 'failed'. */
+  azure: string | null;
+  conversation_score: number;
+  conversation_scale: number;
+  conversation_messages: number;
+  /** The conversation's scale before this message, when this message lowered it. */
+  drop_from: number | null;
+  scored_at: string;
+}
+
+/** A conversation's current sentiment (migration 026). */
+export interface SentimentConversationTable {
+  conversation_id: string;
+  score: number;
+  scale: number;
+  messages: number;
+  last_message_id: string;
+  /** 1 while the next fall to the alert scale alerts. */
+  alert_armed: number;
+  updated_at: string;
 }

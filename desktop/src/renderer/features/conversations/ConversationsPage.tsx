@@ -6,7 +6,8 @@
  * Ctrl/⌘+Alt+←/→ switch tabs, and the arrow keys move between tabs that have the focus. On a
  * narrow screen the panes stack and the context pane opens with the Context button.
  */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Suspense, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useContextPanels, type ContextPanel } from '../../common/context-panels.js';
 import { InlineError } from '../../common/InlineError.js';
 import { conversationIdSchema } from '../../../shared/ipc-contract.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
@@ -27,6 +28,7 @@ export default function ConversationsPage() {
   const requested = route[1] ?? null;
   const validRequest = requested !== null && conversationIdSchema.safeParse(requested).success;
   const user = useAppSelector(selectUser);
+  const tabBadges = useContextPanels(user?.role ?? 'agent').filter((p) => p.TabBadge);
   const inbox = useAppSelector(selectInbox);
   const conversations = useAppSelector(selectInboxConversations);
   const offers = useAppSelector(selectOffers);
@@ -136,6 +138,7 @@ export default function ConversationsPage() {
               {shown.map((entry, index) => (
                 <SessionTab
                   key={entry.id}
+                  badges={tabBadges}
                   entry={entry}
                   index={index}
                   selected={entry.id === activeEntry?.id}
@@ -190,7 +193,23 @@ export default function ConversationsPage() {
   );
 }
 
-function SessionTab({ entry, index, selected, me, now, buttonRef }: { entry: InboxConversation; index: number; selected: boolean; me: string; now: number; buttonRef(el: HTMLButtonElement | null): void }) {
+function SessionTab({
+  entry,
+  index,
+  selected,
+  me,
+  now,
+  badges,
+  buttonRef,
+}: {
+  entry: InboxConversation;
+  index: number;
+  selected: boolean;
+  me: string;
+  now: number;
+  badges: readonly ContextPanel[];
+  buttonRef(el: HTMLButtonElement | null): void;
+}) {
   const name = patientLabel(entry.conversation);
   const timer = liveTabTimer(entry.conversation.state, entry.messages, entry.openedAt, now);
   const timerText = timer ? `${timer.kind === 'waiting' ? 'waiting' : 'handling'} ${formatDuration(timer.ms)}` : null;
@@ -212,6 +231,14 @@ function SessionTab({ entry, index, selected, me, now, buttonRef }: { entry: Inb
     >
       <span className="tab-name">{name}</span>
       {entry.unread > 0 ? <span className="unread-badge">{`${entry.unread} unread`}</span> : null}
+      {badges.map(({ id, TabBadge }) => {
+        const Badge = TabBadge!;
+        return (
+          <Suspense key={id} fallback={null}>
+            <Badge conversationId={entry.id} />
+          </Suspense>
+        );
+      })}
       {timer ? <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span> : null}
       {entry.conversation.state === 'wrapup' || unrecorded ? <span className="tab-state">wrap-up</span> : null}
       {entry.conversation.state === 'closed' && !unrecorded ? <span className="tab-state">closed</span> : null}

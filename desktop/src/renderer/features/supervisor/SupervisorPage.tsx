@@ -3,7 +3,7 @@
  * and load, and every ongoing conversation (virtualized) with Monitor, Whisper, Join, Reassign and
  * Force close. Subscribed while the workspace is open.
  */
-import { useId, useMemo, useRef, useState } from 'react';
+import { Suspense, useId, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SupervisedAgent, SupervisedConversation, SupervisedQueue } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
@@ -21,6 +21,7 @@ import {
   useReassignConversationMutation,
 } from './supervisor-api.js';
 import { SurveyResults } from './SurveyResults.js';
+import { SentimentHeatView } from '../sentiment/index.js';
 
 const STATES: Record<string, string> = { bot: 'Bot', queued: 'Queued', offered: 'Offered', active: 'Active', waiting: 'Waiting', wrapup: 'Wrap-up', closed: 'Closed' };
 const PRESENCE: Record<string, string> = { available: 'Available', busy: 'Busy', away: 'Away', offline: 'Offline' };
@@ -63,6 +64,9 @@ export default function SupervisorPage() {
       ) : null}
       {data ? (
         <>
+          <Suspense fallback={null}>
+            <SentimentHeatView conversations={data.conversations} nameOf={conversationName} onMonitor={(id) => setMonitoring({ id, whisper: false })} />
+          </Suspense>
           <QueuesPanel queues={data.queues} />
           <AgentsPanel agents={data.agents} />
           <ConversationsTable
