@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
   },
 });
 /** The server settings that turn the intelligence layer (smart assist, sentiment) on or off. */
-const INTELLIGENCE: Record<'on' | 'off', Record<string, string>> = { on: { SMART_ASSIST: 'on' }, off: { SMART_ASSIST: 'off' } };
+const INTELLIGENCE: Record<'on' | 'off', Record<string, string>> = { on: { SMART_ASSIST: 'on', SENTIMENT_ENABLED: '1' }, off: { SMART_ASSIST: 'off', SENTIMENT_ENABLED: '0' } };
 if (!['on', 'off', 'both'].includes(args.intelligence)) throw new Error(`--intelligence must be on, off or both (got ${args.intelligence})`);
 const positive = (name: string, value: string | undefined) => {
   const n = Number(value);
