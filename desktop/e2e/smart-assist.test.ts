@@ -73,14 +73,14 @@ describe('smart assist', () => {
     // Booking: the action, a reply and articles, each with its confidence and reason.
     await box.fill('I need to book an appointment for my flu shot');
     await box.press('Enter');
-    const actions = assist.getByRole('region', { name: 'Suggested actions' });
+    const actions = assist.getByRole('group', { name: 'Suggested actions' });
     await actions.getByRole('button', { name: 'Open appointments' }).waitFor();
-    const articles = assist.getByRole('region', { name: 'Knowledge articles' });
+    const articles = assist.getByRole('group', { name: 'Knowledge articles' });
     expect(await articles.getByRole('listitem').count()).toBeGreaterThanOrEqual(1);
     expect(await articles.getByRole('listitem').count()).toBeLessThanOrEqual(3);
     expect(await innerText(articles)).toMatch(/Matched: .*flu/);
     expect(await innerText(articles)).toMatch(/\d+ %/);
-    const replies = assist.getByRole('region', { name: 'Suggested replies' });
+    const replies = assist.getByRole('group', { name: 'Suggested replies' });
     await replies.getByRole('button', { name: /^Insert reply: I can book that for you/ }).click();
     const composer = desk.getByRole('combobox', { name: 'Message', exact: true });
     await expect.poll(() => composer.inputValue()).toContain('I can book that for you.');

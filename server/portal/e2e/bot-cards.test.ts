@@ -180,6 +180,21 @@ describe('bot cards and suggested actions in the widget', () => {
     expect(cardScriptRequests).toBe(1);
   });
 
+  it('shows the bot’s Markdown as formatting, never as asterisks', async () => {
+    await page.goto(`${clinic.origin}/`);
+    await page.getByRole('button', { name: 'Chat with Riverside Family Clinic' }).click();
+    await chat().getByRole('textbox', { name: 'Your name' }).fill(`Mara ${randomUUID().slice(0, 6)}`);
+    await chat().getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Appointments');
+    await chat().getByRole('button', { name: 'Start chat' }).click();
+    await expect.poll(() => textOf(messages())).toContain("I'm the Carebridge assistant");
+    await chat().getByRole('textbox', { name: 'Type your message' }).fill('help');
+    await chat().getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => textOf(messages())).toContain('Type cancel to stop what we are doing');
+    // "*cancel*" is emphasis in the help text; the words are there, the asterisks are not.
+    expect(await messages().locator('em', { hasText: 'cancel' }).count()).toBeGreaterThan(0);
+    expect(await textOf(messages())).not.toContain('*cancel*');
+  });
+
   it('shows a card’s fallback text when the renderer cannot load, and the chat goes on by typing', async () => {
     await page.route('**/widget-cards.js', (route) => route.abort());
     const name = `Finn ${randomUUID().slice(0, 6)}`;

@@ -33,13 +33,15 @@ interface LoggedEvent {
   synthetic: number;
 }
 
-const eventsOf = (conversationId: string) =>
+const allEventsOf = (conversationId: string) =>
   server.context.database.sqlite
     .prepare('SELECT type, agent_id, queue, channel, value, value2, data, synthetic FROM insight_events WHERE conversation_id = ? ORDER BY seq')
     .all(conversationId) as LoggedEvent[];
+/** The conversation's lifecycle events (the sentiment module's score of each patient message is checked on its own). */
+const eventsOf = (conversationId: string) => allEventsOf(conversationId).filter((e) => e.type !== 'sentiment.scored');
 const typesOf = (conversationId: string) => eventsOf(conversationId).map((e) => e.type);
 /** Appends join the group commit: wait until the wanted event is stored. */
-const logged = (conversationId: string, type: string) => until(() => eventsOf(conversationId).find((e) => e.type === type), 3000);
+const logged = (conversationId: string, type: string) => until(() => allEventsOf(conversationId).find((e) => e.type === type), 3000);
 
 beforeAll(async () => {
   server = await startTestServer({ ROUTING_ALWAYS_OPEN: '1', CLINIC_TIME_ZONE: 'UTC' });
@@ -144,22 +146,28 @@ describe('the listeners record what happens in a real chat', () => {
     const ann = await h.desk('agent-ann2');
     const { id } = await handledChat(ann, 'Yara');
     const at = new Date().toISOString();
+    // The sentiment module scored the patient's message itself: −3…+3 with its label.
+    const live = await logged(id, 'sentiment.scored');
+    expect(live).toMatchObject({ channel: 'portal' });
+    expect(live.value).toBeGreaterThanOrEqual(-3);
+    expect(live.value).toBeLessThanOrEqual(3);
+    expect(JSON.parse(live.data!)).toHaveProperty('label');
     server.context.insights.record('sentiment.scored', id, at, { value: -2, label: 'negative', score: -0.6 });
     server.context.insights.record('assist.rated', id, at, { value: 1, kind: 'article' });
-    const scored = await logged(id, 'sentiment.scored');
+    const scored = await until(() => allEventsOf(id).find((e) => e.type === 'sentiment.scored' && e.value === -2 && e.data?.includes('-0.6')), 3000);
     expect(scored).toMatchObject({ channel: 'portal', queue: 'general', agent_id: 'agent-ann2', value: -2 });
     expect(JSON.parse(scored.data!)).toEqual({ label: 'negative', score: -0.6 });
     expect(await logged(id, 'assist.rated')).toMatchObject({ agent_id: 'agent-ann2', value: 1 });
 
-    const live = await call<InsightsLive>(server, 'GET', '/api/insights/live', { token: supervisorToken });
-    expect(live.status).toBe(200);
-    expect(live.body.today).toBe(today);
-    expect(live.body.conversations.sentiment?.find((b) => b.scale === -2)).toMatchObject({ label: 'negative', conversations: 1 });
-    const general = live.body.queues.find((q) => q.id === 'general')!;
+    const view = await call<InsightsLive>(server, 'GET', '/api/insights/live', { token: supervisorToken });
+    expect(view.status).toBe(200);
+    expect(view.body.today).toBe(today);
+    expect(view.body.conversations.sentiment?.find((b) => b.scale === -2)).toMatchObject({ label: 'negative', conversations: 1 });
+    const general = view.body.queues.find((q) => q.id === 'general')!;
     expect(general.answeredToday).toBeGreaterThanOrEqual(3);
     expect(general.abandonedToday).toBe(1);
-    expect(live.body.agents.find((a) => a.userId === 'agent-ann2')).toMatchObject({ load: 1 });
-    expect(live.body.agents.find((a) => a.userId === 'agent-ann')?.handleTimeToday.count).toBe(1);
+    expect(view.body.agents.find((a) => a.userId === 'agent-ann2')).toMatchObject({ load: 1 });
+    expect(view.body.agents.find((a) => a.userId === 'agent-ann')?.handleTimeToday.count).toBe(1);
     await presenceOff(ann);
   });
 });

@@ -30,11 +30,13 @@ export interface ContextPanel {
   Panel: LazyExoticComponent<ComponentType<ContextPanelProps>>;
   /**
    * Optional: something that must be seen above the transcript, not only in the side pane (smart
-   * assist's red-flag banner). Rendered for the same roles; it renders nothing when there is nothing to say.
+   * assist's red-flag banner). Rendered for the same roles; it renders nothing when there is nothing to
+   * say. Not lazy: a suspending component above the transcript delays its commits and the transcript
+   * stops following new messages.
    */
-  Banner?: LazyExoticComponent<ComponentType<ContextPanelProps>>;
+  Banner?: ComponentType<ContextPanelProps>;
   /** Optional: a word on each session tab (sentiment), for the same roles; nothing when there is nothing to say. */
-  TabBadge?: LazyExoticComponent<ComponentType<{ conversationId: string }>>;
+  TabBadge?: ComponentType<{ conversationId: string }>;
 }
 
 export const ContextPanelsContext = createContext<readonly ContextPanel[]>([]);

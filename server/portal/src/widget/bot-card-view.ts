@@ -5,7 +5,7 @@
  * the renderer not loading), its fallback text stands in: the chat never breaks over a card.
  */
 import type { MessageView } from '../../../src/contracts/conversations.js';
-import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
+import { ADAPTIVE_CARD_TYPE, HERO_CARD_TYPE, bodyIsCardWords, cardFallbackText, cardMarkdownToHtml, cardWords, readHeroCard, safeCardUrl, sameSiteImageUrl, type BotCardAttachment, type HeroCardView } from '../../../src/contracts/bot-cards.js';
 import type { LoadAdaptiveCards } from './card-loader.js';
 import { h } from './dom.js';
 import type { Strings } from './strings.js';
@@ -32,6 +32,20 @@ function cardName(t: Strings, attachment: BotCardAttachment): string {
   return t.cardLabel(first.length > 80 ? `${first.slice(0, 79)}…` : first);
 }
 
+/**
+ * A message's words: the bot's Markdown (`textFormat: 'markdown'`: bold, italics, links to this site or
+ * https, lists, paragraphs) as HTML built from escaped text, anything else as plain text.
+ */
+export function messageText(message: Pick<MessageView, 'body' | 'sender' | 'bot'>, serverOrigin: string): HTMLElement {
+  if (message.sender.kind === 'bot' && message.bot?.textFormat === 'markdown') {
+    const el = h('div', { className: 'cb-text cb-markdown' });
+    // cardMarkdownToHtml escapes every character of the text before adding its own tags.
+    el.innerHTML = cardMarkdownToHtml(message.body, serverOrigin);
+    return el;
+  }
+  return h('span', { className: 'cb-text' }, message.body);
+}
+
 export function botContentView(message: MessageView, deps: BotContentDeps): BotContentView {
   const t = deps.strings;
   const attachments = (message.bot?.attachments ?? []) as BotCardAttachment[];
@@ -39,7 +53,7 @@ export function botContentView(message: MessageView, deps: BotContentDeps): BotC
   const toggles: Array<(active: boolean) => void> = [];
   let active = false;
 
-  if (!bodyIsCardWords(message.body, attachments)) nodes.push(h('span', { className: 'cb-text' }, message.body));
+  if (!bodyIsCardWords(message.body, attachments)) nodes.push(messageText(message, deps.serverOrigin));
 
   for (const attachment of attachments) {
     const box = h('div', { className: 'cb-botcard', role: 'group', 'aria-label': cardName(t, attachment) });

@@ -20,7 +20,7 @@ import { openingTime } from './forms.js';
 import { createOfflineForm, type OfflineFormHandle } from './offline-form.js';
 import { createPrechatForm, type PrechatFormHandle } from './prechat-form.js';
 import { activeBotMessageSeq, hasBotControls } from './bot-content.js';
-import { botContentView, type BotContentView } from './bot-card-view.js';
+import { botContentView, messageText, type BotContentView } from './bot-card-view.js';
 import type { LoadAdaptiveCards } from './card-loader.js';
 
 export interface ChatWidgetOptions {
@@ -327,7 +327,8 @@ export function mountChatWidget(host: HTMLElement, options: ChatWidgetOptions): 
         li.classList.add('cb-has-cards');
         li.append(...view.nodes);
         botViews.set(key, view);
-      } else li.append(h('span', { className: 'cb-text' }, message?.body ?? pending?.body ?? ''));
+      } else if (message) li.append(messageText(message, options.serverOrigin));
+      else li.append(h('span', { className: 'cb-text' }, pending?.body ?? ''));
       if (own) li.append(h('span', { className: 'cb-meta' }));
       rendered.set(key, li);
     }

@@ -67,6 +67,10 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .cb-card-action:focus-visible { outline: 3px solid #1f2328; outline-offset: 2px; }
 .cb-msg.cb-has-cards { max-width: 92%; white-space: normal; }
 .cb-msg.cb-has-cards > .cb-text { display: block; white-space: pre-wrap; }
+.cb-markdown { white-space: normal; }
+.cb-markdown p, .cb-markdown ul, .cb-markdown ol { margin: 0; }
+.cb-markdown p + p, .cb-markdown p + ul, .cb-markdown ul + p, .cb-markdown p + ol, .cb-markdown ol + p { margin-top: 0.4em; }
+.cb-markdown ul, .cb-markdown ol { padding-left: 1.2em; }
 /* Bot cards (Adaptive Cards drawn by the renderer, hero cards) and suggested actions. */
 .cb-root { --cb-card-bg: #fff; --cb-card-text: #1f2328; --cb-card-subtle: #57606a; --cb-card-accent: #0b5cad; --cb-card-good: #1a7f37; --cb-card-warning: #9a6700; --cb-card-attention: #b42318; --cb-card-emphasis: #f6f8fa; }
 .cb-botcard { display: grid; gap: 6px; margin-top: 6px; padding: 8px 10px; background: var(--cb-card-bg); color: var(--cb-card-text); border: 1px solid #c9d1d9; border-left: 4px solid var(--cb-accent, #0f6e8c); border-radius: 8px; overflow-wrap: anywhere; }

@@ -63,6 +63,7 @@ export function Transcript(props: Props) {
   const rows: Row[] = [...messages.map((message) => ({ kind: 'message' as const, message })), ...pending.map((line) => ({ kind: 'pending' as const, line }))];
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
+  const lastScrollTop = useRef(0);
   const announcements = useArrivals(messages, props.me, props.names, props.patientName);
   const cardAnswers = useMemo(() => cardAnswersBySeq(messages), [messages]);
   const virtualizer = useVirtualizer({
@@ -97,7 +98,11 @@ export function Transcript(props: Props) {
         tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;
-          stickToEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+          // At the end: follow. Away from it only when the reader scrolled up: following new lines
+          // (and the list measuring them) scrolls down, and must not stop the following in a burst.
+          if (el.scrollHeight - el.scrollTop - el.clientHeight < 80) stickToEnd.current = true;
+          else if (el.scrollTop < lastScrollTop.current - 8) stickToEnd.current = false;
+          lastScrollTop.current = el.scrollTop;
         }}
       >
         {rows.length === 0 ? <p className="muted center small">No messages yet.</p> : null}

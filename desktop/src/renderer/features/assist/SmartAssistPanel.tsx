@@ -66,8 +66,10 @@ export default function SmartAssistPanel({ conversationId, conversation }: Conte
         const items = update.suggestions.filter((s) => s.kind === kind);
         if (items.length === 0) return null;
         return (
-          <section key={kind} className="assist-group" aria-label={title}>
-            <h4 className="small">{title}</h4>
+          <div key={kind} className="assist-group" role="group" aria-labelledby={`assist-${kind}-${conversationId}`}>
+            <h4 className="small" id={`assist-${kind}-${conversationId}`}>
+              {title}
+            </h4>
             <ul className="assist-list">
               {items.map((s) => (
                 <li key={s.id} className="assist-item">
@@ -91,7 +93,7 @@ export default function SmartAssistPanel({ conversationId, conversation }: Conte
                 </li>
               ))}
             </ul>
-          </section>
+          </div>
         );
       })}
     </div>

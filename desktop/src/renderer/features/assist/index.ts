@@ -3,5 +3,5 @@ import { lazy } from 'react';
 
 /** The context pane's "Smart assist" panel (its own chunk; registered in app/context-panels.ts). */
 export const SmartAssistPanel = lazy(() => import('./SmartAssistPanel.js'));
-/** Above the transcript while the conversation has a red flag. */
-export const RedFlagBanner = lazy(() => import('./RedFlagBanner.js'));
+/** Above the transcript while the conversation has a red flag (small, and in the conversation's first paint: not lazy). */
+export { default as RedFlagBanner } from './RedFlagBanner.js';

@@ -1,4 +1,4 @@
-import { Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { AgentSummary, ConversationSettingsResponse, QuickReply } from '@carebridge/server/contracts';
 import { useAppDispatch } from '../../app/hooks.js';
 import { statusShown } from '../../app/shell/shell-slice.js';
@@ -89,9 +89,7 @@ export function ConversationPanelContainer({ entry, me, myRole, settings, collea
     const Shown = Banner!;
     return (
       <ErrorBoundary key={`${panelId}-${id}`} what={title}>
-        <Suspense fallback={null}>
-          <Shown conversationId={id} conversation={conversation} packet={entry.packet} />
-        </Suspense>
+        <Shown conversationId={id} conversation={conversation} packet={entry.packet} />
       </ErrorBoundary>
     );
   });

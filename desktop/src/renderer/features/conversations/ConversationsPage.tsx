@@ -6,7 +6,7 @@
  * Ctrl/⌘+Alt+←/→ switch tabs, and the arrow keys move between tabs that have the focus. On a
  * narrow screen the panes stack and the context pane opens with the Context button.
  */
-import { Suspense, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useContextPanels, type ContextPanel } from '../../common/context-panels.js';
 import { InlineError } from '../../common/InlineError.js';
 import { conversationIdSchema } from '../../../shared/ipc-contract.js';
@@ -233,11 +233,7 @@ function SessionTab({
       {entry.unread > 0 ? <span className="unread-badge">{`${entry.unread} unread`}</span> : null}
       {badges.map(({ id, TabBadge }) => {
         const Badge = TabBadge!;
-        return (
-          <Suspense key={id} fallback={null}>
-            <Badge conversationId={entry.id} />
-          </Suspense>
-        );
+        return <Badge key={id} conversationId={entry.id} />;
       })}
       {timer ? <span className={`tab-timer timer-${timer.kind}`}>{timerText}</span> : null}
       {entry.conversation.state === 'wrapup' || unrecorded ? <span className="tab-state">wrap-up</span> : null}
