@@ -53,7 +53,7 @@ export interface AssistDeps {
   notifySupervisors(notice: AssistRedFlagNotice): void;
   now?: () => Date;
   /**
-   * The share of one core suggestions may take (default 0.25): after a computation of d ms the next
+   * The share of one core suggestions may take (default 0.1): after a computation of d ms the next
    * waits d × (1/share − 1), so message delivery keeps the event loop whatever the load; under a
    * flood, each conversation's latest message is the one answered.
    */
@@ -142,7 +142,7 @@ export class AssistService {
 
   /** One computation at a time, conversations in turn, within the CPU share. */
   private async pump(): Promise<void> {
-    const share = Math.min(1, Math.max(0.05, this.deps.cpuShare ?? 0.25));
+    const share = Math.min(1, Math.max(0.05, this.deps.cpuShare ?? 0.1));
     await Promise.resolve(); // off the publisher's stack
     for (;;) {
       const wait = this.nextAt - performance.now();

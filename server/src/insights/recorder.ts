@@ -72,10 +72,11 @@ export class InsightsRecorder {
       listen('conversation.updated', name, ({ conversation }) => this.onUpdated(conversation)),
       listen('conversation.staff-removed', name, ({ conversationId, userId, cause }) => this.onStaffRemoved(conversationId, userId, cause)),
       listen('routing.event', name, (event) => this.onRouting(event)),
-      // The sentiment module's score of each patient message: the conversation's scale, −3…+3 here.
-      listen('sentiment.updated', name, (event) =>
-        this.record('sentiment.scored', event.conversationId, event.at, { value: event.conversation.scale - 4, label: event.conversation.label, score: event.conversation.score }),
-      ),
+      // The sentiment module's value of the conversation, −3…+3 here, each time it changes (not every
+      // message: a row per patient message would double the log's writes for the same trend).
+      listen('sentiment.updated', name, (event) => {
+        if (event.changed) this.record('sentiment.scored', event.conversationId, event.at, { value: event.conversation.scale - 4, label: event.conversation.label, score: event.conversation.score });
+      }),
       listen('survey.answered', name, (answer) =>
         this.record('survey.answered', answer.conversationId, answer.at, { value: answer.csat, value2: answer.nps, agentId: answer.agentId, queue: answer.queue }),
       ),

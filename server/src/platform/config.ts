@@ -123,7 +123,7 @@ const configSchema = z.object({
   /** Smart assist's suggestions for each patient message with staff (`off`: none, and no red-flag banner). */
   SMART_ASSIST: z.enum(['on', 'off']).default('on'),
   /** The share of one core smart assist may use: after a computation of d ms it waits d × (1/share − 1) before the next. */
-  SMART_ASSIST_CPU_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),
+  SMART_ASSIST_CPU_SHARE: z.coerce.number().min(0.05).max(1).default(0.1),
   /** Channel-API (Direct Line) bot conversations one client address may start per minute. */
   BOT_STARTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** A JSON file with the conversation settings (dispositions, quick replies, …); default: built-in settings. */
