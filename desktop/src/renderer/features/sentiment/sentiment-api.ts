@@ -44,18 +44,26 @@ export const sentimentApi = baseApi.enhanceEndpoints({ addTagTypes: ['SentimentT
       providesTags: ['SentimentLive'],
       keepUnusedDataFor: 0,
       async onCacheEntryAdded(_arg, { updateCachedData, cacheDataLoaded, cacheEntryRemoved }) {
-        try {
-          await cacheDataLoaded;
-        } catch {
-          return;
-        }
-        const set = (conversationId: string, current: LiveSentimentResponse['conversations'][number]['current']) =>
+        // Listening from before the first answer: a change while it is on its way is applied after it.
+        type Current = LiveSentimentResponse['conversations'][number]['current'];
+        let loaded = false;
+        const early: Array<[string, Current]> = [];
+        const set = (conversationId: string, current: Current) => {
+          if (!loaded) return void early.push([conversationId, current]);
           updateCachedData((draft) => {
             const row = draft.conversations.find((c) => c.conversationId === conversationId);
             if (row) row.current = current;
             else draft.conversations.push({ conversationId, current });
           });
+        };
         const offs = [subscribeLive('supervisor:sentiment', (e) => set(e.conversationId, e.conversation)), subscribeLive('supervisor:sentiment-alert', (e) => set(e.conversationId, e.conversation))];
+        try {
+          await cacheDataLoaded;
+          loaded = true;
+          for (const [conversationId, current] of early.splice(0)) set(conversationId, current);
+        } catch {
+          // The view shows the error.
+        }
         await cacheEntryRemoved;
         for (const off of offs) off();
       },
