@@ -106,7 +106,8 @@ describe('agent scripts', () => {
     await script.getByLabel('MRN', { exact: true }).fill('CB0005555');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await script.getByRole('button', { name: 'Verify', exact: true }).click();
-    await expect.poll(() => currentStep(script).textContent()).toContain('Could the caller be verified?');
+    // The match against the record, its audit row and the run's refetch: slower when the whole suite runs.
+    await expect.poll(() => currentStep(script).textContent(), { timeout: 15_000 }).toContain('Could the caller be verified?');
     expect(server.context.patients.identities.verifiedPatientOf(visitors[0]!.conversationId)).toBe(patientId);
     await currentStep(script).getByRole('button', { name: 'Yes, verified' }).click();
 
