@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
-import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors, widgetChatAcceptedBy } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -53,17 +53,7 @@ describe('live sentiment (issue 13, done when)', () => {
     await expect.poll(() => desk.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
 
     const patient = await newPage({ width: 390, height: 844 });
-    await patient.goto(`${server.url}/portal/`);
-    await patient.getByRole('button', { name: 'Chat with us' }).click();
-    const chat = patient.getByRole('region', { name: 'Chat with Carebridge' });
-    await chat.getByRole('textbox', { name: 'Your name' }).fill('Rosa Delgado');
-    await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Something else');
-    await chat.getByRole('button', { name: 'Start chat' }).click();
-    const box = chat.getByRole('textbox', { name: 'Type your message' });
-    await box.fill('Can I talk to a person please?');
-    await box.press('Enter');
-    await desk.getByRole('article', { name: /^Offer: / }).getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => innerText(patient.getByRole('log', { name: 'Messages' }))).toMatch(/joined the chat/);
+    const box = await widgetChatAcceptedBy(patient, desk, server.url, 'Rosa Delgado');
 
     // The supervisor watches (signed in once the chat is the agent's, so routing offers it to nobody else).
     const supervisor = await newPage({ width: 1280, height: 800 });

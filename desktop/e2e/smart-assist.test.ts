@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SHIPPED_AGENT_SCRIPTS, startTestServer, type TestServer } from '@carebridge/server/testing/server';
 import { createUser, TEST_PASSWORD } from '@carebridge/server/testing/accounts';
-import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors } from './support.js';
+import { launchChromium, seriousAccessibilityViolations, signIn, watchErrors, widgetChatAcceptedBy } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -54,21 +54,10 @@ describe('smart assist', () => {
     await expect.poll(() => desk.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected');
 
     const patient = await newPage({ width: 390, height: 844 });
-    await patient.goto(`${server.url}/portal/`);
-    await patient.getByRole('button', { name: 'Chat with us' }).click();
-    const chat = patient.getByRole('region', { name: 'Chat with Carebridge' });
-    await chat.getByRole('textbox', { name: 'Your name' }).fill('Rosa Delgado');
-    await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Something else');
-    await chat.getByRole('button', { name: 'Start chat' }).click();
-    const box = chat.getByRole('textbox', { name: 'Type your message' });
-    await box.fill('Can I talk to a person please?');
-    await box.press('Enter');
-
-    await desk.getByRole('article', { name: /^Offer: / }).getByRole('button', { name: 'Accept' }).click();
+    const box = await widgetChatAcceptedBy(patient, desk, server.url, 'Rosa Delgado');
     const context = desk.getByRole('complementary', { name: 'Conversation context' });
     const assist = context.getByRole('region', { name: 'Smart assist' });
     await assist.waitFor();
-    await expect.poll(() => innerText(patient.getByRole('log', { name: 'Messages' }))).toMatch(/joined the chat/);
 
     // Booking: the action, a reply and articles, each with its confidence and reason.
     await box.fill('I need to book an appointment for my flu shot');

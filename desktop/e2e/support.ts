@@ -1,7 +1,8 @@
 /** Browser-test helpers: Debian's Chromium through playwright-core, pointed at a real server. */
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { spawnTsx } from '@carebridge/server/testing/processes';
 
 export { launchChromium, seriousAccessibilityViolations, watchErrors } from '@carebridge/server/testing/browser';
@@ -52,3 +53,25 @@ export async function startDemoServer(options: { port: number; url: string; data
   }
   throw new Error(`the server did not start:\n${server.output()}`);
 }
+
+/**
+ * A caller at the portal opens the chat widget, starts a chat ("Something else") and asks for a person;
+ * the agent at `desk` accepts the offer. Resolves with the caller's message box once the caller reads
+ * that the agent joined.
+ */
+export async function widgetChatAcceptedBy(patient: Page, desk: Page, serverUrl: string, name: string): Promise<Locator> {
+  await patient.goto(`${serverUrl}/portal/`);
+  await patient.getByRole('button', { name: 'Chat with us' }).click();
+  const chat = patient.getByRole('region', { name: 'Chat with Carebridge' });
+  await chat.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await chat.getByRole('combobox', { name: 'Reason for contacting us' }).selectOption('Something else');
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  const box = chat.getByRole('textbox', { name: 'Type your message' });
+  await box.fill('Can I talk to a person please?');
+  await box.press('Enter');
+  await desk.getByRole('article', { name: /^Offer: / }).getByRole('button', { name: 'Accept' }).click();
+  const log = patient.getByRole('log', { name: 'Messages' });
+  await expect.poll(() => log.evaluate((el) => (el as HTMLElement).innerText)).toMatch(/joined the chat/);
+  return box;
+}
+
